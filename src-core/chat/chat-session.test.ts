@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import { ManualRuntime } from '../testing/manual-runtime.js';
+import { encodeUtf8 } from '../utf8.js';
+import { encodeFrame, FrameKind } from '../wire/frame.js';
+import { decodeControl } from '../wire/control.js';
+import { ChatSession, type ChatEvent } from './chat-session.js';
+
+/** Two sessions joined by an in-memory, ordered channel that delivers only when flushed. */
+function pair() {
+  const runtime = new ManualRuntime();
+  const wires = { aToB: [] as Uint8Array[], bToA: [] as Uint8Array[] };
+  const events = { a: [] as ChatEvent[], b: [] as ChatEvent[] };
+  const a = new ChatSession({
+    runtime,
+    deviceName: 'Alice',
+    send: (f) => wires.aToB.push(f),
+    onEvent: (e) => events.a.push(e),
+  });
+  const b = new ChatSession({
+    runtime,
+    deviceName: 'Bob',
+    send: (f) => wires.bToA.push(f),
+    onEvent: (e) => events.b.push(e),
+  });
+  const flush = () => {
+    while (wires.aToB.length || wires.bToA.length) {
+      for (const f of wires.aToB.splice(0)) b.receive(f);
+      for (const f of wires.bToA.splice(0)) a.receive(f);
+    }
+  };
+  return { runtime, a, b, wires, events, flush };
+}
+
+describe('ChatSession', () => {
+  it('opens after both hellos and names the peer', () => {
+    const { a, b, events, flush } = pair();
+    a.start();
+    b.start();
+    flush();
+    expect(a.state).toBe('open');
+    expect(b.state).toBe('open');
+    expect(events.a).toEqual([{ type: 'opened', peerDeviceName: 'Bob', protocolVersion: 1 }]);
+    expect(events.b).toEqual([{ type: 'opened', peerDeviceName: 'Alice', protocolVersion: 1 }]);
+  });
+
+  it('answers a hello that arrives before start()', () => {
+    const { a, b, flush } = pair();
+    a.start();
+    flush();
+    expect(b.state).toBe('open');
+    expect(a.state).toBe('open');
+  });
+
+  it('delivers a text and reports the acknowledgement', () => {
+    const { a, b, events, flush, runtime } = pair();
+    a.start();
+    b.start();
+    flush();
+    runtime.advance(250);
+    const sent = a.sendText('hello Bob');
+    flush();
+    expect(events.b.at(-1)).toEqual({
+      type: 'text-received',
+      id: sent.id,
+      body: 'hello Bob',
+      sentAt: sent.sentAt,
+      receivedAt: runtime.now(),
+    });
+    expect(events.a.at(-1)).toEqual({ type: 'text-delivered', id: sent.id });
+  });
+
+  it('refuses to send before the session is open, and empty or oversized texts', () => {
+    const { a, b, flush } = pair();
+    expect(() => a.sendText('x')).toThrow(/not open/);
+    a.start();
+    b.start();
+    flush();
+    expect(() => a.sendText('')).toThrow(/empty/);
+    expect(() => a.sendText('x'.repeat(10_001))).toThrow(/limited to 10000/);
+  });
+
+  it('fails pending texts when the channel closes', () => {
+    const { a, b, events, flush, wires } = pair();
+    a.start();
+    b.start();
+    flush();
+    const sent = a.sendText('lost');
+    wires.aToB.length = 0; // the frame never arrives
+    a.channelClosed();
+    expect(events.a.slice(-2)).toEqual([
+      { type: 'text-failed', id: sent.id, reason: 'CHANNEL_CLOSED' },
+      { type: 'closed' },
+    ]);
+  });
+
+  it('closes with an error frame when the peer sends garbage', () => {
+    const { a, b, events, wires, flush } = pair();
+    a.start();
+    b.start();
+    flush();
+    a.receive(Uint8Array.of(0x01, 0x7b));
+    expect(a.state).toBe('closed');
+    const last = events.a.at(-1);
+    expect(last?.type).toBe('closed');
+    expect(last?.type === 'closed' && last.error?.code).toBe('CONTROL_INVALID_JSON');
+    const errorFrame = wires.aToB.at(-1);
+    expect(errorFrame && decodeControl(errorFrame.subarray(1))).toMatchObject({
+      type: 'error',
+      code: 'CONTROL_INVALID_JSON',
+    });
+    // The peer learns why.
+    flush();
+    const bLast = events.b.at(-1);
+    expect(bLast?.type === 'closed' && bLast.error?.message).toMatch(/CONTROL_INVALID_JSON/);
+  });
+
+  it('rejects a text before hello', () => {
+    const { a, events } = pair();
+    a.start();
+    a.receive(encodeFrame(FrameKind.control, encodeUtf8('{"type":"text","id":"x","body":"b","sentAt":1}')));
+    const last = events.a.at(-1);
+    expect(last?.type === 'closed' && last.error?.code).toBe('PROTOCOL_HELLO_EXPECTED');
+  });
+
+  it('refuses a peer with no common protocol version', () => {
+    const { a, events } = pair();
+    a.start();
+    a.receive(
+      encodeFrame(
+        FrameKind.control,
+        encodeUtf8('{"type":"hello","protocol":"ferry","versions":[7,8],"deviceName":"Future"}'),
+      ),
+    );
+    const last = events.a.at(-1);
+    expect(last?.type === 'closed' && last.error?.code).toBe('PROTOCOL_VERSION_UNSUPPORTED');
+  });
+
+  it('ignores frames after closing', () => {
+    const { a, b, events, flush } = pair();
+    a.start();
+    b.start();
+    flush();
+    a.channelClosed();
+    const before = events.a.length;
+    a.receive(Uint8Array.of(0xff));
+    expect(events.a.length).toBe(before);
+  });
+});

@@ -1,0 +1,190 @@
+import { FerryError, type FerryErrorCode } from '../errors.js';
+import type { Runtime } from '../runtime.js';
+import {
+  type ControlMessage,
+  decodeControl,
+  encodeControl,
+  MAX_TEXT_LENGTH,
+  negotiateVersion,
+  SUPPORTED_PROTOCOL_VERSIONS,
+} from '../wire/control.js';
+import { decodeFrame } from '../wire/frame.js';
+import { randomId } from '../random-id.js';
+
+export type ChatSessionState = 'idle' | 'awaiting-hello' | 'open' | 'closed';
+
+export type ChatEvent =
+  | { type: 'opened'; peerDeviceName: string; protocolVersion: number }
+  | { type: 'text-received'; id: string; body: string; sentAt: number; receivedAt: number }
+  | { type: 'text-delivered'; id: string }
+  | { type: 'text-failed'; id: string; reason: FerryErrorCode }
+  | { type: 'closed'; error?: FerryError };
+
+export interface ChatSessionOptions {
+  runtime: Runtime;
+  deviceName: string;
+  /** Hands a frame to the channel. The session never touches a channel itself. */
+  send: (frame: Uint8Array) => void;
+  onEvent: (event: ChatEvent) => void;
+}
+
+export interface OutgoingText {
+  id: string;
+  body: string;
+  sentAt: number;
+}
+
+/**
+ * The control conversation over one reliable, ordered channel: hello and version negotiation,
+ * then text messages with delivery acknowledgements. Sans-IO: frames in, frames and events out.
+ * A protocol violation by the peer closes the session with an error frame and an error event.
+ */
+export class ChatSession {
+  private stateValue: ChatSessionState = 'idle';
+  private readonly pending = new Set<string>();
+
+  constructor(private readonly options: ChatSessionOptions) {}
+
+  get state(): ChatSessionState {
+    return this.stateValue;
+  }
+
+  /** Call once the channel is open: sends our hello. */
+  start(): void {
+    if (this.stateValue !== 'idle') return;
+    this.stateValue = 'awaiting-hello';
+    this.emitFrame({
+      type: 'hello',
+      protocol: 'ferry',
+      versions: [...SUPPORTED_PROTOCOL_VERSIONS],
+      deviceName: this.options.deviceName,
+    });
+  }
+
+  sendText(body: string): OutgoingText {
+    if (this.stateValue !== 'open') {
+      throw new FerryError('CHANNEL_CLOSED', 'The connection to this device is not open.');
+    }
+    if (body.length === 0) throw new FerryError('TEXT_EMPTY', 'The message is empty.');
+    if (body.length > MAX_TEXT_LENGTH) {
+      throw new FerryError(
+        'TEXT_TOO_LONG',
+        `Messages are limited to ${MAX_TEXT_LENGTH} characters; this one has ${body.length}.`,
+      );
+    }
+    const text: OutgoingText = {
+      id: randomId(this.options.runtime),
+      body,
+      sentAt: Math.floor(this.options.runtime.now()),
+    };
+    this.pending.add(text.id);
+    this.emitFrame({ type: 'text', ...text });
+    return text;
+  }
+
+  /** Feeds one frame received from the channel. */
+  receive(frame: Uint8Array): void {
+    if (this.stateValue === 'closed') return;
+    let message: ControlMessage;
+    try {
+      const decoded = decodeFrame(frame);
+      message = decodeControl(decoded.payload);
+    } catch (error) {
+      this.fail(asFerryError(error));
+      return;
+    }
+    this.handle(message);
+  }
+
+  /** The channel closed underneath us. */
+  channelClosed(): void {
+    this.close(undefined);
+  }
+
+  private handle(message: ControlMessage): void {
+    if (this.stateValue !== 'open' && message.type !== 'hello' && message.type !== 'error') {
+      this.fail(new FerryError('PROTOCOL_HELLO_EXPECTED', `Got "${message.type}" before hello.`));
+      return;
+    }
+    switch (message.type) {
+      case 'hello': {
+        if (this.stateValue === 'open') {
+          this.fail(new FerryError('CONTROL_INVALID_MESSAGE', 'Got a second hello.'));
+          return;
+        }
+        const version = negotiateVersion(message.versions);
+        if (version === undefined) {
+          this.fail(
+            new FerryError(
+              'PROTOCOL_VERSION_UNSUPPORTED',
+              `The other device speaks protocol ${message.versions.join(', ')}; this one speaks ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')}. Update Ferry on the older device.`,
+            ),
+          );
+          return;
+        }
+        // A peer's hello can arrive before our start() when its channel opened first.
+        if (this.stateValue === 'idle') this.start();
+        this.stateValue = 'open';
+        this.options.onEvent({
+          type: 'opened',
+          peerDeviceName: message.deviceName,
+          protocolVersion: version,
+        });
+        return;
+      }
+      case 'text':
+        this.emitFrame({ type: 'text-ack', id: message.id });
+        this.options.onEvent({
+          type: 'text-received',
+          id: message.id,
+          body: message.body,
+          sentAt: message.sentAt,
+          receivedAt: Math.floor(this.options.runtime.now()),
+        });
+        return;
+      case 'text-ack':
+        // An ack for something we never sent (or already acked) is harmless; ignore it.
+        if (this.pending.delete(message.id)) {
+          this.options.onEvent({ type: 'text-delivered', id: message.id });
+        }
+        return;
+      case 'error':
+        this.close(
+          new FerryError(
+            'CHANNEL_CLOSED',
+            `The other device ended the session: ${message.message} (${message.code})`,
+          ),
+        );
+        return;
+      default: {
+        const unreachable: never = message;
+        return unreachable;
+      }
+    }
+  }
+
+  private fail(error: FerryError): void {
+    this.emitFrame({ type: 'error', code: error.code, message: error.message.slice(0, 1000) });
+    this.close(error);
+  }
+
+  private close(error: FerryError | undefined): void {
+    if (this.stateValue === 'closed') return;
+    this.stateValue = 'closed';
+    for (const id of this.pending) {
+      this.options.onEvent({ type: 'text-failed', id, reason: 'CHANNEL_CLOSED' });
+    }
+    this.pending.clear();
+    this.options.onEvent(error ? { type: 'closed', error } : { type: 'closed' });
+  }
+
+  private emitFrame(message: ControlMessage): void {
+    this.options.send(encodeControl(message));
+  }
+}
+
+function asFerryError(error: unknown): FerryError {
+  return error instanceof FerryError
+    ? error
+    : new FerryError('CONTROL_INVALID_MESSAGE', 'Unreadable frame.', { cause: error });
+}
