@@ -1,0 +1,82 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './lab/chromium.js';
+import { type FerryPage, openFerryPage } from './lab/ferry-page.js';
+import { Lab } from './lab/lab.js';
+import { listNamespaces } from './lab/netns.js';
+import { labServices } from './support/services.js';
+import { startSignalHost } from './support/signal-host.js';
+import { waitForText } from './support/wait.js';
+
+const ARTIFACTS = fileURLToPath(new URL('../test-results/e2e/', import.meta.url));
+
+describe('two Chromium peers on two lab hosts chat through Ferry’s signaling server', () => {
+  let lab: Lab;
+  const browsers: Browser[] = [];
+  let alice: FerryPage;
+  let bob: FerryPage;
+
+  beforeAll(async () => {
+    if (!existsSync(fileURLToPath(new URL('../out/renderer/index.html', import.meta.url)))) {
+      throw new Error('out/renderer is missing: run `npm run build` first (npm test does).');
+    }
+    mkdirSync(ARTIFACTS, { recursive: true });
+    lab = Lab.create({ hosts: ['signal', 'alice', 'bob'] });
+    const signal = await startSignalHost(lab.host('signal'));
+    const [browserA, browserB] = await Promise.all([launchChromium(lab.host('alice')), launchChromium(lab.host('bob'))]);
+    browsers.push(browserA, browserB);
+    [alice, bob] = await Promise.all([
+      openFerryPage(browserA, labServices('Alice', signal.url), signal.url),
+      openFerryPage(browserB, labServices('Bob', signal.url), signal.url),
+    ]);
+  });
+
+  afterAll(async () => {
+    const namespaces = lab?.namespaceNames ?? [];
+    await Promise.all(browsers.map((b) => b.close().catch(() => {})));
+    await lab?.dispose();
+    // The lab leaves nothing behind: no namespace, no process.
+    const left = listNamespacesSafe();
+    for (const ns of namespaces) expect(left).not.toContain(ns);
+    for (const p of lab?.trackedProcesses ?? []) expect(p.running).toBe(false);
+  });
+
+  it('A connects to B by id, sends a message, B replies, both see delivery', async () => {
+    try {
+      const status = (p: FerryPage) => p.page.getByRole('status', { name: 'Signaling connection' });
+      await Promise.all([waitForText(status(alice), /^Connected$/), waitForText(status(bob), /^Connected$/)]);
+
+      const bobId = await waitForText(bob.page.getByRole('status', { name: 'Your device id' }), /^ferry-[a-z2-7]{16}$/);
+      await alice.page.getByRole('textbox', { name: 'Device id to connect to' }).fill(bobId);
+      await alice.page.getByRole('button', { name: 'Connect' }).click();
+
+      const aliceChat = alice.page.getByRole('region', { name: 'Conversation with Bob' });
+      const bobChat = bob.page.getByRole('region', { name: 'Conversation with Alice' });
+      await waitForText(aliceChat.getByRole('status', { name: 'Connection to Bob' }), /^Connected$/);
+      await waitForText(bobChat.getByRole('status', { name: 'Connection to Alice' }), /^Connected$/);
+
+      await aliceChat.getByRole('textbox', { name: 'Message to Bob' }).fill('Hello Bob, this is Alice 🚢');
+      await aliceChat.getByRole('button', { name: 'Send' }).click();
+      await waitForText(bobChat.getByRole('log', { name: 'Messages with Alice' }), /Hello Bob, this is Alice 🚢.*Received/);
+      await waitForText(aliceChat.getByRole('log', { name: 'Messages with Bob' }), /Hello Bob, this is Alice 🚢.*Delivered/);
+
+      await bobChat.getByRole('textbox', { name: 'Message to Alice' }).fill('Hi Alice! Got it.');
+      await bobChat.getByRole('textbox', { name: 'Message to Alice' }).press('Enter');
+      await waitForText(aliceChat.getByRole('log', { name: 'Messages with Bob' }), /Hi Alice! Got it\..*Received/);
+      await waitForText(bobChat.getByRole('log', { name: 'Messages with Alice' }), /Hi Alice! Got it\..*Delivered/);
+    } finally {
+      await alice?.page.screenshot({ path: `${ARTIFACTS}chat-alice.png`, fullPage: true }).catch(() => {});
+      await bob?.page.screenshot({ path: `${ARTIFACTS}chat-bob.png`, fullPage: true }).catch(() => {});
+    }
+  });
+});
+
+function listNamespacesSafe(): string[] {
+  try {
+    return listNamespaces();
+  } catch {
+    return []; // not root: host-network mode made none
+  }
+}

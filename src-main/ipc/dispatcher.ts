@@ -1,0 +1,67 @@
+import type { z } from 'zod';
+import type { DeviceInfo, IpcResult, SignalingConfig } from '../preload/api.js';
+import { FERRY_CHANNELS, type FerryMethod } from '../preload/channels.js';
+import { IPC_ARGUMENTS } from './contract.js';
+
+/** What the handlers do, in plain Node: Electron never appears below this line. */
+export interface MainServices {
+  getSignalingConfig(): Promise<SignalingConfig>;
+  getDeviceInfo(): DeviceInfo;
+  setDeviceName(name: string): DeviceInfo;
+}
+
+export interface IpcCaller {
+  /** URL of the frame that sent the message. */
+  frameUrl: string | undefined;
+  /** Whether that frame is the window's top frame (never an iframe). */
+  isMainFrame: boolean;
+}
+
+type Args<M extends FerryMethod> = z.infer<(typeof IPC_ARGUMENTS)[M]>;
+type Handlers = { [M in FerryMethod]: (...args: Args<M>) => unknown };
+
+export type IpcDispatcher = (method: string, caller: IpcCaller, args: readonly unknown[]) => Promise<IpcResult<unknown>>;
+
+/**
+ * One entry point for every IPC call, whatever the transport (Electron IPC in the app, a
+ * Playwright binding in tests): checks the sender, validates the arguments, runs the handler,
+ * and turns every failure into an error result instead of a throw.
+ */
+export function createIpcDispatcher(
+  services: MainServices,
+  isTrustedSender: (caller: IpcCaller) => boolean,
+  onError: (method: string, error: unknown) => void = () => {},
+): IpcDispatcher {
+  const handlers: Handlers = {
+    getSignalingConfig: () => services.getSignalingConfig(),
+    getDeviceInfo: () => services.getDeviceInfo(),
+    setDeviceName: (name) => services.setDeviceName(name),
+  };
+  return async (method, caller, args) => {
+    if (!isFerryMethod(method)) {
+      return { ok: false, error: { code: 'UNKNOWN_METHOD', message: `Unknown method "${String(method).slice(0, 64)}".` } };
+    }
+    if (!isTrustedSender(caller)) {
+      return { ok: false, error: { code: 'UNTRUSTED_SENDER', message: `"${method}" may only be called by Ferry's own window.` } };
+    }
+    const parsed = IPC_ARGUMENTS[method].safeParse(args);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return {
+        ok: false,
+        error: { code: 'INVALID_ARGUMENT', message: `${method}: ${issue?.message ?? 'invalid arguments'}` },
+      };
+    }
+    try {
+      const handler = handlers[method] as (...a: unknown[]) => unknown;
+      return { ok: true, value: await handler(...(parsed.data as unknown[])) };
+    } catch (error) {
+      onError(method, error);
+      return { ok: false, error: { code: 'FAILED', message: `${method} failed: ${(error as Error)?.message ?? String(error)}` } };
+    }
+  };
+}
+
+function isFerryMethod(method: string): method is FerryMethod {
+  return Object.hasOwn(FERRY_CHANNELS, method);
+}

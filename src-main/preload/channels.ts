@@ -1,0 +1,10 @@
+import type { FerryApi } from './api.js';
+
+/** The IPC channel of each API method. Shared by the preload and main; plain data. */
+export const FERRY_CHANNELS = {
+  getSignalingConfig: 'ferry:get-signaling-config',
+  getDeviceInfo: 'ferry:get-device-info',
+  setDeviceName: 'ferry:set-device-name',
+} as const satisfies Record<keyof FerryApi, `ferry:${string}`>;
+
+export type FerryMethod = keyof typeof FERRY_CHANNELS;

@@ -1,0 +1,29 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './ui/App';
+import { browserRuntime } from './browser-runtime';
+import { AppStore } from './state/store';
+import { call, ferryApi } from './platform';
+import './styles.css';
+
+const store = new AppStore(browserRuntime);
+
+async function boot(): Promise<void> {
+  try {
+    const api = ferryApi();
+    const [device, config] = await Promise.all([call(api.getDeviceInfo()), call(api.getSignalingConfig())]);
+    store.start(device, config);
+  } catch (error) {
+    store.fail(error instanceof Error ? error.message : String(error));
+  }
+}
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root');
+createRoot(root).render(
+  <StrictMode>
+    <App store={store} />
+  </StrictMode>,
+);
+window.addEventListener('beforeunload', () => store.stop());
+void boot();

@@ -1,0 +1,181 @@
+import { Peer, type DataConnection, type PeerError } from 'peerjs';
+import { backoffDelay, createPeerId, type Runtime } from '../../src-core/index';
+import type { SignalingConfig } from '../../src-main/preload/api';
+
+export type SignalingState =
+  | { kind: 'connecting'; peerId: string }
+  | { kind: 'connected'; peerId: string }
+  | { kind: 'reconnecting'; peerId: string; attempt: number; retryAt: number; lastError: string }
+  | { kind: 'offline'; peerId: string; reason: string };
+
+export interface SignalingClientEvents {
+  state(state: SignalingState): void;
+  /** A device opened a connection to us. */
+  incoming(connection: DataConnection): void;
+  /** A connection we asked for found no such device on the server. */
+  peerUnavailable(peerId: string): void;
+}
+
+/** PeerJS errors after which retrying cannot help: the configuration is wrong. */
+const FATAL_ERRORS = new Set(['browser-incompatible', 'invalid-key', 'invalid-id', 'ssl-unavailable']);
+
+/**
+ * Our presence on the signaling server: one PeerJS `Peer`, kept connected with exponential
+ * backoff when the server goes away, and recreated with a new id if ours was taken.
+ */
+export class SignalingClient {
+  private peer: Peer | undefined;
+  private peerId: string;
+  private attempt = 0;
+  private retryTimer: number | undefined;
+  private stopped = false;
+  private current: SignalingState;
+
+  constructor(
+    private readonly config: SignalingConfig,
+    private readonly runtime: Runtime,
+    private readonly events: SignalingClientEvents,
+    peerId?: string,
+  ) {
+    this.peerId = peerId ?? createPeerId(runtime);
+    this.current = { kind: 'connecting', peerId: this.peerId };
+    window.addEventListener('online', this.retryNow);
+  }
+
+  get state(): SignalingState {
+    return this.current;
+  }
+
+  start(): void {
+    this.createPeer();
+  }
+
+  /** Opens a raw DataConnection to another device; Ferry frames its own messages. */
+  connect(remotePeerId: string): DataConnection {
+    if (!this.peer || this.peer.disconnected || this.peer.destroyed) {
+      throw new Error('Not connected to the signaling server; wait until it reconnects.');
+    }
+    const connection = this.peer.connect(remotePeerId, { serialization: 'raw', reliable: true });
+    if (!connection) throw new Error('Could not start a connection to that device.');
+    return connection;
+  }
+
+  /** Skips the backoff wait (the network came back, or the user asked). */
+  readonly retryNow = (): void => {
+    if (this.current.kind !== 'reconnecting' || this.stopped) return;
+    window.clearTimeout(this.retryTimer);
+    this.reconnect();
+  };
+
+  stop(): void {
+    this.stopped = true;
+    window.clearTimeout(this.retryTimer);
+    window.removeEventListener('online', this.retryNow);
+    this.peer?.destroy();
+  }
+
+  private createPeer(): void {
+    const url = new URL(this.config.url);
+    const secure = url.protocol === 'https:';
+    const peer = new Peer(this.peerId, {
+      host: url.hostname,
+      port: Number(url.port || (secure ? 443 : 80)),
+      path: url.pathname,
+      secure,
+      key: this.config.key,
+      config: { iceServers: this.config.iceServers },
+      debug: 0,
+    });
+    this.peer = peer;
+    this.setState({ kind: 'connecting', peerId: this.peerId });
+
+    peer.on('open', () => {
+      if (peer !== this.peer) return;
+      this.attempt = 0;
+      this.setState({ kind: 'connected', peerId: this.peerId });
+    });
+    peer.on('connection', (connection) => {
+      if (peer === this.peer) this.events.incoming(connection);
+    });
+    peer.on('disconnected', () => {
+      if (peer === this.peer && !this.stopped) this.scheduleReconnect('Lost the connection to the signaling server.');
+    });
+    peer.on('close', () => {
+      // Destroyed without our asking (e.g. the very first connection failed): start afresh.
+      if (peer === this.peer && !this.stopped && this.current.kind !== 'offline') {
+        this.peer = undefined;
+        this.scheduleReconnect('The signaling server closed the connection.');
+      }
+    });
+    peer.on('error', (error: PeerError<string>) => {
+      if (peer !== this.peer) return;
+      const type = String(error.type);
+      if (type === 'peer-unavailable') {
+        const match = /peer (\S+)$/.exec(error.message);
+        if (match?.[1]) this.events.peerUnavailable(match[1]);
+        return;
+      }
+      if (type === 'unavailable-id') {
+        // Someone holds our id on this server (a stale session of ours, or a squatter): take a
+        // fresh one rather than fight over it.
+        this.peer = undefined;
+        peer.destroy();
+        this.peerId = createPeerId(this.runtime);
+        this.scheduleReconnect('This device id was taken on the server; using a new one.');
+        return;
+      }
+      if (FATAL_ERRORS.has(type)) {
+        this.setState({ kind: 'offline', peerId: this.peerId, reason: describeFatal(type, error.message) });
+        this.peer = undefined;
+        peer.destroy();
+      }
+      // network, server-error, socket-error, socket-closed: PeerJS follows with "disconnected"
+      // or "close", which schedule the retry.
+    });
+  }
+
+  private scheduleReconnect(lastError: string): void {
+    if (this.current.kind === 'reconnecting') return;
+    const delay = backoffDelay(this.attempt, this.runtime.randomBytes(1)[0]! / 256);
+    this.attempt++;
+    this.setState({
+      kind: 'reconnecting',
+      peerId: this.peerId,
+      attempt: this.attempt,
+      retryAt: this.runtime.now() + delay,
+      lastError,
+    });
+    window.clearTimeout(this.retryTimer);
+    this.retryTimer = window.setTimeout(() => this.reconnect(), delay);
+  }
+
+  private reconnect(): void {
+    if (this.stopped) return;
+    const peer = this.peer;
+    if (peer && peer.disconnected && !peer.destroyed) {
+      this.setState({ kind: 'connecting', peerId: this.peerId });
+      peer.reconnect();
+    } else {
+      peer?.destroy();
+      this.createPeer();
+    }
+  }
+
+  private setState(state: SignalingState): void {
+    this.current = state;
+    this.events.state(state);
+  }
+}
+
+function describeFatal(type: string, message: string): string {
+  switch (type) {
+    case 'invalid-key':
+      return 'The signaling server refused our API key. Check the server key in settings.';
+    case 'ssl-unavailable':
+      return 'The signaling server does not offer a secure connection.';
+    case 'browser-incompatible':
+      return 'This system lacks the WebRTC features Ferry needs.';
+    default:
+      return message;
+  }
+}

@@ -1,0 +1,90 @@
+import { type FormEvent, type KeyboardEvent, useId, useState } from 'react';
+import type { ChatLine, Conversation, AppStore } from '../state/store';
+
+const STATE_WORDS: Record<Conversation['state'], string> = {
+  connecting: 'Connecting…',
+  open: 'Connected',
+  closed: 'Disconnected',
+  failed: 'Connection failed',
+};
+
+const DELIVERY_WORDS: Record<ChatLine['delivery'], string> = {
+  sending: 'Sending…',
+  delivered: 'Delivered',
+  failed: 'Not delivered',
+  received: 'Received',
+};
+
+export function ConversationPanel({ conversation, store }: { conversation: Conversation; store: AppStore }) {
+  const [draft, setDraft] = useState('');
+  const [error, setError] = useState<string | undefined>();
+  const inputId = useId();
+  const name = conversation.peerName ?? conversation.peerId;
+  const open = conversation.state === 'open';
+
+  const send = (event?: FormEvent) => {
+    event?.preventDefault();
+    if (draft.trim() === '') return;
+    try {
+      store.sendText(conversation.peerId, draft);
+      setDraft('');
+      setError(undefined);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === 'Enter' && !event.shiftKey) send(event);
+  };
+
+  return (
+    <section aria-label={`Conversation with ${name}`} className="card conversation">
+      <header className="conversation-header">
+        <h2>{name}</h2>
+        <p role="status" aria-label={`Connection to ${name}`} className={`pill pill-${conversation.state}`}>
+          {STATE_WORDS[conversation.state]}
+        </p>
+      </header>
+      {conversation.peerName ? <p className="mono subtle">{conversation.peerId}</p> : null}
+      {conversation.error ? (
+        <p role="alert" className="field-error">
+          {conversation.error}
+        </p>
+      ) : null}
+      <ol role="log" aria-label={`Messages with ${name}`} className="messages">
+        {conversation.lines.map((line) => (
+          <li key={`${line.direction}-${line.id}`} className={`message message-${line.direction}`}>
+            <span className="message-body">{line.body}</span>
+            <span className="message-meta">
+              {new Date(line.at).toLocaleTimeString()} · {DELIVERY_WORDS[line.delivery]}
+            </span>
+          </li>
+        ))}
+      </ol>
+      <form onSubmit={send} className="composer">
+        <label htmlFor={inputId} className="visually-hidden">
+          {`Message to ${name}`}
+        </label>
+        <textarea
+          id={inputId}
+          rows={2}
+          value={draft}
+          maxLength={10_000}
+          disabled={!open}
+          onChange={(e) => setDraft(e.target.value)}
+          onKeyDown={onKeyDown}
+          placeholder={open ? 'Write a message' : 'Not connected'}
+        />
+        <button type="submit" disabled={!open || draft.trim() === ''}>
+          Send
+        </button>
+      </form>
+      {error ? (
+        <p role="alert" className="field-error">
+          {error}
+        </p>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,99 @@
+import { useEffect, useState } from 'react';
+import type { SignalingState } from '../signaling/signaling-client';
+import type { AppSnapshot, AppStore } from '../state/store';
+
+export function DeviceCard({ snapshot, store }: { snapshot: AppSnapshot; store: AppStore }) {
+  const { device, signaling, signalingConfig } = snapshot;
+  const [copied, setCopied] = useState(false);
+  const peerId = signaling?.peerId;
+
+  const copyId = async () => {
+    if (!peerId) return;
+    try {
+      await navigator.clipboard.writeText(peerId);
+      setCopied(true);
+      window.setTimeout(() => setCopied(false), 1500);
+    } catch {
+      setCopied(false);
+    }
+  };
+
+  return (
+    <section aria-labelledby="my-device-heading" className="card device-card">
+      <h2 id="my-device-heading">This device</h2>
+      <dl className="facts">
+        <dt>Name</dt>
+        <dd>{device?.name ?? '…'}</dd>
+        <dt id="device-id-label">Your device id</dt>
+        <dd>
+          <output aria-labelledby="device-id-label" className="mono">
+            {peerId ?? '…'}
+          </output>{' '}
+          <button type="button" onClick={() => void copyId()} disabled={!peerId}>
+            {copied ? 'Copied' : 'Copy id'}
+          </button>
+        </dd>
+        <dt>Signaling server</dt>
+        <dd>
+          {signalingConfig ? (signalingConfig.embedded ? 'Built-in' : signalingConfig.url) : '…'}
+        </dd>
+      </dl>
+      <SignalingStatus state={signaling} onRetry={() => store.retrySignalingNow()} />
+    </section>
+  );
+}
+
+function SignalingStatus({ state, onRetry }: { state: SignalingState | undefined; onRetry: () => void }) {
+  const now = useSecondsTicker(state?.kind === 'reconnecting');
+  let text: string;
+  let tone: 'ok' | 'busy' | 'bad';
+  switch (state?.kind) {
+    case undefined:
+    case 'connecting':
+      text = 'Connecting to the signaling server…';
+      tone = 'busy';
+      break;
+    case 'connected':
+      text = 'Connected';
+      tone = 'ok';
+      break;
+    case 'reconnecting': {
+      const seconds = Math.max(0, Math.ceil((state.retryAt - now) / 1000));
+      text = `${state.lastError} Reconnecting in ${seconds} s (attempt ${state.attempt}).`;
+      tone = 'busy';
+      break;
+    }
+    case 'offline':
+      text = `Offline: ${state.reason}`;
+      tone = 'bad';
+      break;
+    default: {
+      const unreachable: never = state;
+      return unreachable;
+    }
+  }
+  return (
+    <div className="status-row">
+      <span className={`dot dot-${tone}`} aria-hidden="true" />
+      <p role="status" aria-label="Signaling connection" className="status-text">
+        {text}
+      </p>
+      {state?.kind === 'reconnecting' ? (
+        <button type="button" onClick={onRetry}>
+          Retry now
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
+function useSecondsTicker(active: boolean): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!active) return undefined;
+    setNow(Date.now());
+    const timer = window.setInterval(() => setNow(Date.now()), 1000);
+    return () => window.clearInterval(timer);
+  }, [active]);
+  return now;
+}
