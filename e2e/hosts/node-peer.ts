@@ -1,0 +1,118 @@
+/*
+ * A Ferry peer in Node: the stock `peerjs` client on @roamhq/wrtc, speaking Ferry's frames
+ * through the core's ChatSession. Driven by JSON lines on stdin; reports JSON lines on stdout.
+ * Run inside a lab host: node --import tsx e2e/hosts/node-peer.ts <signalingUrl> <peerId> <name>
+ */
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { createInterface } from 'node:readline';
+import wrtc from '@roamhq/wrtc';
+import type { DataConnection, Peer as PeerType } from 'peerjs';
+import WebSocket from 'ws';
+import { ChatSession, type Runtime, type TimerHandle } from '../../src-core/index.js';
+
+// What PeerJS expects of a browser: WebSocket, the RTC classes, and location.protocol.
+Object.assign(globalThis, {
+  WebSocket,
+  RTCPeerConnection: wrtc.RTCPeerConnection,
+  RTCSessionDescription: wrtc.RTCSessionDescription,
+  RTCIceCandidate: wrtc.RTCIceCandidate,
+  location: { protocol: 'http:' },
+});
+// peerjs ships CommonJS without an exports map; require it as such.
+const { Peer } = createRequire(import.meta.url)('peerjs') as { Peer: typeof PeerType };
+
+const args = process.argv.slice(2);
+if (args.length !== 3) {
+  process.stderr.write('usage: node-peer <signalingUrl> <peerId> <deviceName>\n');
+  process.exit(2);
+}
+const [signalingUrl, peerId, deviceName] = args as [string, string, string];
+
+const runtime: Runtime = {
+  now: () => Date.now(),
+  setTimer: (ms, cb) => setTimeout(cb, ms) as unknown as TimerHandle,
+  clearTimer: (h) => clearTimeout(h as unknown as NodeJS.Timeout),
+  randomBytes: (n) => new Uint8Array(randomBytes(n)),
+};
+
+function report(event: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify(event)}\n`);
+}
+
+const url = new URL(signalingUrl);
+const peer = new Peer(peerId, {
+  host: url.hostname,
+  port: Number(url.port),
+  path: url.pathname,
+  key: 'peerjs',
+  config: { iceServers: [] },
+  debug: 0,
+});
+let session: ChatSession | undefined;
+
+function attach(connection: DataConnection): void {
+  const chat = new ChatSession({
+    runtime,
+    deviceName,
+    send: (frame) => void connection.send(frame.slice().buffer),
+    onEvent: (event) => {
+      switch (event.type) {
+        case 'opened':
+          report({ event: 'opened', peer: connection.peer, peerName: event.peerDeviceName });
+          break;
+        case 'text-received':
+          report({ event: 'text', body: event.body });
+          break;
+        case 'text-delivered':
+          report({ event: 'delivered', id: event.id });
+          break;
+        case 'text-failed':
+          report({ event: 'failed', id: event.id });
+          break;
+        case 'closed':
+          report({ event: 'closed', error: event.error?.message });
+          break;
+      }
+    },
+  });
+  session = chat;
+  connection.on('open', () => chat.start());
+  connection.on('data', (data) => chat.receive(new Uint8Array(data as ArrayBuffer)));
+  connection.on('close', () => chat.channelClosed());
+  connection.on('error', (error) => report({ event: 'error', message: error.message }));
+}
+
+peer.on('open', (id) => report({ event: 'ready', peerId: id }));
+peer.on('connection', attach);
+peer.on('error', (error) => report({ event: 'error', type: String(error.type), message: error.message }));
+
+createInterface({ input: process.stdin }).on('line', (line) => {
+  const command = JSON.parse(line) as { cmd: string; peerId?: string; body?: string };
+  try {
+    switch (command.cmd) {
+      case 'connect':
+        attach(peer.connect(command.peerId ?? '', { serialization: 'raw', reliable: true }));
+        break;
+      case 'send': {
+        if (!session) throw new Error('no session');
+        const sent = session.sendText(command.body ?? '');
+        report({ event: 'sent', id: sent.id });
+        break;
+      }
+      case 'quit':
+        peer.destroy();
+        process.exit(0);
+        break;
+      default:
+        report({ event: 'error', message: `unknown command ${command.cmd}` });
+    }
+  } catch (error) {
+    report({ event: 'error', message: (error as Error).message });
+  }
+});
+
+process.on('SIGTERM', () => {
+  peer.destroy();
+  process.exit(0);
+});

@@ -1,0 +1,72 @@
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './lab/chromium.js';
+import { type FerryPage, openFerryPage } from './lab/ferry-page.js';
+import { Lab } from './lab/lab.js';
+import type { TrackedProcess } from './lab/processes.js';
+import { labServices } from './support/services.js';
+import { startSignalHost } from './support/signal-host.js';
+import { waitForText } from './support/wait.js';
+
+const NODE_PEER = fileURLToPath(new URL('./hosts/node-peer.ts', import.meta.url));
+const ARTIFACTS = fileURLToPath(new URL('../test-results/integration/', import.meta.url));
+const NODE_PEER_ID = 'ferry-nodepeernodepeer';
+
+describe('the stock peerjs client in Node (@roamhq/wrtc) talks to a Chromium peer', () => {
+  let lab: Lab;
+  let browser: Browser | undefined;
+  let chromiumPeer: FerryPage;
+  let nodePeer: TrackedProcess;
+
+  const command = (cmd: Record<string, string>) => nodePeer.child.stdin?.write(`${JSON.stringify(cmd)}\n`);
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    lab = Lab.create({ hosts: ['signal', 'browser', 'node'] });
+    const signal = await startSignalHost(lab.host('signal'));
+    nodePeer = lab
+      .host('node')
+      .spawn('node-peer', process.execPath, ['--import', 'tsx', NODE_PEER, signal.url, NODE_PEER_ID, 'Node peer']);
+    browser = await launchChromium(lab.host('browser'));
+    chromiumPeer = await openFerryPage(browser, labServices('Chromium peer', signal.url), signal.url);
+    await nodePeer.waitForLine(/"event":"ready"/, 30_000);
+  });
+
+  afterAll(async () => {
+    await browser?.close().catch(() => {});
+    await lab?.dispose();
+  });
+
+  it('Node connects to Chromium and they exchange messages both ways', async () => {
+    const page = chromiumPeer.page;
+    try {
+      await waitForText(page.getByRole('status', { name: 'Signaling connection' }), /^Connected$/);
+      const chromiumId = await waitForText(page.getByRole('status', { name: 'Your device id' }), /^ferry-/);
+
+      command({ cmd: 'connect', peerId: chromiumId });
+      const opened = await nodePeer.waitForLine(/"event":"opened"/, 30_000);
+      expect(JSON.parse(opened)).toEqual({ event: 'opened', peer: chromiumId, peerName: 'Chromium peer' });
+
+      const chat = page.getByRole('region', { name: 'Conversation with Node peer' });
+      await waitForText(chat.getByRole('status', { name: 'Connection to Node peer' }), /^Connected$/);
+
+      command({ cmd: 'send', body: 'from Node, über WebRTC' });
+      await waitForText(chat.getByRole('log', { name: 'Messages with Node peer' }), /from Node, über WebRTC/);
+      await nodePeer.waitForLine(/"event":"delivered"/, 10_000);
+
+      await chat.getByRole('textbox', { name: 'Message to Node peer' }).fill('from Chromium');
+      await chat.getByRole('button', { name: 'Send' }).click();
+      const received = await nodePeer.waitForLine(/"event":"text"/, 10_000);
+      expect(JSON.parse(received)).toEqual({ event: 'text', body: 'from Chromium' });
+      await waitForText(chat.getByRole('log', { name: 'Messages with Node peer' }), /from Chromium.*Delivered/);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\nnode peer:\n${nodePeer.log}\nchromium:\n${chromiumPeer.logs.join('\n')}`, {
+        cause: error,
+      });
+    } finally {
+      await page.screenshot({ path: `${ARTIFACTS}node-interop-chromium.png`, fullPage: true }).catch(() => {});
+    }
+  });
+});
