@@ -85,6 +85,7 @@ export default tseslint.config(
   },
   {
     files: ['src-main/preload/**/*.ts'],
+    ignores: ['src-main/preload/**/*.test.ts'],
     rules: boundary(
       'The sandboxed preload may require only electron and its own files.',
       ['**/src-renderer/**', '**/signaling-server/**', '../ipc/*', '../security/*', '../signaling/*', ...NODE_BUILTINS, 'zod'],

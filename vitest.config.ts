@@ -10,7 +10,8 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['src-*/**/*.test.ts', 'signaling-server/src/**/*.test.ts'],
+          sequence: { groupOrder: 0 },
+          include: ['src-*/**/*.test.ts', 'signaling-server/src/**/*.test.ts', 'tools/**/*.test.ts'],
           exclude: ['**/node_modules/**', 'e2e/**'],
           testTimeout: 20_000,
         },
@@ -18,6 +19,8 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
+          // The lab's tests start browsers and namespaces: one at a time, after the unit tests.
+          sequence: { groupOrder: 1 },
           include: ['e2e/**/*.integration.test.ts'],
           fileParallelism: false,
           testTimeout: 120_000,
@@ -27,6 +30,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          sequence: { groupOrder: 2 },
           include: ['e2e/**/*.e2e.test.ts'],
           fileParallelism: false,
           testTimeout: 120_000,

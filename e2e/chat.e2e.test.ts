@@ -8,6 +8,7 @@ import { Lab } from './lab/lab.js';
 import { listNamespaces } from './lab/netns.js';
 import { labServices } from './support/services.js';
 import { startSignalHost } from './support/signal-host.js';
+import type { TrackedProcess } from './lab/processes.js';
 import { waitForText } from './support/wait.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../test-results/e2e/', import.meta.url));
@@ -17,6 +18,7 @@ describe('two Chromium peers on two lab hosts chat through Ferry’s signaling s
   const browsers: Browser[] = [];
   let alice: FerryPage;
   let bob: FerryPage;
+  let signalProcess: TrackedProcess;
 
   beforeAll(async () => {
     if (!existsSync(fileURLToPath(new URL('../out/renderer/index.html', import.meta.url)))) {
@@ -25,6 +27,7 @@ describe('two Chromium peers on two lab hosts chat through Ferry’s signaling s
     mkdirSync(ARTIFACTS, { recursive: true });
     lab = Lab.create({ hosts: ['signal', 'alice', 'bob'] });
     const signal = await startSignalHost(lab.host('signal'));
+    signalProcess = signal.process;
     const [browserA, browserB] = await Promise.all([launchChromium(lab.host('alice')), launchChromium(lab.host('bob'))]);
     browsers.push(browserA, browserB);
     [alice, bob] = await Promise.all([
@@ -69,6 +72,38 @@ describe('two Chromium peers on two lab hosts chat through Ferry’s signaling s
     } finally {
       await alice?.page.screenshot({ path: `${ARTIFACTS}chat-alice.png`, fullPage: true }).catch(() => {});
       await bob?.page.screenshot({ path: `${ARTIFACTS}chat-bob.png`, fullPage: true }).catch(() => {});
+    }
+  });
+
+  it('keeps talking peer to peer while the signaling server is down, and reconnects when it returns', async () => {
+    const status = (p: FerryPage) => p.page.getByRole('status', { name: 'Signaling connection' });
+    const aliceChat = alice.page.getByRole('region', { name: 'Conversation with Bob' });
+    const bobChat = bob.page.getByRole('region', { name: 'Conversation with Alice' });
+    const idBefore = await alice.page.getByRole('status', { name: 'Your device id' }).textContent();
+    try {
+      await signalProcess.stop();
+      await Promise.all([
+        waitForText(status(alice), /Reconnecting in \d+ s \(attempt \d+\)/),
+        waitForText(status(bob), /Reconnecting in \d+ s \(attempt \d+\)/),
+      ]);
+      await alice.page.screenshot({ path: `${ARTIFACTS}reconnecting-alice.png`, fullPage: true });
+
+      // The DataChannel does not need the server.
+      await aliceChat.getByRole('textbox', { name: 'Message to Bob' }).fill('Server is down, still here');
+      await aliceChat.getByRole('button', { name: 'Send' }).click();
+      await waitForText(bobChat.getByRole('log', { name: 'Messages with Alice' }), /Server is down, still here.*Received/);
+      await waitForText(aliceChat.getByRole('log', { name: 'Messages with Bob' }), /Server is down, still here.*Delivered/);
+
+      signalProcess = (await startSignalHost(lab.host('signal'))).process;
+      // Backoff is capped at 30 s; "Retry now" skips the wait.
+      for (const p of [alice, bob]) {
+        const retry = p.page.getByRole('button', { name: 'Retry now' });
+        if (await retry.isVisible()) await retry.click().catch(() => {});
+      }
+      await Promise.all([waitForText(status(alice), /^Connected$/, 40_000), waitForText(status(bob), /^Connected$/, 40_000)]);
+      expect(await alice.page.getByRole('status', { name: 'Your device id' }).textContent()).toBe(idBefore);
+    } finally {
+      await alice.page.screenshot({ path: `${ARTIFACTS}reconnected-alice.png`, fullPage: true }).catch(() => {});
     }
   });
 });

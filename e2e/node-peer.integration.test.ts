@@ -69,4 +69,30 @@ describe('the stock peerjs client in Node (@roamhq/wrtc) talks to a Chromium pee
       await page.screenshot({ path: `${ARTIFACTS}node-interop-chromium.png`, fullPage: true }).catch(() => {});
     }
   });
+
+  it('a peer that sends a malformed frame gets a clear error; Chromium stays up and talks again', async () => {
+    const page = chromiumPeer.page;
+    const chat = page.getByRole('region', { name: 'Conversation with Node peer' });
+    try {
+      command({ cmd: 'garbage' });
+      await waitForText(chat.getByRole('status', { name: 'Connection to Node peer' }), /^Connection failed$/);
+      await waitForText(chat.getByRole('alert'), /Invalid UTF-8 at byte 1/);
+      // The hostile side is told why before the channel closes.
+      const closed = await nodePeer.waitForLine(/"event":"closed"/, 10_000);
+      expect(JSON.parse(closed).error).toMatch(/FRAME_INVALID_UTF8/);
+
+      await waitForText(page.getByRole('status', { name: 'Signaling connection' }), /^Connected$/);
+      const chromiumId = await page.getByRole('status', { name: 'Your device id' }).textContent();
+      command({ cmd: 'connect', peerId: chromiumId ?? '' });
+      await waitForText(chat.getByRole('status', { name: 'Connection to Node peer' }), /^Connected$/);
+      command({ cmd: 'send', body: 'second try' });
+      await waitForText(chat.getByRole('log', { name: 'Messages with Node peer' }), /second try/);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\nnode peer:\n${nodePeer.log}\nchromium:\n${chromiumPeer.logs.join('\n')}`, {
+        cause: error,
+      });
+    } finally {
+      await page.screenshot({ path: `${ARTIFACTS}node-interop-malformed.png`, fullPage: true }).catch(() => {});
+    }
+  });
 });

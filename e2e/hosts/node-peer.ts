@@ -50,6 +50,7 @@ const peer = new Peer(peerId, {
   debug: 0,
 });
 let session: ChatSession | undefined;
+let lastConnection: DataConnection | undefined;
 
 function attach(connection: DataConnection): void {
   const chat = new ChatSession({
@@ -77,6 +78,7 @@ function attach(connection: DataConnection): void {
     },
   });
   session = chat;
+  lastConnection = connection;
   connection.on('open', () => chat.start());
   connection.on('data', (data) => chat.receive(new Uint8Array(data as ArrayBuffer)));
   connection.on('close', () => chat.channelClosed());
@@ -100,6 +102,12 @@ createInterface({ input: process.stdin }).on('line', (line) => {
         report({ event: 'sent', id: sent.id });
         break;
       }
+      case 'garbage':
+        // A hostile peer: a control frame whose payload is not UTF-8.
+        if (!lastConnection) throw new Error('no connection');
+        void lastConnection.send(Uint8Array.of(0x01, 0x7b, 0xff, 0xfe, 0x7d).buffer);
+        report({ event: 'garbage-sent' });
+        break;
       case 'quit':
         peer.destroy();
         process.exit(0);

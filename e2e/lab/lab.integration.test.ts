@@ -1,0 +1,64 @@
+import { execFileSync } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Lab } from './lab.js';
+import { canUseNetns, ip, listNamespaces, namespaceName } from './netns.js';
+import { isAlive } from './processes.js';
+
+const labs: Lab[] = [];
+afterEach(async () => {
+  for (const lab of labs.splice(0)) await lab.dispose();
+});
+
+function create(hosts: string[]): Lab {
+  const lab = Lab.create({ hosts });
+  labs.push(lab);
+  return lab;
+}
+
+const TCP_SERVER = `require('net').createServer(s => { s.end('pong from ' + process.argv[1]); }).listen(7000, '0.0.0.0', () => console.log('listening'))`;
+const TCP_CLIENT = `const s = require('net').connect(7000, process.argv[1]); s.on('data', d => { console.log(String(d)); process.exit(0); }); s.on('error', e => { console.log('error ' + e.code); process.exit(1); })`;
+
+describe('the network lab', () => {
+  // As root the lab builds namespaces; elsewhere it runs on the host network and these
+  // namespace-specific checks do not apply.
+  it.skipIf(!canUseNetns())('gives every host its own namespace, address and default route, all on one bridge', async () => {
+    const lab = create(['one', 'two']);
+    expect(lab.mode).toBe('netns');
+    for (const name of ['one', 'two']) {
+      const host = lab.host(name);
+      expect(ip(['-n', host.netns!, 'route', 'show', 'default'])).toMatch(/default dev eth0/);
+      expect(ip(['-n', host.netns!, '-4', 'addr', 'show', 'eth0'])).toContain(host.address);
+    }
+    const server = lab.host('one').spawn('tcp-server', process.execPath, ['-e', TCP_SERVER, 'one']);
+    await server.waitForLine(/listening/, 10_000);
+    const client = lab.host('two').spawn('tcp-client', process.execPath, ['-e', TCP_CLIENT, lab.host('one').address]);
+    expect(await client.waitForLine(/pong|error/, 10_000)).toBe('pong from one');
+    // The host's own network cannot see the lab's addresses.
+    expect(ip(['-4', 'addr', 'show'])).not.toContain(lab.host('one').address);
+  });
+
+  it('stops every process by PID and removes every namespace, even mid-test', async () => {
+    const lab = create(['alpha', 'beta']);
+    const sleepers = ['alpha', 'beta'].map((h) =>
+      lab.host(h).spawn(`sleeper-${h}`, process.execPath, ['-e', 'process.on("SIGTERM", () => {}); setInterval(() => {}, 1000); console.log("up")']),
+    );
+    await Promise.all(sleepers.map((p) => p.waitForLine(/up/, 10_000)));
+    const namespaces = [...lab.namespaceNames];
+    // These ignore SIGTERM: dispose must escalate to SIGKILL.
+    await lab.dispose();
+    for (const p of sleepers) expect(isAlive(p.pid)).toBe(false);
+    if (canUseNetns()) {
+      const left = listNamespaces();
+      for (const ns of namespaces) expect(left).not.toContain(ns);
+    }
+  });
+
+  it.skipIf(!canUseNetns())('removes namespaces abandoned by a test process that died', () => {
+    const deadPid = Number(execFileSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).trim());
+    expect(isAlive(deadPid)).toBe(false);
+    const abandoned = namespaceName(deadPid, 1, 'orphan');
+    ip(['netns', 'add', abandoned]);
+    create(['fresh']);
+    expect(listNamespaces()).not.toContain(abandoned);
+  });
+});

@@ -1,0 +1,75 @@
+import { fileURLToPath } from 'node:url';
+import { ESLint } from 'eslint';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+/*
+ * The layers are enforced, not hoped for: these tests feed forbidden code to the project's own
+ * ESLint configuration and to src-core's compiler settings and expect both to refuse it.
+ */
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const eslint = new ESLint({ cwd: ROOT });
+
+async function lintErrors(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: `${ROOT}${filePath}` });
+  return (result?.messages ?? []).filter((m) => m.ruleId?.includes('no-restricted-imports')).map((m) => m.message);
+}
+
+describe('import boundaries (ESLint)', () => {
+  it.each([
+    ['src-core/x.ts', "import { app } from '../src-main/index.js';\nexport const y = app;"],
+    ['src-core/wire/x.ts', "import { App } from '../../src-renderer/ui/App';\nexport const y = App;"],
+    ['src-core/x.ts', "import { readFileSync } from 'node:fs';\nexport const y = readFileSync;"],
+    ['src-core/x.ts', "import { ipcMain } from 'electron';\nexport const y = ipcMain;"],
+    ['src-core/x.ts', "import { useState } from 'react';\nexport const y = useState;"],
+    ['src-renderer/x.ts', "import { createIpcDispatcher } from '../src-main/ipc/dispatcher';\nexport const y = createIpcDispatcher;"],
+    ['src-renderer/x.ts', "import { FERRY_CHANNELS } from '../src-main/preload/channels';\nexport const y = FERRY_CHANNELS;"],
+    ['src-renderer/x.ts', "import { FerryApi } from '../src-main/preload/api';\nexport const y: FerryApi | undefined = undefined;"],
+    ['src-renderer/x.ts', "import { readFile } from 'node:fs/promises';\nexport const y = readFile;"],
+    ['src-main/x.ts', "import { App } from '../src-renderer/ui/App';\nexport const y = App;"],
+    ['src-main/preload/x.ts', "import { z } from 'zod';\nexport const y = z;"],
+    ['signaling-server/src/x.ts', "import { FerryError } from '../../src-core/index.js';\nexport const y = FerryError;"],
+  ])('refuses %s: %s', async (file, code) => {
+    expect(await lintErrors(file, code)).not.toEqual([]);
+  });
+
+  it.each([
+    ['src-core/x.ts', "import { z } from 'zod';\nexport const y = z;"],
+    ['src-renderer/x.ts', "import type { FerryApi } from '../src-main/preload/api';\nexport type Y = FerryApi;"],
+    ['src-renderer/x.ts', "import { ChatSession } from '../src-core/index';\nexport const y = ChatSession;"],
+    ['src-main/x.ts', "import { startSignalingServer } from '../signaling-server/src/index.js';\nexport const y = startSignalingServer;"],
+  ])('allows %s: %s', async (file, code) => {
+    expect(await lintErrors(file, code)).toEqual([]);
+  });
+});
+
+describe('src-core compiles without DOM or Node', () => {
+  const configPath = `${ROOT}src-core/tsconfig.json`;
+  const { config } = ts.readConfigFile(configPath, (p) => ts.sys.readFile(p));
+  const { options } = ts.parseJsonConfigFileContent(config, ts.sys, `${ROOT}src-core`);
+
+  function diagnosticsFor(code: string): string[] {
+    const fileName = `${ROOT}src-core/__probe__.ts`;
+    const host = ts.createCompilerHost({ ...options, noEmit: true });
+    const readFile = host.readFile.bind(host);
+    host.readFile = (name) => (name === fileName ? code : readFile(name));
+    const fileExists = host.fileExists.bind(host);
+    host.fileExists = (name) => name === fileName || fileExists(name);
+    const program = ts.createProgram([fileName], { ...options, noEmit: true, composite: false }, host);
+    return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  }
+
+  it.each([
+    ['document', 'export const y = document.title;'],
+    ['window', 'export const y = window;'],
+    ['process', 'export const y = process.env;'],
+    ['Buffer', 'export const y = Buffer.alloc(1);'],
+    ['TextEncoder', 'export const y = new TextEncoder();'],
+  ])('rejects %s', (_name, code) => {
+    expect(diagnosticsFor(code).join('\n')).toMatch(/Cannot find name/);
+  });
+
+  it('accepts plain ES2022', () => {
+    expect(diagnosticsFor('export const y: Map<string, number> = new Map([["a", 1]]);')).toEqual([]);
+  });
+});
