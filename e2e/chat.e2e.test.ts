@@ -19,6 +19,7 @@ describe('two Chromium peers on two lab hosts chat through Ferry’s signaling s
   let alice: FerryPage;
   let bob: FerryPage;
   let signalProcess: TrackedProcess;
+  let signalPort: number;
 
   beforeAll(async () => {
     if (!existsSync(fileURLToPath(new URL('../out/renderer/index.html', import.meta.url)))) {
@@ -28,6 +29,7 @@ describe('two Chromium peers on two lab hosts chat through Ferry’s signaling s
     lab = Lab.create({ hosts: ['signal', 'alice', 'bob'] });
     const signal = await startSignalHost(lab.host('signal'));
     signalProcess = signal.process;
+    signalPort = signal.port;
     const [browserA, browserB] = await Promise.all([launchChromium(lab.host('alice')), launchChromium(lab.host('bob'))]);
     browsers.push(browserA, browserB);
     [alice, bob] = await Promise.all([
@@ -94,7 +96,7 @@ describe('two Chromium peers on two lab hosts chat through Ferry’s signaling s
       await waitForText(bobChat.getByRole('log', { name: 'Messages with Alice' }), /Server is down, still here.*Received/);
       await waitForText(aliceChat.getByRole('log', { name: 'Messages with Bob' }), /Server is down, still here.*Delivered/);
 
-      signalProcess = (await startSignalHost(lab.host('signal'))).process;
+      signalProcess = (await startSignalHost(lab.host('signal'), signalPort)).process;
       // Backoff is capped at 30 s; "Retry now" skips the wait.
       for (const p of [alice, bob]) {
         const retry = p.page.getByRole('button', { name: 'Retry now' });

@@ -34,7 +34,8 @@ export async function launchChromium(host: LabHost): Promise<Browser> {
   return chromium.launch({
     executablePath: host.wrapExecutable(CHROMIUM_PATH),
     headless: true,
-    args: CHROMIUM_FLAGS,
+    // On the host network (not root) peers meet on 127.0.0.1, which WebRTC skips by default.
+    args: host.netns ? CHROMIUM_FLAGS : [...CHROMIUM_FLAGS, '--allow-loopback-in-peer-connection'],
     timeout: 30_000,
   });
 }

@@ -9,8 +9,8 @@ afterEach(async () => {
   for (const lab of labs.splice(0)) await lab.dispose();
 });
 
-function create(hosts: string[]): Lab {
-  const lab = Lab.create({ hosts });
+function create(hosts: string[], hostNetwork = false): Lab {
+  const lab = Lab.create({ hosts, hostNetwork });
   labs.push(lab);
   return lab;
 }
@@ -37,8 +37,11 @@ describe('the network lab', () => {
     expect(ip(['-4', 'addr', 'show'])).not.toContain(lab.host('one').address);
   });
 
-  it('stops every process by PID and removes every namespace, even mid-test', async () => {
-    const lab = create(['alpha', 'beta']);
+  it.each([
+    ['in namespaces (as root)', false],
+    ['on the host network (a laptop)', true],
+  ])('stops every process by PID and removes every namespace, %s', async (_mode, hostNetwork) => {
+    const lab = create(['alpha', 'beta'], hostNetwork);
     const sleepers = ['alpha', 'beta'].map((h) =>
       lab.host(h).spawn(`sleeper-${h}`, process.execPath, ['-e', 'process.on("SIGTERM", () => {}); setInterval(() => {}, 1000); console.log("up")']),
     );

@@ -4,9 +4,17 @@ import type { TrackedProcess } from '../lab/processes.js';
 
 const BIN = fileURLToPath(new URL('../../signaling-server/bin/ferry-signal.js', import.meta.url));
 
-/** Starts the real `ferry-signal` bin on a lab host and waits until it listens. */
-export async function startSignalHost(host: LabHost, port = 9000): Promise<{ url: string; process: TrackedProcess }> {
-  const proc = host.spawn('ferry-signal', process.execPath, [BIN, '--host', host.address === '127.0.0.1' ? '127.0.0.1' : '0.0.0.0', '--port', String(port)]);
-  await proc.waitForLine(/signaling server listening/, 15_000);
-  return { url: `http://${host.address}:${port}/`, process: proc };
+/**
+ * Starts the real `ferry-signal` bin on a lab host and waits until it listens. Port 0 picks a
+ * free one (on the host network a fixed port may be taken); pass the port back to restart.
+ */
+export async function startSignalHost(
+  host: LabHost,
+  port = 0,
+): Promise<{ url: string; port: number; process: TrackedProcess }> {
+  const bind = host.netns ? '0.0.0.0' : '127.0.0.1';
+  const proc = host.spawn('ferry-signal', process.execPath, [BIN, '--host', bind, '--port', String(port)]);
+  const line = await proc.waitForLine(/signaling server listening/, 15_000);
+  const actualPort = (JSON.parse(line) as { port: number }).port;
+  return { url: `http://${host.address}:${actualPort}/`, port: actualPort, process: proc };
 }
