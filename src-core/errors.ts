@@ -11,7 +11,17 @@ export type FerryErrorCode =
   | 'TEXT_TOO_LONG'
   | 'TEXT_EMPTY'
   | 'CHANNEL_CLOSED'
-  | 'PEER_ID_INVALID';
+  | 'PEER_ID_INVALID'
+  | 'PATH_INVALID'
+  | 'MANIFEST_INVALID'
+  | 'DATA_FRAME_INVALID'
+  | 'TRANSFER_UNKNOWN'
+  | 'TRANSFER_PROTOCOL'
+  | 'FILE_DIGEST_MISMATCH'
+  | 'TRANSFER_CANCELLED'
+  | 'TRANSFER_DECLINED'
+  | 'SINK_FAILED'
+  | 'SOURCE_FAILED';
 
 export class FerryError extends Error {
   override readonly name = 'FerryError';

@@ -4,6 +4,8 @@ import {
   type ControlMessage,
   decodeControl,
   encodeControl,
+  isTransferMessage,
+  type TransferMessage,
   MAX_TEXT_LENGTH,
   negotiateVersion,
   SUPPORTED_PROTOCOL_VERSIONS,
@@ -26,6 +28,8 @@ export interface ChatSessionOptions {
   /** Hands a frame to the channel. The session never touches a channel itself. */
   send: (frame: Uint8Array) => void;
   onEvent: (event: ChatEvent) => void;
+  /** Transfer messages, once the session is open; without a handler they are a protocol error. */
+  onTransferMessage?: (message: TransferMessage) => void;
 }
 
 export interface OutgoingText {
@@ -88,12 +92,28 @@ export class ChatSession {
     let message: ControlMessage;
     try {
       const decoded = decodeFrame(frame);
+      if (decoded.kind !== 'control') {
+        throw new FerryError('FRAME_UNKNOWN_KIND', 'Got a data frame on the control channel.');
+      }
       message = decodeControl(decoded.payload);
     } catch (error) {
       this.fail(asFerryError(error));
       return;
     }
     this.handle(message);
+  }
+
+  /** Sends a transfer message; only once the session is open. */
+  sendTransferMessage(message: TransferMessage): void {
+    if (this.stateValue !== 'open') {
+      throw new FerryError('CHANNEL_CLOSED', 'The connection to this device is not open.');
+    }
+    this.emitFrame(message);
+  }
+
+  /** Ends the session because of a local decision (e.g. a transfer found the peer hostile). */
+  abort(error: FerryError): void {
+    if (this.stateValue !== 'closed') this.fail(error);
   }
 
   /** The channel closed underneath us. */
@@ -104,6 +124,14 @@ export class ChatSession {
   private handle(message: ControlMessage): void {
     if (this.stateValue !== 'open' && message.type !== 'hello' && message.type !== 'error') {
       this.fail(new FerryError('PROTOCOL_HELLO_EXPECTED', `Got "${message.type}" before hello.`));
+      return;
+    }
+    if (isTransferMessage(message)) {
+      if (!this.options.onTransferMessage) {
+        this.fail(new FerryError('CONTROL_INVALID_MESSAGE', `This device does not take "${message.type}" messages.`));
+        return;
+      }
+      this.options.onTransferMessage(message);
       return;
     }
     switch (message.type) {

@@ -35,13 +35,115 @@ export const ErrorMessage = z.strictObject({
   message: z.string().max(1000),
 });
 
+// ---- transfers (see SPEC.md, "Transfers") ----
+
+export const DELIVERY_MODES = ['reliable-ordered', 'reliable-unordered', 'partial'] as const;
+export const DIGEST_ALGORITHMS = ['blake3', 'xxh128', 'sha256'] as const;
+export const MAX_TRANSFER_ENTRIES = 100_000;
+export const MIN_CHUNK_BYTES = 1024;
+export const MAX_CHUNK_BYTES = 1024 * 1024;
+/** Files up to 2^53 - 1 bytes: JSON numbers are exact that far. */
+const byteCount = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const transferId = z.number().int().min(1).max(0xffffffff);
+const fileIndex = z.number().int().nonnegative().max(MAX_TRANSFER_ENTRIES - 1);
+
+export const ManifestEntry = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('file'), path: z.string().min(1).max(4096), size: byteCount, mtime: byteCount }),
+  z.strictObject({ kind: z.literal('directory'), path: z.string().min(1).max(4096) }),
+]);
+export type ManifestEntry = z.infer<typeof ManifestEntry>;
+
+export const OfferMessage = z.strictObject({
+  type: z.literal('offer'),
+  transferId,
+  mode: z.enum(DELIVERY_MODES),
+  chunkSize: z.number().int().min(MIN_CHUNK_BYTES).max(MAX_CHUNK_BYTES),
+  digest: z.enum(DIGEST_ALGORITHMS),
+  totalEntries: z.number().int().min(1).max(MAX_TRANSFER_ENTRIES),
+  totalBytes: byteCount,
+  /** The first page of entries; `offer-page` messages carry the rest. */
+  entries: z.array(ManifestEntry).max(MAX_TRANSFER_ENTRIES),
+});
+
+export const OfferPageMessage = z.strictObject({
+  type: z.literal('offer-page'),
+  transferId,
+  entries: z.array(ManifestEntry).min(1).max(MAX_TRANSFER_ENTRIES),
+});
+
+export const AcceptMessage = z.strictObject({ type: z.literal('accept'), transferId });
+
+export const DeclineMessage = z.strictObject({
+  type: z.literal('decline'),
+  transferId,
+  code: z.string().max(64),
+  message: z.string().max(1000),
+});
+
+export const CreditMessage = z.strictObject({
+  type: z.literal('credit'),
+  transferId,
+  chunks: z.number().int().min(1).max(1 << 20),
+});
+
+/** Chunks the receiver lacks: [first, end) ranges of one file's chunk indices. */
+export const GapsMessage = z.strictObject({
+  type: z.literal('gaps'),
+  transferId,
+  fileIndex,
+  ranges: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().positive()])).min(1).max(256),
+});
+
+export const FileDigestMessage = z.strictObject({
+  type: z.literal('file-digest'),
+  transferId,
+  fileIndex,
+  digest: z.string().regex(/^[0-9a-f]{16,128}$/),
+});
+
+export const FileVerifiedMessage = z.strictObject({ type: z.literal('file-verified'), transferId, fileIndex });
+
+export const CompleteMessage = z.strictObject({ type: z.literal('complete'), transferId });
+
+export const CancelMessage = z.strictObject({
+  type: z.literal('cancel'),
+  transferId,
+  /** Which side of the transfer is cancelling: ids are chosen per sending side. */
+  from: z.enum(['sender', 'receiver']),
+  code: z.string().max(64),
+  message: z.string().max(1000),
+});
+
+export const TransferMessage = z.discriminatedUnion('type', [
+  OfferMessage,
+  OfferPageMessage,
+  AcceptMessage,
+  DeclineMessage,
+  CreditMessage,
+  GapsMessage,
+  FileDigestMessage,
+  FileVerifiedMessage,
+  CompleteMessage,
+  CancelMessage,
+]);
+export type TransferMessage = z.infer<typeof TransferMessage>;
+export type DeliveryMode = (typeof DELIVERY_MODES)[number];
+export type DigestAlgorithm = (typeof DIGEST_ALGORITHMS)[number];
+
 export const ControlMessage = z.discriminatedUnion('type', [
   HelloMessage,
   TextMessage,
   TextAckMessage,
   ErrorMessage,
+  ...TransferMessage.options,
 ]);
 export type ControlMessage = z.infer<typeof ControlMessage>;
+
+const TRANSFER_TYPES: ReadonlySet<string> = new Set(TransferMessage.options.map((o) => o.shape.type.value));
+
+export function isTransferMessage(message: ControlMessage): message is TransferMessage {
+  return TRANSFER_TYPES.has(message.type);
+}
 
 export function encodeControl(message: ControlMessage): Uint8Array {
   return encodeFrame(FrameKind.control, encodeUtf8(JSON.stringify(message)));
