@@ -1,0 +1,74 @@
+import { type ChatEvent, ChatSession } from '../chat/chat-session.js';
+import type { Runtime } from '../runtime.js';
+import type { DeliveryMode } from '../wire/control.js';
+import { DELIVERY_MODES } from '../wire/control.js';
+import type { FrameChannel } from '../transfer/frame-channel.js';
+import type { HasherFactory } from '../transfer/hasher.js';
+import { TransferEndpoint, type TransferEndpointOptions } from '../transfer/endpoint.js';
+
+export interface PeerChannels {
+  /** Reliable, ordered: hello, texts, every transfer control message. */
+  control: FrameChannel;
+  /** One open data channel per delivery mode. */
+  data: Record<DeliveryMode, FrameChannel>;
+}
+
+export interface PeerSessionOptions {
+  runtime: Runtime;
+  deviceName: string;
+  createHasher: HasherFactory;
+  channels: PeerChannels;
+  onChatEvent: (event: ChatEvent) => void;
+  onIncoming: TransferEndpointOptions['onIncoming'];
+  transferTuning?: Pick<TransferEndpointOptions, 'highWaterMark' | 'lowWaterMark' | 'windowChunks' | 'repairAfterMs'>;
+}
+
+/**
+ * Everything Ferry does with one connected peer, over any set of channels: the control
+ * conversation (hello, texts) and the transfers, wired together. Platform adapters only have to
+ * provide FrameChannels.
+ */
+export class PeerSession {
+  readonly chat: ChatSession;
+  readonly transfers: TransferEndpoint;
+  private readonly unsubscribe: Array<() => void> = [];
+
+  constructor(options: PeerSessionOptions) {
+    const { control, data } = options.channels;
+    this.chat = new ChatSession({
+      runtime: options.runtime,
+      deviceName: options.deviceName,
+      send: (frame) => {
+        if (control.open) control.send(frame);
+      },
+      onEvent: (event) => {
+        if (event.type === 'closed') this.transfers.closed();
+        options.onChatEvent(event);
+      },
+      onTransferMessage: (message) => this.transfers.handleControl(message),
+    });
+    this.transfers = new TransferEndpoint({
+      runtime: options.runtime,
+      createHasher: options.createHasher,
+      sendControl: (message) => this.chat.sendTransferMessage(message),
+      dataChannel: (mode) => data[mode],
+      onIncoming: options.onIncoming,
+      ...options.transferTuning,
+    });
+    this.unsubscribe.push(control.onMessage((frame) => this.chat.receive(frame)));
+    this.unsubscribe.push(control.onClose(() => this.chat.channelClosed()));
+    for (const mode of DELIVERY_MODES) {
+      this.unsubscribe.push(data[mode].onMessage((frame) => this.transfers.handleData(frame)));
+    }
+  }
+
+  start(): void {
+    this.chat.start();
+  }
+
+  /** Ends the session locally: the chat closes and, with it, every transfer fails cleanly. */
+  close(): void {
+    for (const off of this.unsubscribe.splice(0)) off();
+    this.chat.channelClosed();
+  }
+}

@@ -1,0 +1,354 @@
+import { FerryError } from '../errors.js';
+import type { Runtime } from '../runtime.js';
+import type { DeliveryMode, DigestAlgorithm, ManifestEntry, TransferMessage } from '../wire/control.js';
+import { decodeDataFrame } from '../wire/data-frame.js';
+import type { FrameChannel } from './frame-channel.js';
+import type { HasherFactory } from './hasher.js';
+import { type IncomingOffer, type ReceiverEvent, TransferReceiver } from './receiver.js';
+import { type SenderEvent, TransferSender } from './sender.js';
+
+/** Where an outgoing transfer's bytes come from (File slices in the renderer, file handles in Node). */
+export interface FileSource {
+  /** Fills `into` with the bytes of entry `fileIndex` starting at `offset`. */
+  read(fileIndex: number, offset: number, into: Uint8Array): Promise<void>;
+}
+
+/** Where an incoming transfer's bytes go. Files live under temporary names until finalize(). */
+export interface FileSink {
+  write(fileIndex: number, offset: number, bytes: Uint8Array): Promise<void>;
+  /** Makes the file visible under its final name (only called once its digest matched). */
+  finalize(fileIndex: number): Promise<void>;
+  /** Removes every temporary file of the transfer. */
+  abort(): Promise<void>;
+}
+
+export interface IncomingDecision {
+  accept(sink: FileSink): void;
+  decline(code?: string, message?: string): void;
+}
+
+export interface OutgoingTransferOptions {
+  entries: readonly ManifestEntry[];
+  source: FileSource;
+  mode?: DeliveryMode;
+  chunkSize?: number;
+  digest?: DigestAlgorithm;
+}
+
+export interface TransferHandle<E> {
+  readonly transferId: number;
+  /** Resolves when every file is verified on the receiver's disk; rejects with a FerryError. */
+  readonly done: Promise<void>;
+  onEvent(listener: (event: E) => void): () => void;
+  cancel(): void;
+}
+
+export interface TransferEndpointOptions {
+  runtime: Runtime;
+  createHasher: HasherFactory;
+  /** Sends a transfer message on the control channel. */
+  sendControl: (message: TransferMessage) => void;
+  /** The open data channel for a delivery mode. */
+  dataChannel: (mode: DeliveryMode) => FrameChannel;
+  /** A peer offers files: decide, now or later. */
+  onIncoming: (offer: IncomingOffer, decision: IncomingDecision, handle: TransferHandle<ReceiverEvent>) => void;
+  /** Sender stops writing at this many buffered bytes and resumes at the low-water mark. */
+  highWaterMark?: number;
+  lowWaterMark?: number;
+  windowChunks?: number;
+  repairAfterMs?: number;
+  maxIncoming?: number;
+}
+
+export const DEFAULT_CHUNK_BYTES = 64 * 1024;
+export const DEFAULT_MODE: DeliveryMode = 'reliable-ordered';
+export const DEFAULT_DIGEST: DigestAlgorithm = 'xxh128';
+
+interface Outgoing {
+  sender: TransferSender;
+  source: FileSource;
+  channel: FrameChannel;
+  pumping: boolean;
+  repump: boolean;
+  unsubscribe: () => void;
+}
+
+/**
+ * All transfers with one peer: routes control messages and data frames to per-transfer state
+ * machines, and drives them: reads sources while the channel's buffer is under the high-water
+ * mark (resuming on bufferedamountlow, never polling) and credit allows; writes sinks and feeds
+ * their acknowledgements back so that credit follows the disk.
+ */
+export class TransferEndpoint {
+  private nextTransferId = 1;
+  private readonly outgoing = new Map<number, Outgoing>();
+  private readonly incoming = new Map<number, TransferReceiver>();
+  private readonly highWater: number;
+  private readonly lowWater: number;
+
+  constructor(private readonly options: TransferEndpointOptions) {
+    this.highWater = options.highWaterMark ?? 1024 * 1024;
+    this.lowWater = options.lowWaterMark ?? 256 * 1024;
+  }
+
+  send(request: OutgoingTransferOptions): TransferHandle<SenderEvent> {
+    const transferId = this.nextTransferId++;
+    const mode = request.mode ?? DEFAULT_MODE;
+    const channel = this.options.dataChannel(mode);
+    channel.setLowWaterMark(this.lowWater);
+    const listeners = new Set<(event: SenderEvent) => void>();
+    let settle!: { resolve: () => void; reject: (error: FerryError) => void };
+    const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+    done.catch(() => {}); // callers that only listen to events must not see an unhandled rejection
+
+    const sender = new TransferSender({
+      transferId,
+      entries: request.entries,
+      mode,
+      chunkSize: request.chunkSize ?? DEFAULT_CHUNK_BYTES,
+      digest: request.digest ?? DEFAULT_DIGEST,
+      createHasher: this.options.createHasher,
+      sendControl: this.options.sendControl,
+      onEvent: (event) => {
+        for (const listener of listeners) listener(event);
+        switch (event.type) {
+          case 'accepted':
+          case 'ready':
+            void this.pump(transferId);
+            break;
+          case 'completed':
+            this.forgetOutgoing(transferId);
+            settle.resolve();
+            break;
+          case 'declined':
+            this.forgetOutgoing(transferId);
+            settle.reject(new FerryError('TRANSFER_DECLINED', `The other device declined: ${event.message}`));
+            break;
+          case 'cancelled':
+            this.forgetOutgoing(transferId);
+            settle.reject(new FerryError('TRANSFER_CANCELLED', event.by === 'local' ? 'You cancelled the transfer.' : `The other device cancelled: ${event.message}`));
+            break;
+          case 'failed':
+            this.forgetOutgoing(transferId);
+            settle.reject(event.error);
+            break;
+          case 'progress':
+          case 'file-verified':
+            break;
+          default: {
+            const unreachable: never = event;
+            return unreachable;
+          }
+        }
+      },
+    });
+    const unsubscribe = channel.onBufferedAmountLow(() => void this.pump(transferId));
+    this.outgoing.set(transferId, { sender, source: request.source, channel, pumping: false, repump: false, unsubscribe });
+    sender.start();
+    return {
+      transferId,
+      done,
+      onEvent: (listener) => {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+      cancel: () => sender.cancel(),
+    };
+  }
+
+  /** A transfer message from the control channel. */
+  handleControl(message: TransferMessage): void {
+    switch (message.type) {
+      case 'offer':
+        this.startIncoming(message.transferId).handle(message);
+        return;
+      case 'offer-page':
+      case 'file-digest':
+        this.incoming.get(message.transferId)?.handle(message);
+        return;
+      case 'cancel':
+        if (message.from === 'sender') this.incoming.get(message.transferId)?.handle(message);
+        else this.outgoing.get(message.transferId)?.sender.handle(message);
+        return;
+      case 'accept':
+      case 'decline':
+      case 'credit':
+      case 'gaps':
+      case 'file-verified':
+      case 'complete':
+        // Messages for transfers that already ended are late, not hostile: ignore them.
+        this.outgoing.get(message.transferId)?.sender.handle(message);
+        return;
+      default: {
+        const unreachable: never = message;
+        return unreachable;
+      }
+    }
+  }
+
+  /** A frame from a data channel. */
+  handleData(frame: Uint8Array): void {
+    let decoded: ReturnType<typeof decodeDataFrame>;
+    try {
+      decoded = decodeDataFrame(frame);
+    } catch (error) {
+      // A malformed frame cannot be attributed to a transfer reliably; fail every incoming one.
+      for (const receiver of this.incoming.values()) receiver.cancel((error as FerryError).code, (error as FerryError).message);
+      return;
+    }
+    this.incoming.get(decoded.header.transferId)?.receiveData(decoded.header, decoded.payload);
+  }
+
+  /** The connection is gone: every transfer fails and partial files are removed. */
+  closed(): void {
+    for (const { sender } of [...this.outgoing.values()]) sender.channelClosed();
+    for (const receiver of [...this.incoming.values()]) receiver.channelClosed();
+  }
+
+  get activeTransfers(): { outgoing: number; incoming: number } {
+    return { outgoing: this.outgoing.size, incoming: this.incoming.size };
+  }
+
+  private startIncoming(transferId: number): TransferReceiver {
+    const existing = this.incoming.get(transferId);
+    if (existing) return existing; // its handle() reports the second offer
+    const listeners = new Set<(event: ReceiverEvent) => void>();
+    let settle!: { resolve: () => void; reject: (error: FerryError) => void };
+    const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+    done.catch(() => {});
+    let sink: FileSink | undefined;
+    let aborting: Promise<void> | undefined;
+
+    const receiver: TransferReceiver = new TransferReceiver(transferId, {
+      runtime: this.options.runtime,
+      createHasher: this.options.createHasher,
+      sendControl: this.options.sendControl,
+      windowChunks: this.options.windowChunks,
+      repairAfterMs: this.options.repairAfterMs,
+      onAction: (action) => {
+        switch (action.type) {
+          case 'write':
+            sink?.write(action.fileIndex, action.offset, action.bytes).then(
+              () => receiver.written(action.fileIndex, action.chunkIndex),
+              (error: unknown) => receiver.sinkFailed(error),
+            );
+            return;
+          case 'finalize':
+            sink?.finalize(action.fileIndex).then(
+              () => receiver.finalized(action.fileIndex),
+              (error: unknown) => receiver.sinkFailed(error),
+            );
+            return;
+          case 'abort':
+            aborting ??= sink?.abort().catch(() => {});
+            return;
+          default: {
+            const unreachable: never = action;
+            return unreachable;
+          }
+        }
+      },
+      onEvent: (event) => {
+        for (const listener of listeners) listener(event);
+        switch (event.type) {
+          case 'offer': {
+            if (this.incoming.size > (this.options.maxIncoming ?? 16)) {
+              receiver.decline('BUSY', 'The other device is receiving too many transfers at once.');
+              this.incoming.delete(transferId);
+              settle.reject(new FerryError('TRANSFER_DECLINED', 'Too many incoming transfers.'));
+              return;
+            }
+            let decided = false;
+            this.options.onIncoming(
+              event.offer,
+              {
+                accept: (chosenSink) => {
+                  if (decided) return;
+                  decided = true;
+                  sink = chosenSink;
+                  receiver.accept();
+                },
+                decline: (code, message) => {
+                  if (decided) return;
+                  decided = true;
+                  receiver.decline(code, message);
+                  this.incoming.delete(transferId);
+                  settle.reject(new FerryError('TRANSFER_DECLINED', 'You declined the transfer.'));
+                },
+              },
+              handle,
+            );
+            return;
+          }
+          case 'completed':
+            this.incoming.delete(transferId);
+            settle.resolve();
+            return;
+          case 'cancelled':
+            this.incoming.delete(transferId);
+            void Promise.resolve(aborting).then(() =>
+              settle.reject(new FerryError('TRANSFER_CANCELLED', event.by === 'local' ? 'You cancelled the transfer.' : `The other device cancelled: ${event.message}`)),
+            );
+            return;
+          case 'failed':
+            this.incoming.delete(transferId);
+            void Promise.resolve(aborting).then(() => settle.reject(event.error));
+            return;
+          case 'progress':
+          case 'file-done':
+            return;
+          default: {
+            const unreachable: never = event;
+            return unreachable;
+          }
+        }
+      },
+    });
+    const handle: TransferHandle<ReceiverEvent> = {
+      transferId,
+      done,
+      onEvent: (listener) => {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+      cancel: () => receiver.cancel(),
+    };
+    this.incoming.set(transferId, receiver);
+    return receiver;
+  }
+
+  private async pump(transferId: number): Promise<void> {
+    const transfer = this.outgoing.get(transferId);
+    if (!transfer) return;
+    if (transfer.pumping) {
+      transfer.repump = true;
+      return;
+    }
+    transfer.pumping = true;
+    try {
+      do {
+        transfer.repump = false;
+        const { sender, channel, source } = transfer;
+        while (channel.open && channel.bufferedAmount < this.highWater) {
+          const request = sender.nextChunk();
+          if (!request) break;
+          try {
+            await source.read(request.fileIndex, request.offset, request.payload);
+          } catch (error) {
+            sender.readFailed(request, error);
+            return;
+          }
+          if (sender.state !== 'sending' || !channel.open) return;
+          channel.send(sender.chunkRead(request));
+        }
+      } while (transfer.repump);
+    } finally {
+      transfer.pumping = false;
+    }
+  }
+
+  private forgetOutgoing(transferId: number): void {
+    this.outgoing.get(transferId)?.unsubscribe();
+    this.outgoing.delete(transferId);
+  }
+}

@@ -1,0 +1,447 @@
+import { FerryError, type FerryErrorCode } from '../errors.js';
+import type { Runtime, TimerHandle } from '../runtime.js';
+import {
+  type DeliveryMode,
+  type DigestAlgorithm,
+  type ManifestEntry,
+  MAX_TRANSFER_ENTRIES,
+  type TransferMessage,
+} from '../wire/control.js';
+import type { DataFrameHeader } from '../wire/data-frame.js';
+import type { Hasher, HasherFactory } from './hasher.js';
+import { TransferPlan } from './plan.js';
+import { checkManifestPaths } from './safe-path.js';
+
+export type ReceiverState = 'collecting-offer' | 'offered' | 'receiving' | 'completed' | 'declined' | 'cancelled' | 'failed';
+
+export interface IncomingOffer {
+  transferId: number;
+  mode: DeliveryMode;
+  digest: DigestAlgorithm;
+  chunkSize: number;
+  entries: readonly ManifestEntry[];
+  totalBytes: number;
+}
+
+/** What the driver must do with the disk. Each has an answer: written(), finalized(), sinkFailed(). */
+export type ReceiverAction =
+  | { type: 'write'; fileIndex: number; chunkIndex: number; offset: number; bytes: Uint8Array }
+  | { type: 'finalize'; fileIndex: number }
+  /** Remove every partial file of this transfer. */
+  | { type: 'abort' };
+
+export type ReceiverEvent =
+  | { type: 'offer'; offer: IncomingOffer }
+  | { type: 'progress'; bytesReceived: number; totalBytes: number }
+  | { type: 'file-done'; fileIndex: number }
+  | { type: 'completed' }
+  | { type: 'cancelled'; by: 'local' | 'remote'; code: string; message: string }
+  | { type: 'failed'; error: FerryError };
+
+export interface ReceiverOptions {
+  runtime: Runtime;
+  createHasher: HasherFactory;
+  sendControl: (message: TransferMessage) => void;
+  onAction: (action: ReceiverAction) => void;
+  onEvent: (event: ReceiverEvent) => void;
+  /** Chunks that may be in flight or held in memory at once: memory ≈ window × chunk size. */
+  windowChunks?: number;
+  /** Partial mode: how long a chunk may be missing before it is asked for again. */
+  repairAfterMs?: number;
+}
+
+interface HeldChunk {
+  fileIndex: number;
+  chunkIndex: number;
+  bytes: Uint8Array;
+  written: boolean;
+  hashed: boolean;
+}
+
+const DEFAULT_WINDOW = 64;
+/** Partial mode: a chunk this far behind the newest arrival is taken as lost, not late. */
+const REORDER_TOLERANCE = 32;
+
+/**
+ * The receiving side of one transfer, sans-IO. It assembles and checks the offer, and once
+ * accepted: validates every data frame against the plan, asks the driver to write each chunk at
+ * its offset, hashes files in order as chunks become contiguous, grants credit only as chunks are
+ * both written and hashed (so memory and disk set the pace), reports gaps in partial mode, and
+ * finalises a file only when its digest matches the sender's.
+ */
+export class TransferReceiver {
+  private stateValue: ReceiverState = 'collecting-offer';
+  private offer: IncomingOffer | undefined;
+  private collected: ManifestEntry[] = [];
+  private expectedEntries = 0;
+  private plan: TransferPlan | undefined;
+  private readonly window: number;
+  private readonly repairAfterMs: number;
+
+  private have: Uint8Array = new Uint8Array(0);
+  private readonly held = new Map<number, HeldChunk>();
+  /** Global index of the next chunk to hash: everything below it is hashed. */
+  private hashCursor = 0;
+  private hashingFile = -1;
+  private hasher: Hasher | undefined;
+  private highestSeen = -1;
+  private granted = 0;
+  private arrived = 0;
+  private declaredLost = 0;
+  private bytesReceived = 0;
+
+  private readonly localDigests = new Map<number, string>();
+  private readonly remoteDigests = new Map<number, string>();
+  private readonly pendingWrites = new Map<number, number>();
+  private readonly finalizing = new Set<number>();
+  private readonly done = new Set<number>();
+  private filesTotal = 0;
+  private readonly lastReported = new Map<number, number>();
+  private repairTimer: TimerHandle | undefined;
+
+  constructor(
+    readonly transferId: number,
+    private readonly options: ReceiverOptions,
+  ) {
+    this.window = Math.max(4, options.windowChunks ?? DEFAULT_WINDOW);
+    this.repairAfterMs = options.repairAfterMs ?? 250;
+  }
+
+  get state(): ReceiverState {
+    return this.stateValue;
+  }
+
+  get incomingOffer(): IncomingOffer | undefined {
+    return this.offer;
+  }
+
+  /** Chunks held in memory right now (for tests and memory accounting). */
+  get heldChunks(): number {
+    return this.held.size;
+  }
+
+  handle(message: TransferMessage): void {
+    if (this.isFinished()) return;
+    switch (message.type) {
+      case 'offer': {
+        if (this.stateValue !== 'collecting-offer' || this.offer) return this.protocolError('A second offer.');
+        if (message.entries.length > message.totalEntries) return this.protocolError('More entries than announced.');
+        this.offer = {
+          transferId: message.transferId,
+          mode: message.mode,
+          digest: message.digest,
+          chunkSize: message.chunkSize,
+          entries: [],
+          totalBytes: message.totalBytes,
+        };
+        this.expectedEntries = message.totalEntries;
+        this.collect(message.entries);
+        return;
+      }
+      case 'offer-page':
+        if (this.stateValue !== 'collecting-offer' || !this.offer) return this.protocolError('An offer page without an offer.');
+        this.collect(message.entries);
+        return;
+      case 'file-digest': {
+        if (this.stateValue !== 'receiving' || !this.plan) return this.protocolError('A digest before accept.');
+        if (!this.plan.isFile(message.fileIndex)) return this.protocolError(`A digest for entry ${message.fileIndex}, which is no file.`);
+        if (this.remoteDigests.has(message.fileIndex)) return this.protocolError(`Two digests for file ${message.fileIndex}.`);
+        this.remoteDigests.set(message.fileIndex, message.digest);
+        this.maybeFinalize(message.fileIndex);
+        return;
+      }
+      case 'cancel':
+        this.finishWith('cancelled', { type: 'cancelled', by: 'remote', code: message.code, message: message.message });
+        return;
+      case 'accept':
+      case 'decline':
+      case 'credit':
+      case 'gaps':
+      case 'file-verified':
+      case 'complete':
+        return this.protocolError(`A receiver does not take "${message.type}".`);
+      default: {
+        const unreachable: never = message;
+        return unreachable;
+      }
+    }
+  }
+
+  /** The user (or auto-accept) said yes and the sink is ready for these files. */
+  accept(): void {
+    if (this.stateValue !== 'offered' || !this.plan) return;
+    this.stateValue = 'receiving';
+    this.have = new Uint8Array(this.plan.totalChunks);
+    this.options.sendControl({ type: 'accept', transferId: this.transferId });
+    this.grant(this.window);
+    this.checkAllDone();
+  }
+
+  decline(code: FerryErrorCode | string = 'TRANSFER_DECLINED', message = 'The receiver declined.'): void {
+    if (this.stateValue !== 'offered' && this.stateValue !== 'collecting-offer') return;
+    this.stateValue = 'declined';
+    this.options.sendControl({ type: 'decline', transferId: this.transferId, code, message });
+  }
+
+  cancel(code: FerryErrorCode | string = 'TRANSFER_CANCELLED', message = 'The receiver cancelled the transfer.'): void {
+    if (this.isFinished()) return;
+    this.options.sendControl({ type: 'cancel', transferId: this.transferId, from: 'receiver', code, message });
+    this.finishWith('cancelled', { type: 'cancelled', by: 'local', code, message });
+  }
+
+  channelClosed(): void {
+    if (this.isFinished()) return;
+    this.finishWith('failed', {
+      type: 'failed',
+      error: new FerryError('CHANNEL_CLOSED', 'The connection closed before the transfer finished.'),
+    });
+  }
+
+  /** One data frame for this transfer. `payload` may be kept: it must not be reused by the caller. */
+  receiveData(header: DataFrameHeader, payload: Uint8Array): void {
+    if (this.isFinished()) return;
+    const plan = this.plan;
+    if (this.stateValue !== 'receiving' || !plan) return this.protocolError('Data before accept.');
+    const { fileIndex, chunkIndex } = header;
+    if (!plan.isFile(fileIndex)) return this.frameError(`entry ${fileIndex} is no file of this transfer`);
+    if (chunkIndex >= (plan.chunkCounts[fileIndex] ?? 0)) return this.frameError(`chunk ${chunkIndex} is past the end of file ${fileIndex}`);
+    const expected = plan.chunkLength(fileIndex, chunkIndex);
+    if (payload.length !== expected) return this.frameError(`chunk ${chunkIndex} of file ${fileIndex} has ${payload.length} bytes, not ${expected}`);
+
+    const global = plan.globalIndex(fileIndex, chunkIndex);
+    if (this.have[global] === 1) return; // a duplicate: already here
+    // Credit bounds what a well-behaved sender can have outstanding; twice that is abuse.
+    if (this.held.size >= this.window * 2) return this.protocolError('More data than the receiver granted.');
+    this.have[global] = 1;
+    this.arrived++;
+    this.highestSeen = Math.max(this.highestSeen, global);
+    this.bytesReceived += payload.length;
+    this.held.set(global, { fileIndex, chunkIndex, bytes: payload, written: false, hashed: false });
+    this.pendingWrites.set(fileIndex, (this.pendingWrites.get(fileIndex) ?? 0) + 1);
+    this.options.onAction({ type: 'write', fileIndex, chunkIndex, offset: chunkIndex * plan.chunkSize, bytes: payload });
+    this.options.onEvent({ type: 'progress', bytesReceived: this.bytesReceived, totalBytes: plan.totalBytes });
+    this.advanceHashing();
+    if (this.offer?.mode === 'partial') this.reportGaps(false);
+  }
+
+  /** The sink wrote a chunk (durably enough to be read back). */
+  written(fileIndex: number, chunkIndex: number): void {
+    if (this.isFinished() || !this.plan) return;
+    const global = this.plan.globalIndex(fileIndex, chunkIndex);
+    const chunk = this.held.get(global);
+    if (!chunk || chunk.written) return;
+    chunk.written = true;
+    this.pendingWrites.set(fileIndex, (this.pendingWrites.get(fileIndex) ?? 1) - 1);
+    if (chunk.hashed) this.release(global);
+    this.maybeFinalize(fileIndex);
+  }
+
+  /** The sink moved the file to its final name. */
+  finalized(fileIndex: number): void {
+    if (this.isFinished() || !this.finalizing.has(fileIndex)) return;
+    this.finalizing.delete(fileIndex);
+    this.done.add(fileIndex);
+    this.options.sendControl({ type: 'file-verified', transferId: this.transferId, fileIndex });
+    this.options.onEvent({ type: 'file-done', fileIndex });
+    this.checkAllDone();
+  }
+
+  sinkFailed(cause: unknown): void {
+    const error = new FerryError('SINK_FAILED', `Could not write the received files: ${(cause as Error)?.message ?? cause}`, { cause });
+    if (this.isFinished()) return;
+    this.options.sendControl({ type: 'cancel', transferId: this.transferId, from: 'receiver', code: error.code, message: error.message.slice(0, 1000) });
+    this.finishWith('failed', { type: 'failed', error });
+  }
+
+  private collect(entries: readonly ManifestEntry[]): void {
+    if (this.collected.length + entries.length > this.expectedEntries) return this.protocolError('More entries than announced.');
+    this.collected.push(...entries);
+    if (this.collected.length < this.expectedEntries) return;
+    const offer = this.offer as IncomingOffer;
+    try {
+      if (this.collected.length > MAX_TRANSFER_ENTRIES) throw new FerryError('MANIFEST_INVALID', 'The offer has too many entries.');
+      checkManifestPaths(this.collected);
+      const plan = new TransferPlan(this.collected, offer.chunkSize);
+      if (plan.totalBytes !== offer.totalBytes) {
+        throw new FerryError('MANIFEST_INVALID', `The offer's sizes add up to ${plan.totalBytes} bytes, not the ${offer.totalBytes} it announced.`);
+      }
+      this.plan = plan;
+    } catch (error) {
+      const ferryError = error instanceof FerryError ? error : new FerryError('MANIFEST_INVALID', 'Unreadable offer.', { cause: error });
+      this.stateValue = 'declined';
+      this.options.sendControl({ type: 'decline', transferId: this.transferId, code: ferryError.code, message: ferryError.message.slice(0, 1000) });
+      this.options.onEvent({ type: 'failed', error: ferryError });
+      return;
+    }
+    this.offer = { ...offer, entries: this.collected };
+    this.filesTotal = this.plan.entries.filter((e) => e.kind === 'file').length;
+    this.stateValue = 'offered';
+    this.options.onEvent({ type: 'offer', offer: this.offer });
+  }
+
+  private advanceHashing(): void {
+    const plan = this.plan as TransferPlan;
+    for (;;) {
+      const chunk = this.held.get(this.hashCursor);
+      if (!chunk || chunk.hashed) return;
+      if (this.hashingFile !== chunk.fileIndex) {
+        this.hasher = this.options.createHasher((this.offer as IncomingOffer).digest);
+        this.hashingFile = chunk.fileIndex;
+      }
+      this.hasher?.update(chunk.bytes);
+      chunk.hashed = true;
+      if (chunk.chunkIndex === (plan.chunkCounts[chunk.fileIndex] ?? 0) - 1) {
+        this.localDigests.set(chunk.fileIndex, (this.hasher as Hasher).digest());
+        this.hasher = undefined;
+        this.hashingFile = -1;
+      }
+      const global = this.hashCursor++;
+      if (chunk.written) this.release(global);
+      this.maybeFinalize(chunk.fileIndex);
+    }
+  }
+
+  private release(global: number): void {
+    this.held.delete(global);
+    this.maybeGrant();
+  }
+
+  /** Keeps held + in flight at the window, granting in batches to keep control traffic low. */
+  private maybeGrant(): void {
+    if (this.stateValue !== 'receiving') return;
+    const inFlight = Math.max(0, this.granted - this.arrived - this.declaredLost);
+    const room = this.window - this.held.size - inFlight;
+    if (room >= Math.max(1, this.window >> 2)) this.grant(room);
+  }
+
+  private grant(chunks: number): void {
+    const remaining = (this.plan?.totalChunks ?? 0) - this.arrived;
+    const useful = Math.min(chunks, Math.max(0, remaining - Math.max(0, this.granted - this.arrived - this.declaredLost)));
+    if (useful <= 0) return;
+    this.granted += useful;
+    this.options.sendControl({ type: 'credit', transferId: this.transferId, chunks: useful });
+  }
+
+  private maybeFinalize(fileIndex: number): void {
+    const plan = this.plan;
+    if (!plan || this.done.has(fileIndex) || this.finalizing.has(fileIndex) || this.stateValue !== 'receiving') return;
+    const chunks = plan.chunkCounts[fileIndex] ?? 0;
+    const local = chunks === 0 ? this.emptyDigest() : this.localDigests.get(fileIndex);
+    const remote = this.remoteDigests.get(fileIndex);
+    if (local === undefined || remote === undefined || (this.pendingWrites.get(fileIndex) ?? 0) > 0) return;
+    if (local !== remote) {
+      const error = new FerryError(
+        'FILE_DIGEST_MISMATCH',
+        `"${plan.entries[fileIndex]?.path}" arrived damaged (its digest does not match the sender's).`,
+      );
+      this.options.sendControl({ type: 'cancel', transferId: this.transferId, from: 'receiver', code: error.code, message: error.message.slice(0, 1000) });
+      this.finishWith('failed', { type: 'failed', error });
+      return;
+    }
+    this.finalizing.add(fileIndex);
+    this.options.onAction({ type: 'finalize', fileIndex });
+  }
+
+  private emptyDigest(): string {
+    return this.options.createHasher((this.offer as IncomingOffer).digest).digest();
+  }
+
+  private checkAllDone(): void {
+    if (this.stateValue !== 'receiving' || this.done.size < this.filesTotal) return;
+    this.stopRepairTimer();
+    this.stateValue = 'completed';
+    this.options.sendControl({ type: 'complete', transferId: this.transferId });
+    this.options.onEvent({ type: 'completed' });
+  }
+
+  /**
+   * Partial mode: ask again for chunks that are missing well behind the newest arrival, and, when
+   * nothing arrives for a while, for everything missing up to what the sender may have sent.
+   */
+  private reportGaps(idle: boolean): void {
+    const plan = this.plan as TransferPlan;
+    const now = this.options.runtime.now();
+    const firstTimeFrontier = Math.min(plan.totalChunks, this.granted - this.declaredLost + this.countLostNotArrived());
+    const limit = idle ? Math.max(this.highestSeen + 1, Math.min(firstTimeFrontier, plan.totalChunks)) : this.highestSeen - REORDER_TOLERANCE + 1;
+    const missing: number[] = [];
+    for (let g = this.hashCursor; g < limit && missing.length < 4096; g++) {
+      if (this.have[g] === 1) continue;
+      const last = this.lastReported.get(g);
+      if (last !== undefined && now - last < this.repairAfterMs) continue;
+      missing.push(g);
+    }
+    if (missing.length > 0) this.sendGaps(missing, now);
+    this.armRepairTimer();
+  }
+
+  /** Lost chunks were re-granted; their repairs are counted in `granted` too. */
+  private countLostNotArrived(): number {
+    return 0;
+  }
+
+  private sendGaps(missing: number[], now: number): void {
+    const plan = this.plan as TransferPlan;
+    const byFile = new Map<number, [number, number][]>();
+    for (const g of missing) {
+      this.lastReported.set(g, now);
+      const { fileIndex, chunkIndex } = plan.locate(g);
+      const ranges = byFile.get(fileIndex) ?? [];
+      const last = ranges[ranges.length - 1];
+      if (last && last[1] === chunkIndex) last[1]++;
+      else ranges.push([chunkIndex, chunkIndex + 1]);
+      byFile.set(fileIndex, ranges);
+    }
+    for (const [fileIndex, ranges] of byFile) {
+      for (let i = 0; i < ranges.length; i += 256) {
+        const page = ranges.slice(i, i + 256);
+        const count = page.reduce((n, [a, b]) => n + (b - a), 0);
+        // A reported chunk was granted once and never arrived: it is lost, and the report
+        // grants its resend.
+        this.declaredLost += count;
+        this.granted += count;
+        this.options.sendControl({ type: 'gaps', transferId: this.transferId, fileIndex, ranges: page });
+      }
+    }
+  }
+
+  private armRepairTimer(): void {
+    if (this.repairTimer !== undefined || this.stateValue !== 'receiving') return;
+    this.repairTimer = this.options.runtime.setTimer(this.repairAfterMs, () => {
+      this.repairTimer = undefined;
+      if (this.stateValue === 'receiving') this.reportGaps(true);
+    });
+  }
+
+  private stopRepairTimer(): void {
+    if (this.repairTimer !== undefined) this.options.runtime.clearTimer(this.repairTimer);
+    this.repairTimer = undefined;
+  }
+
+  private frameError(detail: string): void {
+    this.protocolErrorWith('DATA_FRAME_INVALID', `Invalid data frame: ${detail}.`);
+  }
+
+  private protocolError(detail: string): void {
+    this.protocolErrorWith('TRANSFER_PROTOCOL', `The sender broke the transfer protocol: ${detail}`);
+  }
+
+  private protocolErrorWith(code: FerryErrorCode, message: string): void {
+    if (this.isFinished()) return;
+    const error = new FerryError(code, message);
+    this.options.sendControl({ type: 'cancel', transferId: this.transferId, from: 'receiver', code, message: message.slice(0, 1000) });
+    this.finishWith('failed', { type: 'failed', error });
+  }
+
+  private finishWith(state: 'cancelled' | 'failed', event: ReceiverEvent): void {
+    const wasReceiving = this.stateValue === 'receiving';
+    this.stateValue = state;
+    this.stopRepairTimer();
+    this.held.clear();
+    if (wasReceiving) this.options.onAction({ type: 'abort' });
+    this.options.onEvent(event);
+  }
+
+  private isFinished(): boolean {
+    return this.stateValue === 'completed' || this.stateValue === 'declined' || this.stateValue === 'cancelled' || this.stateValue === 'failed';
+  }
+}

@@ -1,0 +1,296 @@
+import { FerryError, type FerryErrorCode } from '../errors.js';
+import type { DeliveryMode, DigestAlgorithm, ManifestEntry, TransferMessage } from '../wire/control.js';
+import { allocateDataFrame } from '../wire/data-frame.js';
+import { encodeUtf8 } from '../utf8.js';
+import type { Hasher, HasherFactory } from './hasher.js';
+import { TransferPlan } from './plan.js';
+
+export type SenderState = 'offering' | 'sending' | 'completed' | 'declined' | 'cancelled' | 'failed';
+
+export type SenderEvent =
+  | { type: 'accepted' }
+  | { type: 'declined'; code: string; message: string }
+  | { type: 'progress'; bytesSent: number; totalBytes: number }
+  | { type: 'file-verified'; fileIndex: number }
+  | { type: 'completed' }
+  | { type: 'cancelled'; by: 'local' | 'remote'; code: string; message: string }
+  | { type: 'failed'; error: FerryError }
+  /** Credit or repairs arrived: the driver should pump again. */
+  | { type: 'ready' };
+
+/** One chunk the driver must read into `payload`, then hand back through chunkRead(). */
+export interface ChunkRequest {
+  fileIndex: number;
+  chunkIndex: number;
+  offset: number;
+  length: number;
+  retransmit: boolean;
+  frame: Uint8Array;
+  payload: Uint8Array;
+}
+
+export interface SenderOptions {
+  transferId: number;
+  entries: readonly ManifestEntry[];
+  mode: DeliveryMode;
+  chunkSize: number;
+  digest: DigestAlgorithm;
+  createHasher: HasherFactory;
+  sendControl: (message: TransferMessage) => void;
+  onEvent: (event: SenderEvent) => void;
+}
+
+/** Offer pages stay well under the 64 KiB control frame limit. */
+const OFFER_PAGE_BYTES = 48 * 1024;
+
+/**
+ * The sending side of one transfer, sans-IO. It offers the manifest, then hands out chunk
+ * requests only while the receiver has granted credit, hashes each file as it is first read
+ * (in order), announces each file's digest, and resends chunks the receiver reports missing.
+ */
+export class TransferSender {
+  private stateValue: SenderState = 'offering';
+  readonly plan: TransferPlan;
+  private credits = 0;
+  /** Next first-time chunk, as a global index. */
+  private frontier = 0;
+  private readonly repairs: number[] = [];
+  private readonly queuedRepairs = new Set<number>();
+  private hasher: Hasher | undefined;
+  private hashedFile = -1;
+  /** Requests handed out and not yet returned: first-time reads must come back in order. */
+  private readonly inFlight: ChunkRequest[] = [];
+  private bytesSent = 0;
+  private readonly verified = new Set<number>();
+
+  constructor(private readonly options: SenderOptions) {
+    this.plan = new TransferPlan(options.entries, options.chunkSize);
+  }
+
+  get state(): SenderState {
+    return this.stateValue;
+  }
+
+  get transferId(): number {
+    return this.options.transferId;
+  }
+
+  /** Sends the offer, in pages if the manifest is large. */
+  start(): void {
+    const pages = paginate(this.options.entries);
+    const [first = [], ...rest] = pages;
+    this.options.sendControl({
+      type: 'offer',
+      transferId: this.options.transferId,
+      mode: this.options.mode,
+      chunkSize: this.options.chunkSize,
+      digest: this.options.digest,
+      totalEntries: this.options.entries.length,
+      totalBytes: this.plan.totalBytes,
+      entries: first,
+    });
+    for (const page of rest) this.options.sendControl({ type: 'offer-page', transferId: this.options.transferId, entries: page });
+  }
+
+  handle(message: TransferMessage): void {
+    if (this.isFinished()) return;
+    switch (message.type) {
+      case 'accept':
+        if (this.stateValue !== 'offering') return this.protocolError('A second accept.');
+        this.stateValue = 'sending';
+        this.options.onEvent({ type: 'accepted' });
+        this.announceEmptyPrefix();
+        return;
+      case 'decline':
+        if (this.stateValue !== 'offering') return this.protocolError('Declined after accepting.');
+        this.stateValue = 'declined';
+        this.options.onEvent({ type: 'declined', code: message.code, message: message.message });
+        return;
+      case 'credit':
+        if (this.stateValue === 'offering') return this.protocolError('Credit before accept.');
+        this.credits += message.chunks;
+        this.options.onEvent({ type: 'ready' });
+        return;
+      case 'gaps': {
+        if (this.stateValue === 'offering') return this.protocolError('Gaps before accept.');
+        const chunks = this.plan.chunkCounts[message.fileIndex] ?? 0;
+        let granted = 0;
+        for (const [start, end] of message.ranges) {
+          if (start >= end || end > chunks) return this.protocolError(`Gap [${start}, ${end}) outside file ${message.fileIndex}.`);
+          for (let c = start; c < end; c++) {
+            granted++;
+            const global = this.plan.globalIndex(message.fileIndex, c);
+            // Not sent yet: it will go out anyway; the credit still counts.
+            if (global >= this.frontier || this.queuedRepairs.has(global)) continue;
+            this.queuedRepairs.add(global);
+            this.repairs.push(global);
+          }
+        }
+        this.credits += granted;
+        this.options.onEvent({ type: 'ready' });
+        return;
+      }
+      case 'file-verified':
+        if (!this.plan.isFile(message.fileIndex)) return this.protocolError(`No file ${message.fileIndex} to verify.`);
+        if (!this.verified.has(message.fileIndex)) {
+          this.verified.add(message.fileIndex);
+          this.options.onEvent({ type: 'file-verified', fileIndex: message.fileIndex });
+        }
+        return;
+      case 'complete':
+        if (this.stateValue !== 'sending') return this.protocolError('Complete before accept.');
+        this.stateValue = 'completed';
+        this.options.onEvent({ type: 'completed' });
+        return;
+      case 'cancel':
+        this.stateValue = 'cancelled';
+        this.options.onEvent({ type: 'cancelled', by: 'remote', code: message.code, message: message.message });
+        return;
+      case 'offer':
+      case 'offer-page':
+      case 'file-digest':
+        return this.protocolError(`A sender does not take "${message.type}".`);
+      default: {
+        const unreachable: never = message;
+        return unreachable;
+      }
+    }
+  }
+
+  /** The next chunk to read and send, if credit allows; undefined when there is nothing to do now. */
+  nextChunk(): ChunkRequest | undefined {
+    if (this.stateValue !== 'sending' || this.credits <= 0) return undefined;
+    let global: number | undefined;
+    let retransmit = false;
+    while (this.repairs.length > 0) {
+      const candidate = this.repairs.shift() as number;
+      this.queuedRepairs.delete(candidate);
+      global = candidate;
+      retransmit = true;
+      break;
+    }
+    if (global === undefined) {
+      if (this.frontier >= this.plan.totalChunks) return undefined;
+      global = this.frontier++;
+    }
+    this.credits--;
+    const { fileIndex, chunkIndex } = this.plan.locate(global);
+    const length = this.plan.chunkLength(fileIndex, chunkIndex);
+    const { frame, payload } = allocateDataFrame({ transferId: this.options.transferId, fileIndex, chunkIndex }, length);
+    const request: ChunkRequest = {
+      fileIndex,
+      chunkIndex,
+      offset: chunkIndex * this.plan.chunkSize,
+      length,
+      retransmit,
+      frame,
+      payload,
+    };
+    this.inFlight.push(request);
+    return request;
+  }
+
+  /** The driver read the chunk into `request.payload`; returns the frame to send. */
+  chunkRead(request: ChunkRequest): Uint8Array {
+    const index = this.inFlight.indexOf(request);
+    if (index === -1) throw new FerryError('TRANSFER_PROTOCOL', 'chunkRead() for a chunk that was not requested.');
+    if (!request.retransmit) {
+      const firstPending = this.inFlight.find((r) => !r.retransmit);
+      if (firstPending !== request) throw new FerryError('TRANSFER_PROTOCOL', 'First-time chunks must be read in order.');
+    }
+    this.inFlight.splice(index, 1);
+    if (!request.retransmit) {
+      this.hashChunk(request);
+      this.bytesSent += request.length;
+      this.options.onEvent({ type: 'progress', bytesSent: this.bytesSent, totalBytes: this.plan.totalBytes });
+    }
+    return request.frame;
+  }
+
+  /** The read failed: the transfer cannot go on. */
+  readFailed(request: ChunkRequest, cause: unknown): void {
+    this.fail(new FerryError('SOURCE_FAILED', `Could not read "${this.options.entries[request.fileIndex]?.path}".`, { cause }), true);
+  }
+
+  cancel(code: FerryErrorCode | string = 'TRANSFER_CANCELLED', message = 'The sender cancelled the transfer.'): void {
+    if (this.isFinished()) return;
+    this.stateValue = 'cancelled';
+    this.options.sendControl({ type: 'cancel', transferId: this.options.transferId, from: 'sender', code, message });
+    this.options.onEvent({ type: 'cancelled', by: 'local', code, message });
+  }
+
+  /** The control channel closed. */
+  channelClosed(): void {
+    if (!this.isFinished()) this.fail(new FerryError('CHANNEL_CLOSED', 'The connection closed before the transfer finished.'), false);
+  }
+
+  private hashChunk(request: ChunkRequest): void {
+    if (this.hashedFile !== request.fileIndex) {
+      this.hasher = this.options.createHasher(this.options.digest);
+      this.hashedFile = request.fileIndex;
+    }
+    this.hasher?.update(request.payload);
+    if (request.chunkIndex === (this.plan.chunkCounts[request.fileIndex] ?? 0) - 1) {
+      this.sendDigest(request.fileIndex, this.hasher as Hasher);
+      this.hasher = undefined;
+      this.announceEmptyAfter(request.fileIndex);
+    }
+  }
+
+  /** Files with no chunks (empty files) are digested as soon as the read order reaches them. */
+  private announceEmptyPrefix(): void {
+    this.announceEmptyAfter(-1);
+  }
+
+  private announceEmptyAfter(fileIndex: number): void {
+    for (let f = fileIndex + 1; f < this.plan.entries.length; f++) {
+      if (!this.plan.isFile(f)) continue;
+      if ((this.plan.chunkCounts[f] ?? 0) > 0) break;
+      this.sendDigest(f, this.options.createHasher(this.options.digest));
+    }
+  }
+
+  private sendDigest(fileIndex: number, hasher: Hasher): void {
+    this.options.sendControl({ type: 'file-digest', transferId: this.options.transferId, fileIndex, digest: hasher.digest() });
+  }
+
+  private protocolError(detail: string): void {
+    this.fail(new FerryError('TRANSFER_PROTOCOL', `The receiver broke the transfer protocol: ${detail}`), true);
+  }
+
+  private fail(error: FerryError, tellPeer: boolean): void {
+    if (this.isFinished()) return;
+    this.stateValue = 'failed';
+    if (tellPeer) {
+      this.options.sendControl({
+        type: 'cancel',
+        transferId: this.options.transferId,
+        from: 'sender',
+        code: error.code,
+        message: error.message.slice(0, 1000),
+      });
+    }
+    this.options.onEvent({ type: 'failed', error });
+  }
+
+  private isFinished(): boolean {
+    return this.stateValue === 'completed' || this.stateValue === 'declined' || this.stateValue === 'cancelled' || this.stateValue === 'failed';
+  }
+}
+
+function paginate(entries: readonly ManifestEntry[]): ManifestEntry[][] {
+  const pages: ManifestEntry[][] = [[]];
+  let size = 0;
+  for (const entry of entries) {
+    const bytes = encodeUtf8(JSON.stringify(entry)).length + 1;
+    const page = pages[pages.length - 1] as ManifestEntry[];
+    if (size + bytes > OFFER_PAGE_BYTES && page.length > 0) {
+      pages.push([entry]);
+      size = bytes;
+    } else {
+      page.push(entry);
+      size += bytes;
+    }
+  }
+  return pages;
+}

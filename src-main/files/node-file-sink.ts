@@ -1,0 +1,207 @@
+import { constants } from 'node:fs';
+import { type FileHandle, link, mkdir, mkdtemp, open, rename, rm, rmdir, stat, statfs, unlink, utimes } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { FerryError, type FileSink, type IncomingOffer, parseRelativePath } from '../../src-core/index.js';
+import { numberedName } from './unique-name.js';
+
+/**
+ * Receives one transfer into a download folder. Bytes go to `<index>.part` files inside a
+ * hidden staging folder (no name from the peer is ever used there); a file reaches its final
+ * name only through finalize(), after its digest matched: fsync, modification time, then an
+ * atomic no-overwrite move. Top-level names are made unique ("report (1).pdf"). Nothing is
+ * created outside the download folder.
+ */
+export class NodeFileSink implements FileSink {
+  private readonly handles = new Map<number, Promise<FileHandle>>();
+  private readonly finalPaths = new Map<number, string>();
+  private readonly createdDirs: string[] = [];
+  private aborted = false;
+  private readonly fileCount: number;
+
+  private constructor(
+    private readonly downloadDir: string,
+    private readonly stagingDir: string,
+    private readonly offer: IncomingOffer,
+    /** Top-level segment of the offer → the unique name chosen for it in the download folder. */
+    private readonly topNames: Map<string, string>,
+  ) {
+    this.fileCount = offer.entries.filter((e) => e.kind === 'file').length;
+  }
+
+  /** Checks space, reserves top-level folder names and creates the staging folder. */
+  static async create(downloadDir: string, offer: IncomingOffer): Promise<NodeFileSink> {
+    await ensureFreeSpace(downloadDir, offer.totalBytes);
+    const stagingDir = await mkdtemp(join(downloadDir, '.ferry-incoming-'));
+    const sink = new NodeFileSink(downloadDir, stagingDir, offer, new Map());
+    try {
+      await sink.reserveTopLevelFolders();
+      await sink.createDirectories();
+      if (sink.fileCount === 0) await rm(stagingDir, { recursive: true, force: true });
+    } catch (error) {
+      await sink.abort();
+      throw error;
+    }
+    return sink;
+  }
+
+  /** Where each finished file landed. */
+  get savedFiles(): ReadonlyMap<number, string> {
+    return this.finalPaths;
+  }
+
+  async write(fileIndex: number, offset: number, bytes: Uint8Array): Promise<void> {
+    const handle = await this.handle(fileIndex);
+    let written = 0;
+    while (written < bytes.length) {
+      const { bytesWritten } = await handle.write(bytes, written, bytes.length - written, offset + written);
+      written += bytesWritten;
+    }
+  }
+
+  async finalize(fileIndex: number): Promise<void> {
+    const entry = this.offer.entries[fileIndex];
+    if (entry?.kind !== 'file') throw new FerryError('SINK_FAILED', `Entry ${fileIndex} is not a file.`);
+    const handle = await this.handle(fileIndex);
+    await handle.sync();
+    await handle.close();
+    this.handles.delete(fileIndex);
+    const part = this.partPath(fileIndex);
+    const mtime = new Date(entry.mtime);
+    await utimes(part, mtime, mtime);
+    const segments = parseRelativePath(entry.path);
+    if (segments.length === 1) {
+      this.finalPaths.set(fileIndex, await this.moveToUniqueName(part, segments[0] as string));
+    } else {
+      const target = this.resolveInside(segments);
+      await mkdir(dirname(target), { recursive: true });
+      await moveNoOverwrite(part, target);
+      this.finalPaths.set(fileIndex, target);
+    }
+    // The last file is in place: the staging folder is empty and goes.
+    if (this.finalPaths.size === this.fileCount) await rm(this.stagingDir, { recursive: true, force: true });
+  }
+
+  /** Removes staging files and the folders this sink created that stayed empty. */
+  async abort(): Promise<void> {
+    if (this.aborted) return;
+    this.aborted = true;
+    for (const pending of this.handles.values()) {
+      await pending.then((h) => h.close()).catch(() => {});
+    }
+    this.handles.clear();
+    await rm(this.stagingDir, { recursive: true, force: true });
+    for (const dir of [...this.createdDirs].reverse()) await rmdir(dir).catch(() => {});
+  }
+
+  private handle(fileIndex: number): Promise<FileHandle> {
+    let pending = this.handles.get(fileIndex);
+    if (!pending) {
+      if (this.aborted) return Promise.reject(new FerryError('SINK_FAILED', 'The transfer was aborted.'));
+      pending = open(this.partPath(fileIndex), constants.O_CREAT | constants.O_RDWR | constants.O_EXCL, 0o644);
+      this.handles.set(fileIndex, pending);
+    }
+    return pending;
+  }
+
+  private partPath(fileIndex: number): string {
+    return join(this.stagingDir, `${fileIndex}.part`);
+  }
+
+  /** Reserves a unique name for every top-level folder by creating it (mkdir is atomic). */
+  private async reserveTopLevelFolders(): Promise<void> {
+    for (const entry of this.offer.entries) {
+      const segments = parseRelativePath(entry.path);
+      const top = segments[0] as string;
+      if (this.topNames.has(top) || (segments.length === 1 && entry.kind === 'file')) continue;
+      for (let n = 0; ; n++) {
+        const name = numberedName(top, n, false);
+        try {
+          await mkdir(join(this.downloadDir, name));
+          this.createdDirs.push(join(this.downloadDir, name));
+          this.topNames.set(top, name);
+          break;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || n > 10_000) throw error;
+        }
+      }
+    }
+  }
+
+  private async createDirectories(): Promise<void> {
+    for (const entry of this.offer.entries) {
+      if (entry.kind !== 'directory') continue;
+      const segments = parseRelativePath(entry.path);
+      if (segments.length === 1) continue; // reserved above
+      const dir = this.resolveInside(segments);
+      const created = await mkdir(dir, { recursive: true });
+      if (created) this.createdDirs.push(dir);
+    }
+  }
+
+  /** The final path of a nested entry, checked to stay inside the download folder. */
+  private resolveInside(segments: string[]): string {
+    const [top, ...rest] = segments;
+    const target = join(this.downloadDir, this.topNames.get(top as string) ?? (top as string), ...rest);
+    const rel = relative(this.downloadDir, target);
+    if (rel === '' || rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel)) {
+      throw new FerryError('PATH_INVALID', `Refused to write outside the download folder: ${segments.join('/')}.`);
+    }
+    return target;
+  }
+
+  private async moveToUniqueName(part: string, name: string): Promise<string> {
+    for (let n = 0; n <= 10_000; n++) {
+      const target = join(this.downloadDir, numberedName(name, n, true));
+      try {
+        await moveNoOverwrite(part, target);
+        return target;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+    }
+    throw new FerryError('SINK_FAILED', `No free name for "${name}".`);
+  }
+}
+
+/** Moves `from` to `to`, failing with EEXIST rather than replacing an existing file. */
+async function moveNoOverwrite(from: string, to: string): Promise<void> {
+  try {
+    await link(from, to); // atomic, and refuses to overwrite
+    await unlink(from);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw error;
+    // File systems without hard links (FAT, some network shares): check, then rename.
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EXDEV' || code === 'ENOSYS') {
+      const exists = await stat(to).then(() => true, () => false);
+      if (exists) throw Object.assign(new Error(`${to} exists`), { code: 'EEXIST' });
+      await rename(from, to);
+      return;
+    }
+    throw error;
+  }
+}
+
+/** Refuses an offer that would not fit, keeping a little room for the system. */
+export async function ensureFreeSpace(dir: string, bytes: number): Promise<void> {
+  const stats = await statfs(dir);
+  const free = Number(stats.bavail) * Number(stats.bsize);
+  const reserve = 64 * 1024 * 1024;
+  if (bytes + reserve > free) {
+    throw new FerryError(
+      'SINK_FAILED',
+      `Not enough free space: the files need ${formatBytes(bytes)} and ${formatBytes(Math.max(0, free - reserve))} are available.`,
+    );
+  }
+}
+
+function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
