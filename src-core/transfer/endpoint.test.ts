@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Runtime, TimerHandle } from '../runtime.js';
+import { MemorySink, MemorySource } from '../testing/memory-files.js';
+import { createMemoryChannelPair, type ChannelFaults, type MemoryChannel } from '../testing/memory-channel.js';
+import { DELIVERY_MODES, type DeliveryMode, type ManifestEntry, type TransferMessage } from '../wire/control.js';
+import { TransferEndpoint, type TransferEndpointOptions } from './endpoint.js';
+import { createHashWasmHasherFactory } from './hash-wasm-hasher.js';
+import type { HasherFactory } from './hasher.js';
+import type { TransferReceiver } from './receiver.js';
+
+const runtime: Runtime = {
+  now: () => Date.now(),
+  setTimer: (ms, cb) => setTimeout(cb, ms) as unknown as TimerHandle,
+  clearTimer: (h) => clearTimeout(h as unknown as NodeJS.Timeout),
+  randomBytes: (n) => new Uint8Array(randomBytes(n)),
+};
+
+let hasher: HasherFactory;
+beforeAll(async () => {
+  hasher = await createHashWasmHasherFactory();
+});
+
+/** Two endpoints whose control messages pass through JSON (as on the wire) and data through memory channels. */
+function endpoints(options: { faults?: ChannelFaults; sinkDelayMs?: number; bytesPerMs?: number; tuning?: Partial<TransferEndpointOptions> }) {
+  const channels: Record<DeliveryMode, [MemoryChannel, MemoryChannel]> = {} as Record<DeliveryMode, [MemoryChannel, MemoryChannel]>;
+  let seed = 99;
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed / 0x80000000;
+  };
+  for (const mode of DELIVERY_MODES) {
+    channels[mode] = createMemoryChannelPair({
+      runtime,
+      bytesPerMs: options.bytesPerMs ?? 20_000,
+      random,
+      ...(mode === 'partial' && options.faults ? { faults: options.faults } : {}),
+    });
+  }
+  const sinks: MemorySink[] = [];
+  let b!: TransferEndpoint;
+  const toB = (m: TransferMessage) => setTimeout(() => b.handleControl(JSON.parse(JSON.stringify(m)) as TransferMessage), 0);
+  const a = new TransferEndpoint({
+    runtime,
+    createHasher: hasher,
+    sendControl: toB,
+    dataChannel: (mode) => channels[mode][0],
+    onIncoming: (_o, d) => d.decline(),
+    ...options.tuning,
+  });
+  b = new TransferEndpoint({
+    runtime,
+    createHasher: hasher,
+    sendControl: (m) => setTimeout(() => a.handleControl(JSON.parse(JSON.stringify(m)) as TransferMessage), 0),
+    dataChannel: (mode) => channels[mode][1],
+    onIncoming: (offer, decision) => {
+      const sizes = new Map(offer.entries.map((e, i) => [i, e.kind === 'file' ? e.size : 0]));
+      const sink = new MemorySink(sizes, options.sinkDelayMs ? { runtime, writeDelayMs: options.sinkDelayMs } : undefined);
+      sinks.push(sink);
+      decision.accept(sink);
+    },
+    ...options.tuning,
+  });
+  for (const mode of DELIVERY_MODES) channels[mode][1].onMessage((f) => b.handleData(f));
+  return { a, b, channels, sinks };
+}
+
+function oneFile(size: number): { entries: ManifestEntry[]; bytes: Uint8Array } {
+  return { entries: [{ kind: 'file', path: 'data.bin', size, mtime: 0 }], bytes: new Uint8Array(randomBytes(size)) };
+}
+
+describe('TransferEndpoint over memory channels', () => {
+  it('repairs a lossy partial channel until the file is whole', async () => {
+    const { a, channels, sinks } = endpoints({ faults: { drop: 0.1, duplicate: 0.05, reorder: 0.1 }, tuning: { repairAfterMs: 30 } });
+    const { entries, bytes } = oneFile(2 * 1024 * 1024 + 77);
+    await a.send({ entries, source: new MemorySource(new Map([[0, bytes]])), mode: 'partial', chunkSize: 16 * 1024 }).done;
+    expect(channels.partial[0].stats.dropped).toBeGreaterThan(5);
+    expect(channels.partial[0].stats.duplicated).toBeGreaterThan(0);
+    expect(Buffer.from(sinks[0]?.files.get(0) ?? []).equals(Buffer.from(bytes))).toBe(true);
+  });
+
+  it('keeps the receiver within its window and the sender within its high-water mark when the disk is slow', async () => {
+    const windowChunks = 16;
+    const highWaterMark = 128 * 1024;
+    const { a, b, channels, sinks } = endpoints({ sinkDelayMs: 3, tuning: { windowChunks, highWaterMark, lowWaterMark: 32 * 1024 } });
+    const { entries, bytes } = oneFile(1024 * 1024);
+    const chunkSize = 16 * 1024;
+    let maxHeld = 0;
+    let maxBuffered = 0;
+    const sampler = setInterval(() => {
+      const incoming = (b as unknown as { incoming: Map<number, TransferReceiver> }).incoming;
+      for (const receiver of incoming.values()) maxHeld = Math.max(maxHeld, receiver.heldChunks);
+      maxBuffered = Math.max(maxBuffered, channels['reliable-ordered'][0].bufferedAmount);
+    }, 1);
+    const original = channels['reliable-ordered'][0].send.bind(channels['reliable-ordered'][0]);
+    channels['reliable-ordered'][0].send = (frame) => {
+      original(frame);
+      maxBuffered = Math.max(maxBuffered, channels['reliable-ordered'][0].bufferedAmount);
+    };
+    await a.send({ entries, source: new MemorySource(new Map([[0, bytes]])), chunkSize }).done;
+    clearInterval(sampler);
+    expect(Buffer.from(sinks[0]?.files.get(0) ?? []).equals(Buffer.from(bytes))).toBe(true);
+    expect(maxHeld).toBeGreaterThan(0);
+    expect(maxHeld).toBeLessThanOrEqual(windowChunks);
+    expect(maxBuffered).toBeLessThan(highWaterMark + chunkSize + 64);
+  });
+
+  it('a corrupted chunk fails the transfer with FILE_DIGEST_MISMATCH and aborts the sink', async () => {
+    const { a, channels, sinks } = endpoints({});
+    const original = channels['reliable-ordered'][0].send.bind(channels['reliable-ordered'][0]);
+    let sent = 0;
+    channels['reliable-ordered'][0].send = (frame) => {
+      const copy = frame.slice();
+      if (++sent === 3) copy[copy.length - 1] = (copy[copy.length - 1] ?? 0) ^ 0xff; // flip bits in one payload
+      original(copy);
+    };
+    const { entries, bytes } = oneFile(200_000);
+    const error = await a.send({ entries, source: new MemorySource(new Map([[0, bytes]])), chunkSize: 16 * 1024 }).done.catch((e: unknown) => e);
+    expect((error as { code: string }).code).toBe('TRANSFER_CANCELLED');
+    expect(String((error as Error).message)).toMatch(/arrived damaged/);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(sinks[0]?.aborted).toBe(true);
+    expect(sinks[0]?.finalized.size).toBe(0);
+  });
+});

@@ -1,0 +1,229 @@
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FerryError } from '../errors.js';
+import { ManualRuntime } from '../testing/manual-runtime.js';
+import { ControlMessage, type ManifestEntry, type TransferMessage } from '../wire/control.js';
+import { decodeControl } from '../wire/control.js';
+import { decodeDataFrame, encodeDataFrame } from '../wire/data-frame.js';
+import { decodeFrame } from '../wire/frame.js';
+import { createHashWasmHasherFactory } from './hash-wasm-hasher.js';
+import type { HasherFactory } from './hasher.js';
+import { type ReceiverAction, type ReceiverEvent, TransferReceiver } from './receiver.js';
+
+let hasher: HasherFactory;
+beforeAll(async () => {
+  hasher = await createHashWasmHasherFactory();
+});
+
+const CHUNK = 1024;
+const WINDOW = 8;
+
+function receiver() {
+  const sent: TransferMessage[] = [];
+  const actions: ReceiverAction[] = [];
+  const events: ReceiverEvent[] = [];
+  const r = new TransferReceiver(1, {
+    runtime: new ManualRuntime(),
+    createHasher: hasher,
+    sendControl: (m) => sent.push(m),
+    onAction: (a) => actions.push(a),
+    onEvent: (e) => events.push(e),
+    windowChunks: WINDOW,
+  });
+  return { r, sent, actions, events };
+}
+
+function offer(entries: ManifestEntry[], overrides: Partial<Extract<TransferMessage, { type: 'offer' }>> = {}): TransferMessage {
+  const totalBytes = entries.reduce((n, e) => n + (e.kind === 'file' ? e.size : 0), 0);
+  return { type: 'offer', transferId: 1, mode: 'partial', chunkSize: CHUNK, digest: 'xxh128', totalEntries: entries.length, totalBytes, entries, ...overrides };
+}
+
+const FILES: ManifestEntry[] = [
+  { kind: 'directory', path: 'dir' },
+  { kind: 'file', path: 'dir/a.bin', size: 5000, mtime: 1 },
+  { kind: 'file', path: 'empty', size: 0, mtime: 1 },
+  { kind: 'file', path: 'b.bin', size: 3 * CHUNK, mtime: 1 },
+];
+
+describe('TransferReceiver: offers', () => {
+  it('declines a manifest whose sizes do not add up', () => {
+    const { r, sent, events } = receiver();
+    r.handle(offer(FILES, { totalBytes: 1 }));
+    expect(sent).toEqual([expect.objectContaining({ type: 'decline', code: 'MANIFEST_INVALID' })]);
+    expect(events).toEqual([expect.objectContaining({ type: 'failed' })]);
+  });
+
+  it('assembles an offer sent in pages, and refuses more entries than announced', () => {
+    const { r, events } = receiver();
+    r.handle(offer(FILES.slice(0, 2), { totalEntries: 4, totalBytes: 5000 + 3 * CHUNK }));
+    expect(events).toEqual([]);
+    r.handle({ type: 'offer-page', transferId: 1, entries: FILES.slice(2) });
+    expect(events).toEqual([expect.objectContaining({ type: 'offer' })]);
+
+    const second = receiver();
+    second.r.handle(offer(FILES.slice(0, 1), { totalEntries: 1 }));
+    second.r.handle({ type: 'offer-page', transferId: 1, entries: FILES.slice(1, 2) });
+    expect(second.sent.at(-1)).toMatchObject({ type: 'cancel', code: 'TRANSFER_PROTOCOL' });
+  });
+
+  it('refuses data before accept', () => {
+    const { r, sent } = receiver();
+    r.handle(offer(FILES));
+    r.receiveData({ transferId: 1, fileIndex: 1, chunkIndex: 0, length: CHUNK }, new Uint8Array(CHUNK));
+    expect(sent.at(-1)).toMatchObject({ type: 'cancel', code: 'TRANSFER_PROTOCOL' });
+  });
+});
+
+describe('TransferReceiver: a well-behaved sender', () => {
+  it('writes, hashes, finalises each file after its digest matches, then completes', () => {
+    const { r, sent, actions, events } = receiver();
+    r.handle(offer(FILES));
+    r.accept();
+    expect(sent).toEqual([
+      { type: 'accept', transferId: 1 },
+      { type: 'credit', transferId: 1, chunks: WINDOW },
+    ]);
+    const contents = new Map<number, Uint8Array>([
+      [1, new Uint8Array(5000).map((_, i) => i)],
+      [3, new Uint8Array(3 * CHUNK).map((_, i) => 255 - (i & 0xff))],
+    ]);
+    // Chunks arrive out of order (partial mode), each acknowledged by the "disk".
+    const order: Array<[number, number]> = [[3, 2], [1, 1], [1, 0], [1, 4], [1, 3], [1, 2], [3, 0], [3, 1]];
+    for (const [f, c] of order) {
+      const bytes = (contents.get(f) as Uint8Array).slice(c * CHUNK, (c + 1) * CHUNK);
+      r.receiveData({ transferId: 1, fileIndex: f, chunkIndex: c, length: bytes.length }, bytes);
+      r.written(f, c);
+    }
+    expect(actions.filter((a) => a.type === 'write')).toHaveLength(8);
+    for (const [f, bytes] of contents) {
+      const h = hasher('xxh128');
+      h.update(bytes);
+      r.handle({ type: 'file-digest', transferId: 1, fileIndex: f, digest: h.digest() });
+    }
+    r.handle({ type: 'file-digest', transferId: 1, fileIndex: 2, digest: hasher('xxh128').digest() });
+    const finalize = actions.filter((a) => a.type === 'finalize').map((a) => (a as { fileIndex: number }).fileIndex);
+    expect(finalize.sort()).toEqual([1, 2, 3]);
+    for (const f of finalize) r.finalized(f);
+    expect(sent.at(-1)).toEqual({ type: 'complete', transferId: 1 });
+    expect(events.at(-1)).toEqual({ type: 'completed' });
+    expect(r.heldChunks).toBe(0);
+  });
+});
+
+describe('TransferReceiver: hostile input (property-based)', () => {
+  type Step =
+    | { kind: 'data'; fileIndex: number; chunkIndex: number; lengthDelta: number }
+    | { kind: 'written'; fileIndex: number; chunkIndex: number }
+    | { kind: 'digest'; fileIndex: number; digest: string }
+    | { kind: 'control'; message: TransferMessage }
+    | { kind: 'time'; ms: number };
+
+  const step: fc.Arbitrary<Step> = fc.oneof(
+    { weight: 6, arbitrary: fc.record({ kind: fc.constant('data' as const), fileIndex: fc.integer({ min: 0, max: 6 }), chunkIndex: fc.integer({ min: 0, max: 7 }), lengthDelta: fc.oneof(fc.constant(0), fc.integer({ min: -2, max: 2 })) }) },
+    { weight: 4, arbitrary: fc.record({ kind: fc.constant('written' as const), fileIndex: fc.integer({ min: 0, max: 5 }), chunkIndex: fc.integer({ min: 0, max: 6 }) }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('digest' as const), fileIndex: fc.integer({ min: 0, max: 5 }), digest: fc.stringMatching(/^[0-9a-f]{32}$/) }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant('control' as const),
+        message: fc.constantFrom<TransferMessage>(
+          offer(FILES),
+          { type: 'offer-page', transferId: 1, entries: FILES },
+          { type: 'credit', transferId: 1, chunks: 5 },
+          { type: 'cancel', transferId: 1, from: 'sender', code: 'X', message: 'bye' },
+        ),
+      }),
+    },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('time' as const), ms: fc.integer({ min: 0, max: 500 }) }) },
+  );
+
+  it('never throws, never writes outside a file, keeps memory bounded, and only sends valid messages', () => {
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 200 }), (steps) => {
+        const runtime = new ManualRuntime();
+        const sent: TransferMessage[] = [];
+        const writes: Extract<ReceiverAction, { type: 'write' }>[] = [];
+        let failedOrCancelled = false;
+        let actionsAfterEnd = 0;
+        const r = new TransferReceiver(1, {
+          runtime,
+          createHasher: hasher,
+          sendControl: (m) => sent.push(m),
+          onAction: (a) => {
+            if (failedOrCancelled && a.type !== 'abort') actionsAfterEnd++;
+            if (a.type === 'write') writes.push(a);
+          },
+          onEvent: (e) => {
+            if (e.type === 'failed' || e.type === 'cancelled') failedOrCancelled = true;
+          },
+          windowChunks: WINDOW,
+        });
+        r.handle(offer(FILES));
+        r.accept();
+        for (const s of steps) {
+          switch (s.kind) {
+            case 'data': {
+              const entry = FILES[s.fileIndex];
+              const expected = entry?.kind === 'file' ? Math.max(0, Math.min(CHUNK, entry.size - s.chunkIndex * CHUNK)) : CHUNK;
+              const length = Math.max(0, expected + s.lengthDelta);
+              r.receiveData({ transferId: 1, fileIndex: s.fileIndex, chunkIndex: s.chunkIndex, length }, new Uint8Array(length));
+              break;
+            }
+            case 'written':
+              r.written(s.fileIndex, s.chunkIndex);
+              break;
+            case 'digest':
+              r.handle({ type: 'file-digest', transferId: 1, fileIndex: s.fileIndex, digest: s.digest });
+              break;
+            case 'control':
+              r.handle(s.message);
+              break;
+            case 'time':
+              runtime.advance(s.ms);
+              break;
+          }
+          if (r.heldChunks > WINDOW * 2) return false;
+        }
+        for (const w of writes) {
+          const entry = FILES[w.fileIndex];
+          if (entry?.kind !== 'file' || w.offset + w.bytes.length > entry.size) return false;
+        }
+        for (const m of sent) ControlMessage.parse(m);
+        return actionsAfterEnd === 0;
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('frame decoders on arbitrary bytes', () => {
+  it('either decode or throw a FerryError, never anything else', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        for (const decode of [decodeFrame, decodeDataFrame, (b: Uint8Array) => decodeControl(b)]) {
+          try {
+            decode(bytes);
+          } catch (error) {
+            if (!(error instanceof FerryError)) return false;
+          }
+        }
+        return true;
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('reject every mutation of a valid data frame that breaks its length', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 64 }), fc.integer({ min: 1, max: 16 }), (payload, cut) => {
+        const frame = encodeDataFrame({ transferId: 1, fileIndex: 2, chunkIndex: 3 }, payload);
+        try {
+          decodeDataFrame(frame.subarray(0, Math.max(0, frame.length - cut)));
+          return false;
+        } catch (error) {
+          return error instanceof FerryError && error.code === 'DATA_FRAME_INVALID';
+        }
+      }),
+    );
+  });
+});
