@@ -38,8 +38,9 @@ function endpoints(options: { faults?: ChannelFaults; sinkDelayMs?: number; byte
     });
   }
   const sinks: MemorySink[] = [];
-  let b!: TransferEndpoint;
-  const toB = (m: TransferMessage) => setTimeout(() => b.handleControl(JSON.parse(JSON.stringify(m)) as TransferMessage), 0);
+  // Control messages take a JSON round trip, as on the wire, and arrive asynchronously.
+  const late: { b?: TransferEndpoint } = {};
+  const toB = (m: TransferMessage) => setTimeout(() => late.b?.handleControl(JSON.parse(JSON.stringify(m)) as TransferMessage), 0);
   const a = new TransferEndpoint({
     runtime,
     createHasher: hasher,
@@ -48,7 +49,7 @@ function endpoints(options: { faults?: ChannelFaults; sinkDelayMs?: number; byte
     onIncoming: (_o, d) => d.decline(),
     ...options.tuning,
   });
-  b = new TransferEndpoint({
+  const b = new TransferEndpoint({
     runtime,
     createHasher: hasher,
     sendControl: (m) => setTimeout(() => a.handleControl(JSON.parse(JSON.stringify(m)) as TransferMessage), 0),
@@ -61,6 +62,7 @@ function endpoints(options: { faults?: ChannelFaults; sinkDelayMs?: number; byte
     },
     ...options.tuning,
   });
+  late.b = b;
   for (const mode of DELIVERY_MODES) channels[mode][1].onMessage((f) => b.handleData(f));
   return { a, b, channels, sinks };
 }
