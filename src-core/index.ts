@@ -17,3 +17,4 @@ export * from './transfer/sender.js';
 export * from './transfer/receiver.js';
 export * from './transfer/endpoint.js';
 export * from './session/peer-session.js';
+export * from './transfer/rtc-channel.js';

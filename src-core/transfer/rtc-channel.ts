@@ -1,0 +1,148 @@
+import { FerryError } from '../errors.js';
+import { DELIVERY_MODES, type DeliveryMode } from '../wire/control.js';
+import type { FrameChannel } from './frame-channel.js';
+
+/*
+ * The transfer engine over standard WebRTC DataChannels, typed structurally so the core sees
+ * neither the DOM nor Node: Chromium's RTCDataChannel and @roamhq/wrtc's both fit.
+ */
+
+type Listener = (event: { data?: unknown }) => void;
+
+export interface RtcDataChannelLike {
+  readonly readyState: string;
+  readonly bufferedAmount: number;
+  bufferedAmountLowThreshold: number;
+  binaryType: string;
+  send(data: ArrayBuffer): void;
+  close(): void;
+  addEventListener(type: 'open' | 'message' | 'bufferedamountlow' | 'close' | 'error', listener: Listener): void;
+  removeEventListener(type: 'open' | 'message' | 'bufferedamountlow' | 'close' | 'error', listener: Listener): void;
+}
+
+export interface RtcDataChannelInit {
+  ordered?: boolean;
+  maxRetransmits?: number;
+  maxPacketLifeTime?: number;
+  negotiated?: boolean;
+  id?: number;
+}
+
+export interface RtcPeerConnectionLike {
+  createDataChannel(label: string, init: RtcDataChannelInit): RtcDataChannelLike;
+}
+
+/**
+ * Pre-negotiated stream ids and options of the data channel of each mode (SPEC.md, "Channels").
+ * Both sides create them with the same ids; neither waits for the other to announce them.
+ */
+export const DATA_CHANNEL_SETUP: Record<DeliveryMode, { id: number; init: RtcDataChannelInit }> = {
+  'reliable-ordered': { id: 10, init: { ordered: true } },
+  'reliable-unordered': { id: 11, init: { ordered: false } },
+  // A lost chunk is repaired by the receiver's gap report rather than by SCTP retransmission.
+  partial: { id: 12, init: { ordered: false, maxRetransmits: 0 } },
+};
+
+export class RtcFrameChannel implements FrameChannel {
+  private readonly closeListeners = new Set<() => void>();
+  private closed = false;
+
+  constructor(private readonly channel: RtcDataChannelLike) {
+    channel.binaryType = 'arraybuffer';
+    const onClose = () => {
+      if (this.closed) return;
+      this.closed = true;
+      for (const listener of this.closeListeners) listener();
+    };
+    channel.addEventListener('close', onClose);
+  }
+
+  get open(): boolean {
+    return !this.closed && this.channel.readyState === 'open';
+  }
+
+  get bufferedAmount(): number {
+    return this.channel.bufferedAmount;
+  }
+
+  send(frame: Uint8Array): void {
+    // A DataChannel sends whole ArrayBuffers: hand it one that is exactly the frame.
+    const buffer =
+      frame.byteOffset === 0 && frame.byteLength === frame.buffer.byteLength
+        ? (frame.buffer as ArrayBuffer)
+        : (frame.slice().buffer as ArrayBuffer);
+    this.channel.send(buffer);
+  }
+
+  setLowWaterMark(bytes: number): void {
+    this.channel.bufferedAmountLowThreshold = bytes;
+  }
+
+  onBufferedAmountLow(listener: () => void): () => void {
+    const wrapped: Listener = () => listener();
+    this.channel.addEventListener('bufferedamountlow', wrapped);
+    return () => this.channel.removeEventListener('bufferedamountlow', wrapped);
+  }
+
+  onMessage(listener: (frame: Uint8Array) => void): () => void {
+    const wrapped: Listener = (event) => {
+      const data = event.data;
+      if (data instanceof ArrayBuffer) listener(new Uint8Array(data));
+      else if (ArrayBuffer.isView(data)) listener(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      // Strings are not Ferry frames; an empty frame makes the decoder report it.
+      else listener(new Uint8Array(0));
+    };
+    this.channel.addEventListener('message', wrapped);
+    return () => this.channel.removeEventListener('message', wrapped);
+  }
+
+  onClose(listener: () => void): () => void {
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  close(): void {
+    this.channel.close();
+  }
+}
+
+/**
+ * Creates the three pre-negotiated data channels and resolves once all are open. The caller
+ * bounds the wait (the core has no clock of its own here).
+ */
+export function openDataChannels(connection: RtcPeerConnectionLike): Promise<Record<DeliveryMode, FrameChannel>> {
+  const raw = {} as Record<DeliveryMode, RtcDataChannelLike>;
+  for (const mode of DELIVERY_MODES) {
+    const { id, init } = DATA_CHANNEL_SETUP[mode];
+    raw[mode] = connection.createDataChannel(`ferry-${mode}`, { ...init, negotiated: true, id });
+  }
+  const wrap = (): Record<DeliveryMode, FrameChannel> => ({
+    'reliable-ordered': new RtcFrameChannel(raw['reliable-ordered']),
+    'reliable-unordered': new RtcFrameChannel(raw['reliable-unordered']),
+    partial: new RtcFrameChannel(raw.partial),
+  });
+  return new Promise((resolve, reject) => {
+    let pending = 0;
+    let settled = false;
+    for (const mode of DELIVERY_MODES) {
+      const channel = raw[mode];
+      if (channel.readyState === 'open') continue;
+      pending++;
+      channel.addEventListener('open', () => {
+        if (--pending === 0 && !settled) {
+          settled = true;
+          resolve(wrap());
+        }
+      });
+      channel.addEventListener('error', () => {
+        if (settled) return;
+        settled = true;
+        reject(new FerryError('CHANNEL_CLOSED', `The ${mode} data channel failed to open.`));
+      });
+    }
+    if (pending === 0) {
+      settled = true;
+      resolve(wrap());
+    }
+  });
+}
