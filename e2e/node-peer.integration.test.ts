@@ -30,7 +30,7 @@ describe('the stock peerjs client in Node (@roamhq/wrtc) talks to a Chromium pee
       .host('node')
       .spawn('node-peer', process.execPath, ['--import', 'tsx', NODE_PEER, signal.url, NODE_PEER_ID, 'Node peer']);
     browser = await launchChromium(lab.host('browser'));
-    chromiumPeer = await openFerryPage(browser, labServices('Chromium peer', signal.url), signal.url);
+    chromiumPeer = await openFerryPage(browser, labServices('Chromium peer', signal.url), signal.url, { peerJsDebug: 3 });
     await nodePeer.waitForLine(/"event":"ready"/, 30_000);
   });
 
@@ -83,7 +83,9 @@ describe('the stock peerjs client in Node (@roamhq/wrtc) talks to a Chromium pee
 
       await waitForText(page.getByRole('status', { name: 'Signaling connection' }), /^Connected$/);
       const chromiumId = await page.getByRole('status', { name: 'Your device id' }).textContent();
+      const reopened = nodePeer.waitForLine(/"event":"opened"/, 30_000, { fresh: true });
       command({ cmd: 'connect', peerId: chromiumId ?? '' });
+      await reopened;
       await waitForText(chat.getByRole('status', { name: 'Connection to Node peer' }), /^Connected$/);
       command({ cmd: 'send', body: 'second try' });
       await waitForText(chat.getByRole('log', { name: 'Messages with Node peer' }), /second try/);

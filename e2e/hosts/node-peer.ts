@@ -3,24 +3,10 @@
  * through the core's ChatSession. Driven by JSON lines on stdin; reports JSON lines on stdout.
  * Run inside a lab host: node --import tsx e2e/hosts/node-peer.ts <signalingUrl> <peerId> <name>
  */
-import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
-import wrtc from '@roamhq/wrtc';
-import type { DataConnection, Peer as PeerType } from 'peerjs';
-import WebSocket from 'ws';
-import { ChatSession, type Runtime, type TimerHandle } from '../../src-core/index.js';
-
-// What PeerJS expects of a browser: WebSocket, the RTC classes, and location.protocol.
-Object.assign(globalThis, {
-  WebSocket,
-  RTCPeerConnection: wrtc.RTCPeerConnection,
-  RTCSessionDescription: wrtc.RTCSessionDescription,
-  RTCIceCandidate: wrtc.RTCIceCandidate,
-  location: { protocol: 'http:' },
-});
-// peerjs ships CommonJS without an exports map; require it as such.
-const { Peer } = createRequire(import.meta.url)('peerjs') as { Peer: typeof PeerType };
+import type { DataConnection } from 'peerjs';
+import { ChatSession } from '../../src-core/index.js';
+import { createNodePeer, nodeRuntime as runtime, report } from './wrtc-peerjs.js';
 
 const args = process.argv.slice(2);
 if (args.length !== 3) {
@@ -29,26 +15,7 @@ if (args.length !== 3) {
 }
 const [signalingUrl, peerId, deviceName] = args as [string, string, string];
 
-const runtime: Runtime = {
-  now: () => Date.now(),
-  setTimer: (ms, cb) => setTimeout(cb, ms) as unknown as TimerHandle,
-  clearTimer: (h) => clearTimeout(h as unknown as NodeJS.Timeout),
-  randomBytes: (n) => new Uint8Array(randomBytes(n)),
-};
-
-function report(event: Record<string, unknown>): void {
-  process.stdout.write(`${JSON.stringify(event)}\n`);
-}
-
-const url = new URL(signalingUrl);
-const peer = new Peer(peerId, {
-  host: url.hostname,
-  port: Number(url.port),
-  path: url.pathname,
-  key: 'peerjs',
-  config: { iceServers: [] },
-  debug: 0,
-});
+const peer = createNodePeer(signalingUrl, peerId);
 let session: ChatSession | undefined;
 let lastConnection: DataConnection | undefined;
 
@@ -79,6 +46,7 @@ function attach(connection: DataConnection): void {
   });
   session = chat;
   lastConnection = connection;
+  connection.on('iceStateChanged', (state) => report({ event: 'ice', state }));
   connection.on('open', () => chat.start());
   connection.on('data', (data) => chat.receive(new Uint8Array(data as ArrayBuffer)));
   connection.on('close', () => chat.channelClosed());

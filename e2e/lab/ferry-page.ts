@@ -31,7 +31,12 @@ export interface FerryPage {
  * dispatcher reached through a Playwright binding instead of Electron IPC: the same contract,
  * the same sender check and argument validation, the same CSP.
  */
-export async function openFerryPage(browser: Browser, services: MainServices, signalingUrl: string): Promise<FerryPage> {
+export async function openFerryPage(
+  browser: Browser,
+  services: MainServices,
+  signalingUrl: string,
+  options: { peerJsDebug?: 1 | 2 | 3 } = {},
+): Promise<FerryPage> {
   const context = await browser.newContext({ viewport: { width: 900, height: 900 } });
   const logs: string[] = [];
   const csp = buildContentSecurityPolicy({ connectTo: [signalingUrl] });
@@ -71,6 +76,9 @@ export async function openFerryPage(browser: Browser, services: MainServices, si
     Object.defineProperty(window, 'ferry', { value: Object.freeze(api), configurable: false, writable: false });
   }, Object.keys(FERRY_CHANNELS));
 
+  if (options.peerJsDebug) {
+    await context.addInitScript((level: number) => window.localStorage.setItem('ferry.debug', String(level)), options.peerJsDebug);
+  }
   const page = await context.newPage();
   page.on('console', (m) => logs.push(`[${m.type()}] ${m.text()}`));
   page.on('pageerror', (e) => logs.push(`[pageerror] ${e.message}`));

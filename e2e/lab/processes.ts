@@ -50,9 +50,12 @@ export class TrackedProcess {
     return () => this.lineListeners.delete(listener);
   }
 
-  /** Resolves with the first output line matching `pattern`; rejects on timeout or exit. */
-  waitForLine(pattern: RegExp, timeoutMs: number): Promise<string> {
-    const already = this.output.split('\n').find((line) => pattern.test(line));
+  /**
+   * Resolves with the first output line matching `pattern` (with `{ fresh: true }`, the first one
+   * printed from now on); rejects on timeout or exit.
+   */
+  waitForLine(pattern: RegExp, timeoutMs: number, options: { fresh?: boolean } = {}): Promise<string> {
+    const already = options.fresh ? undefined : this.output.split('\n').find((line) => pattern.test(line));
     if (already !== undefined) return Promise.resolve(already);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {

@@ -128,11 +128,58 @@ describe('ChatSession', () => {
     a.receive(
       encodeFrame(
         FrameKind.control,
-        encodeUtf8('{"type":"hello","protocol":"ferry","versions":[7,8],"deviceName":"Future"}'),
+        encodeUtf8('{"type":"hello","protocol":"ferry","versions":[7,8],"deviceName":"Future","seen":false}'),
       ),
     );
     const last = events.a.at(-1);
     expect(last?.type === 'closed' && last.error?.code).toBe('PROTOCOL_VERSION_UNSUPPORTED');
+  });
+
+  it('repeats its hello until the peer answers, when the first one is lost', () => {
+    const { a, b, wires, flush, runtime } = pair();
+    a.start();
+    wires.aToB.length = 0; // Alice's first hello vanishes
+    b.start();
+    flush();
+    expect(a.state).toBe('open');
+    expect(b.state).toBe('open'); // Alice answered Bob's unseen hello with hers
+    // Nothing more is sent once both are open: no hello ping-pong.
+    runtime.advance(5000);
+    expect(wires.aToB.length + wires.bToA.length).toBe(0);
+  });
+
+  it('recovers when both first hellos are lost', () => {
+    const { a, b, wires, flush, runtime } = pair();
+    a.start();
+    b.start();
+    wires.aToB.length = 0;
+    wires.bToA.length = 0;
+    runtime.advance(400);
+    flush();
+    expect([a.state, b.state]).toEqual(['open', 'open']);
+    runtime.advance(5000);
+    expect(wires.aToB.length + wires.bToA.length).toBe(0);
+  });
+
+  it('gives up with a clear error when the peer never answers', () => {
+    const { a, events, runtime, wires } = pair();
+    a.start();
+    runtime.advance(60_000);
+    expect(a.state).toBe('closed');
+    expect(wires.aToB.length).toBe(50);
+    const last = events.a.at(-1);
+    expect(last?.type === 'closed' && last.error?.message).toMatch(/did not answer/);
+    expect(runtime.pendingTimers).toBe(0);
+  });
+
+  it('refuses a second hello that says something else', () => {
+    const { a, b, flush, events } = pair();
+    a.start();
+    b.start();
+    flush();
+    a.receive(encodeFrame(FrameKind.control, encodeUtf8('{"type":"hello","protocol":"ferry","versions":[1],"deviceName":"Mallory","seen":true}')));
+    const last = events.a.at(-1);
+    expect(last?.type === 'closed' && last.error?.message).toMatch(/second, different hello/);
   });
 
   it('ignores frames after closing', () => {

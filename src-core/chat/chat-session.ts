@@ -1,5 +1,5 @@
 import { FerryError, type FerryErrorCode } from '../errors.js';
-import type { Runtime } from '../runtime.js';
+import type { Runtime, TimerHandle } from '../runtime.js';
 import {
   type ControlMessage,
   decodeControl,
@@ -32,6 +32,10 @@ export interface ChatSessionOptions {
   onTransferMessage?: (message: TransferMessage) => void;
 }
 
+/** A hello is repeated until the peer's arrives: a channel's first messages can be lost. */
+const HELLO_RETRY_MS = 400;
+const HELLO_ATTEMPTS = 50;
+
 export interface OutgoingText {
   id: string;
   body: string;
@@ -46,6 +50,9 @@ export interface OutgoingText {
 export class ChatSession {
   private stateValue: ChatSessionState = 'idle';
   private readonly pending = new Set<string>();
+  private peerHello: { versions: string; deviceName: string } | undefined;
+  private helloTimer: TimerHandle | undefined;
+  private helloAttempts = 0;
 
   constructor(private readonly options: ChatSessionOptions) {}
 
@@ -57,12 +64,34 @@ export class ChatSession {
   start(): void {
     if (this.stateValue !== 'idle') return;
     this.stateValue = 'awaiting-hello';
+    this.sendHello();
+  }
+
+  private sendHello(): void {
     this.emitFrame({
       type: 'hello',
       protocol: 'ferry',
       versions: [...SUPPORTED_PROTOCOL_VERSIONS],
       deviceName: this.options.deviceName,
+      seen: this.peerHello !== undefined,
     });
+    if (this.peerHello !== undefined) return;
+    // Until the peer's hello arrives, ours may have been lost: say it again.
+    this.clearHelloTimer();
+    this.helloTimer = this.options.runtime.setTimer(HELLO_RETRY_MS, () => {
+      this.helloTimer = undefined;
+      if (this.stateValue !== 'awaiting-hello') return;
+      if (++this.helloAttempts >= HELLO_ATTEMPTS) {
+        this.close(new FerryError('CHANNEL_CLOSED', 'The other device did not answer.'));
+        return;
+      }
+      this.sendHello();
+    });
+  }
+
+  private clearHelloTimer(): void {
+    if (this.helloTimer !== undefined) this.options.runtime.clearTimer(this.helloTimer);
+    this.helloTimer = undefined;
   }
 
   sendText(body: string): OutgoingText {
@@ -136,8 +165,14 @@ export class ChatSession {
     }
     switch (message.type) {
       case 'hello': {
-        if (this.stateValue === 'open') {
-          this.fail(new FerryError('CONTROL_INVALID_MESSAGE', 'Got a second hello.'));
+        const identity = { versions: message.versions.join(','), deviceName: message.deviceName };
+        if (this.peerHello !== undefined) {
+          // A repeat of the same hello: the peer has not seen ours yet unless it says so.
+          if (identity.versions !== this.peerHello.versions || identity.deviceName !== this.peerHello.deviceName) {
+            this.fail(new FerryError('CONTROL_INVALID_MESSAGE', 'Got a second, different hello.'));
+            return;
+          }
+          if (!message.seen) this.sendHello();
           return;
         }
         const version = negotiateVersion(message.versions);
@@ -150,8 +185,14 @@ export class ChatSession {
           );
           return;
         }
-        // A peer's hello can arrive before our start() when its channel opened first.
-        if (this.stateValue === 'idle') this.start();
+        this.peerHello = identity;
+        this.clearHelloTimer();
+        // A peer's hello can arrive before our start() when its channel opened first; and one that
+        // has not seen ours needs ours (again).
+        if (this.stateValue === 'idle' || !message.seen) {
+          this.stateValue = 'awaiting-hello';
+          this.sendHello();
+        }
         this.stateValue = 'open';
         this.options.onEvent({
           type: 'opened',
@@ -199,6 +240,7 @@ export class ChatSession {
   private close(error: FerryError | undefined): void {
     if (this.stateValue === 'closed') return;
     this.stateValue = 'closed';
+    this.clearHelloTimer();
     for (const id of this.pending) {
       this.options.onEvent({ type: 'text-failed', id, reason: 'CHANNEL_CLOSED' });
     }

@@ -43,18 +43,26 @@ export const DATA_CHANNEL_SETUP: Record<DeliveryMode, { id: number; init: RtcDat
   partial: { id: 12, init: { ordered: false, maxRetransmits: 0 } },
 };
 
+/** Messages kept for a channel that nobody listens to yet (a peer may speak first). */
+const MAX_EARLY_MESSAGES = 256;
+
 export class RtcFrameChannel implements FrameChannel {
   private readonly closeListeners = new Set<() => void>();
+  private readonly messageListeners = new Set<(frame: Uint8Array) => void>();
+  private early: Uint8Array[] | undefined = [];
   private closed = false;
 
   constructor(private readonly channel: RtcDataChannelLike) {
     channel.binaryType = 'arraybuffer';
-    const onClose = () => {
-      if (this.closed) return;
-      this.closed = true;
-      for (const listener of this.closeListeners) listener();
-    };
-    channel.addEventListener('close', onClose);
+    channel.addEventListener('message', (event) => {
+      const frame = toBytes(event.data);
+      if (this.early) {
+        if (this.early.length < MAX_EARLY_MESSAGES) this.early.push(frame);
+        return;
+      }
+      for (const listener of this.messageListeners) listener(frame);
+    });
+    channel.addEventListener('close', () => this.markClosed());
   }
 
   get open(): boolean {
@@ -84,16 +92,13 @@ export class RtcFrameChannel implements FrameChannel {
     return () => this.channel.removeEventListener('bufferedamountlow', wrapped);
   }
 
+  /** The first listener also receives, at once, what arrived before it. */
   onMessage(listener: (frame: Uint8Array) => void): () => void {
-    const wrapped: Listener = (event) => {
-      const data = event.data;
-      if (data instanceof ArrayBuffer) listener(new Uint8Array(data));
-      else if (ArrayBuffer.isView(data)) listener(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-      // Strings are not Ferry frames; an empty frame makes the decoder report it.
-      else listener(new Uint8Array(0));
-    };
-    this.channel.addEventListener('message', wrapped);
-    return () => this.channel.removeEventListener('message', wrapped);
+    this.messageListeners.add(listener);
+    const early = this.early;
+    this.early = undefined;
+    for (const frame of early ?? []) listener(frame);
+    return () => this.messageListeners.delete(listener);
   }
 
   onClose(listener: () => void): () => void {
@@ -101,9 +106,24 @@ export class RtcFrameChannel implements FrameChannel {
     return () => this.closeListeners.delete(listener);
   }
 
+  /** Closes the channel; our own listeners learn at once, whether or not the stack tells us. */
   close(): void {
     this.channel.close();
+    this.markClosed();
   }
+
+  private markClosed(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const listener of this.closeListeners) listener();
+  }
+}
+
+function toBytes(data: unknown): Uint8Array {
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  // Strings are not Ferry frames; an empty frame makes the decoder report it.
+  return new Uint8Array(0);
 }
 
 /**

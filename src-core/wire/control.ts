@@ -15,6 +15,8 @@ export const HelloMessage = z.strictObject({
   protocol: z.literal('ferry'),
   versions: z.array(z.number().int().min(1).max(65535)).min(1).max(16),
   deviceName: z.string().min(1).max(MAX_DEVICE_NAME_LENGTH),
+  /** True when the sender already has the receiver's hello (so this one needs no answer). */
+  seen: z.boolean(),
 });
 
 export const TextMessage = z.strictObject({

@@ -84,7 +84,8 @@ export class SignalingClient {
       secure,
       key: this.config.key,
       config: { iceServers: this.config.iceServers },
-      debug: 0,
+      // PeerJS's own logging, for diagnosing connection trouble: localStorage['ferry.debug'] = '3'.
+      debug: peerJsDebugLevel(),
     });
     this.peer = peer;
     this.setState({ kind: 'connecting', peerId: this.peerId });
@@ -164,6 +165,15 @@ export class SignalingClient {
   private setState(state: SignalingState): void {
     this.current = state;
     this.events.state(state);
+  }
+}
+
+function peerJsDebugLevel(): 0 | 1 | 2 | 3 {
+  try {
+    const level = Number(window.localStorage.getItem('ferry.debug'));
+    return level === 1 || level === 2 || level === 3 ? level : 0;
+  } catch {
+    return 0;
   }
 }
 

@@ -69,6 +69,19 @@ async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs 
   }
 }
 
+/** Bounds a wait with a message that says what did not happen. */
+async function within<T>(promise: Promise<T>, what: string, timeoutMs = 20_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Lets the receiver's clean-up (removing partial files) finish before looking at the disk. */
 async function settle(): Promise<void> {
   await new Promise((r) => setTimeout(r, 150));
@@ -228,8 +241,8 @@ export function defineTransferConformance(name: string, options: ConformanceOpti
       const id = await a.send([join(work, 'big.bin')], { mode: firstMode, chunkSize: 16 * 1024 });
       await waitUntil(async () => (await a.bytesSent(id)) > 64 * 1024, 'some bytes are sent');
       await a.closeControl();
-      expect(await a.outcome(id)).toMatchObject({ ok: false, code: 'CHANNEL_CLOSED' });
-      expect(await b.outcome('incoming')).toMatchObject({ ok: false, code: 'CHANNEL_CLOSED' });
+      expect(await within(a.outcome(id), 'the sender to notice')).toMatchObject({ ok: false, code: 'CHANNEL_CLOSED' });
+      expect(await within(b.outcome('incoming'), 'the receiver to notice')).toMatchObject({ ok: false, code: 'CHANNEL_CLOSED' });
       await settle();
       expect(await readdir(b.downloadDir)).toEqual([]);
     });
