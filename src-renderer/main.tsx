@@ -4,9 +4,11 @@ import { App } from './ui/App';
 import { browserRuntime } from './browser-runtime';
 import { AppStore } from './state/store';
 import { call, ferryApi } from './platform';
+import { createHashWasmHasherFactory } from '../src-core/index';
 import './styles.css';
 
-const store = new AppStore(browserRuntime);
+// The digests' WebAssembly is compiled once, before any connection can need it.
+const store = new AppStore(browserRuntime, await createHashWasmHasherFactory());
 
 async function boot(): Promise<void> {
   try {

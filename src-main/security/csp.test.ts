@@ -12,7 +12,7 @@ describe('Content-Security-Policy', () => {
   it('allows scripts only from the app and the network only to the signaling server', () => {
     const csp = directives(buildContentSecurityPolicy({ connectTo: ['http://10.0.0.5:9000/signal/'] }));
     expect(csp.get('default-src')).toEqual(["'none'"]);
-    expect(csp.get('script-src')).toEqual(["'self'"]);
+    expect(csp.get('script-src')).toEqual(["'self'", "'wasm-unsafe-eval'"]);
     expect(csp.get('connect-src')).toEqual(["'self'", 'http://10.0.0.5:9000', 'ws://10.0.0.5:9000']);
     expect(csp.get('object-src')).toEqual(["'none'"]);
     expect(csp.get('frame-ancestors')).toEqual(["'none'"]);
@@ -25,6 +25,6 @@ describe('Content-Security-Policy', () => {
 
   it('loosens script-src only for the dev server', () => {
     expect(buildContentSecurityPolicy({ connectTo: [] })).not.toContain('unsafe-inline');
-    expect(buildContentSecurityPolicy({ connectTo: [], dev: true })).toContain("script-src 'self' 'unsafe-inline'");
+    expect(buildContentSecurityPolicy({ connectTo: [], dev: true })).toContain("script-src 'self' 'wasm-unsafe-eval' 'unsafe-inline'");
   });
 });

@@ -15,7 +15,8 @@ export function buildContentSecurityPolicy(options: { connectTo: readonly string
       connect.add(`wss://${host}`);
     }
   }
-  const script = options.dev ? "'self' 'unsafe-inline'" : "'self'";
+  // 'wasm-unsafe-eval' lets the page compile WebAssembly (the streaming digests) and nothing else.
+  const script = options.dev ? "'self' 'wasm-unsafe-eval' 'unsafe-inline'" : "'self' 'wasm-unsafe-eval'";
   return [
     "default-src 'none'",
     `script-src ${script}`,

@@ -1,5 +1,15 @@
 import type { DataConnection } from 'peerjs';
-import { ChatSession, type ChatEvent, type Runtime } from '../../src-core/index';
+import {
+  type ChatEvent,
+  type HasherFactory,
+  openDataChannels,
+  PeerSession,
+  type RtcDataChannelLike,
+  type RtcPeerConnectionLike,
+  RtcFrameChannel,
+  type Runtime,
+  type TransferEndpointOptions,
+} from '../../src-core/index';
 
 export type LinkState = 'connecting' | 'open' | 'closed' | 'failed';
 
@@ -8,53 +18,55 @@ export interface PeerLinkEvents {
   chat(event: ChatEvent): void;
 }
 
+export interface PeerLinkOptions {
+  runtime: Runtime;
+  deviceName: string;
+  createHasher: HasherFactory;
+  onIncoming: TransferEndpointOptions['onIncoming'];
+}
+
 /** How long a connection may take to open before we give up on it. */
 const OPEN_TIMEOUT_MS = 20_000;
 
 /**
- * One conversation with one device: a raw PeerJS DataConnection carrying Ferry frames, fed
- * into the core's ChatSession. This class only moves bytes and maps events; the core decides.
+ * One connected device: PeerJS introduces the two sides and opens the control DataChannel
+ * (`serialization: 'raw'`); Ferry then uses that RTCDataChannel directly (never PeerJS's send
+ * queue), opens its pre-negotiated data channels on the same RTCPeerConnection, and runs the
+ * core's PeerSession over them. This class only wires; the core decides.
  */
 export class PeerLink {
-  private readonly session: ChatSession;
+  private session: PeerSession | undefined;
   private openTimer: number | undefined;
   private finished = false;
 
   constructor(
     readonly peerId: string,
     private readonly connection: DataConnection,
-    runtime: Runtime,
-    deviceName: string,
+    private readonly options: PeerLinkOptions,
     private readonly events: PeerLinkEvents,
   ) {
-    this.session = new ChatSession({
-      runtime,
-      deviceName,
-      send: (frame) => this.sendFrame(frame),
-      onEvent: (event) => this.onChatEvent(event),
-    });
     this.openTimer = window.setTimeout(
       () => this.fail('The device did not answer. Check that it is online and the id is right.'),
       OPEN_TIMEOUT_MS,
     );
-    connection.on('open', () => this.session.start());
-    connection.on('data', (data) => {
-      if (data instanceof ArrayBuffer) this.session.receive(new Uint8Array(data));
-      else if (ArrayBuffer.isView(data)) this.session.receive(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-      else this.fail('The other device sent data Ferry does not understand.');
-    });
-    connection.on('close', () => this.session.channelClosed());
+    connection.on('open', () => void this.attach());
+    connection.on('close', () => this.closed());
     connection.on('error', (error) => this.fail(`The connection failed: ${error.message}`));
-    if (connection.open) this.session.start();
+    if (connection.open) void this.attach();
+  }
+
+  get transfers(): PeerSession['transfers'] | undefined {
+    return this.session?.transfers;
   }
 
   sendText(body: string) {
-    return this.session.sendText(body);
+    if (!this.session) throw new Error('The connection to this device is not open yet.');
+    return this.session.chat.sendText(body);
   }
 
   close(): void {
     this.connection.close();
-    this.session.channelClosed();
+    this.closed();
   }
 
   /** The signaling server says there is no such device. */
@@ -62,11 +74,28 @@ export class PeerLink {
     this.fail('No device with this id is connected to the signaling server.');
   }
 
-  private sendFrame(frame: Uint8Array): void {
-    if (!this.connection.open) return;
-    // A fresh ArrayBuffer per frame: never a Blob (PeerJS may reorder those), never a view
-    // into a larger buffer.
-    void this.connection.send(frame.buffer.byteLength === frame.byteLength ? frame.buffer : frame.slice().buffer);
+  private async attach(): Promise<void> {
+    if (this.session || this.finished) return;
+    // The control channel is used directly from its first message on (the channel buffers what
+    // arrives before the session listens).
+    const control = new RtcFrameChannel(this.connection.dataChannel as unknown as RtcDataChannelLike);
+    let data;
+    try {
+      data = await openDataChannels(this.connection.peerConnection as unknown as RtcPeerConnectionLike);
+    } catch (error) {
+      this.fail(`Could not open the data channels: ${(error as Error).message}`);
+      return;
+    }
+    if (this.finished) return;
+    this.session = new PeerSession({
+      runtime: this.options.runtime,
+      deviceName: this.options.deviceName,
+      createHasher: this.options.createHasher,
+      channels: { control, data },
+      onChatEvent: (event) => this.onChatEvent(event),
+      onIncoming: this.options.onIncoming,
+    });
+    this.session.start();
   }
 
   private onChatEvent(event: ChatEvent): void {
@@ -96,12 +125,17 @@ export class PeerLink {
     this.events.chat(event);
   }
 
+  private closed(): void {
+    if (this.session) this.session.close();
+    else this.fail('The connection closed.');
+  }
+
   private fail(message: string): void {
     window.clearTimeout(this.openTimer);
     if (this.finished) return;
     this.finished = true;
     this.events.state('failed', { error: message });
-    this.session.channelClosed();
+    this.session?.close();
     this.connection.close();
   }
 }

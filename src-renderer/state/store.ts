@@ -1,5 +1,5 @@
 import type { DataConnection } from 'peerjs';
-import { parsePeerId, type Runtime } from '../../src-core/index';
+import { type HasherFactory, parsePeerId, type Runtime } from '../../src-core/index';
 import type { DeviceInfo, SignalingConfig } from '../../src-main/preload/api';
 import { SignalingClient, type SignalingState } from '../signaling/signaling-client';
 import { type LinkState, PeerLink } from '../session/peer-link';
@@ -44,7 +44,10 @@ export class AppStore {
   private readonly links = new Map<string, PeerLink>();
   private client: SignalingClient | undefined;
 
-  constructor(private readonly runtime: Runtime) {}
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly createHasher: HasherFactory,
+  ) {}
 
   readonly subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
@@ -101,44 +104,55 @@ export class AppStore {
   private attach(peerId: string, connection: DataConnection): void {
     this.links.get(peerId)?.close();
     const device = this.snapshot.device;
-    const link = new PeerLink(peerId, connection, this.runtime, device?.name ?? 'Ferry device', {
-      state: (state, detail) =>
-        this.patchConversation(peerId, (c) => ({
-          ...c,
-          state,
-          peerName: detail.peerName ?? c.peerName,
-          error: state === 'failed' ? detail.error : undefined,
-        })),
-      chat: (event) => {
-        switch (event.type) {
-          case 'text-received':
-            this.appendLine(peerId, {
-              id: event.id,
-              direction: 'in',
-              body: event.body,
-              at: event.receivedAt,
-              delivery: 'received',
-            });
-            break;
-          case 'text-delivered':
-          case 'text-failed': {
-            const delivery = event.type === 'text-delivered' ? 'delivered' : 'failed';
-            this.patchConversation(peerId, (c) => ({
-              ...c,
-              lines: c.lines.map((l) => (l.id === event.id && l.direction === 'out' ? { ...l, delivery } : l)),
-            }));
-            break;
-          }
-          case 'opened':
-          case 'closed':
-            break;
-          default: {
-            const unreachable: never = event;
-            return unreachable;
-          }
-        }
+    const link = new PeerLink(
+      peerId,
+      connection,
+      {
+        runtime: this.runtime,
+        deviceName: device?.name ?? 'Ferry device',
+        createHasher: this.createHasher,
+        // Receiving files needs the download folder through main: it arrives with the transfer UI.
+        onIncoming: (_offer, decision) => decision.decline('NOT_SUPPORTED', 'This Ferry cannot receive files yet.'),
       },
-    });
+      {
+        state: (state, detail) =>
+          this.patchConversation(peerId, (c) => ({
+            ...c,
+            state,
+            peerName: detail.peerName ?? c.peerName,
+            error: state === 'failed' ? detail.error : undefined,
+          })),
+        chat: (event) => {
+          switch (event.type) {
+            case 'text-received':
+              this.appendLine(peerId, {
+                id: event.id,
+                direction: 'in',
+                body: event.body,
+                at: event.receivedAt,
+                delivery: 'received',
+              });
+              break;
+            case 'text-delivered':
+            case 'text-failed': {
+              const delivery = event.type === 'text-delivered' ? 'delivered' : 'failed';
+              this.patchConversation(peerId, (c) => ({
+                ...c,
+                lines: c.lines.map((l) => (l.id === event.id && l.direction === 'out' ? { ...l, delivery } : l)),
+              }));
+              break;
+            }
+            case 'opened':
+            case 'closed':
+              break;
+            default: {
+              const unreachable: never = event;
+              return unreachable;
+            }
+          }
+        },
+      },
+    );
     this.links.set(peerId, link);
     const existing = this.conversation(peerId);
     const fresh: Conversation = {
