@@ -53,7 +53,9 @@ async function main(): Promise<void> {
     appVersion: app.getVersion(),
     platform: process.platform,
     signalingConfig: async () => signaling.config,
+    downloadDir: () => app.getPath('downloads'),
   });
+  app.on('will-quit', () => void services.downloads.abortAll());
   const dispatch = createIpcDispatcher(services, createSenderCheck(rendererUrl), (method, error) =>
     console.error(`IPC ${method} failed`, error),
   );

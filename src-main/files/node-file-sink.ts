@@ -1,7 +1,9 @@
 import { constants } from 'node:fs';
 import { type FileHandle, link, mkdir, mkdtemp, open, rename, rm, rmdir, stat, statfs, unlink, utimes } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
-import { FerryError, type FileSink, type IncomingOffer, parseRelativePath } from '../../src-core/index.js';
+import { checkManifestPaths, FerryError, type FileSink, type IncomingOffer, parseRelativePath } from '../../src-core/index.js';
+
+type SinkOffer = Pick<IncomingOffer, 'entries' | 'totalBytes'>;
 import { numberedName } from './unique-name.js';
 
 /**
@@ -21,7 +23,7 @@ export class NodeFileSink implements FileSink {
   private constructor(
     private readonly downloadDir: string,
     private readonly stagingDir: string,
-    private readonly offer: IncomingOffer,
+    private readonly offer: SinkOffer,
     /** Top-level segment of the offer → the unique name chosen for it in the download folder. */
     private readonly topNames: Map<string, string>,
   ) {
@@ -29,7 +31,8 @@ export class NodeFileSink implements FileSink {
   }
 
   /** Checks space, reserves top-level folder names and creates the staging folder. */
-  static async create(downloadDir: string, offer: IncomingOffer): Promise<NodeFileSink> {
+  static async create(downloadDir: string, offer: SinkOffer): Promise<NodeFileSink> {
+    checkManifestPaths(offer.entries);
     await ensureFreeSpace(downloadDir, offer.totalBytes);
     const stagingDir = await mkdtemp(join(downloadDir, '.ferry-incoming-'));
     const sink = new NodeFileSink(downloadDir, stagingDir, offer, new Map());
@@ -49,7 +52,16 @@ export class NodeFileSink implements FileSink {
     return this.finalPaths;
   }
 
+  /** True once every file of the transfer is in its final place. */
+  get complete(): boolean {
+    return this.finalPaths.size === this.fileCount;
+  }
+
   async write(fileIndex: number, offset: number, bytes: Uint8Array): Promise<void> {
+    const entry = this.offer.entries[fileIndex];
+    if (entry?.kind !== 'file' || offset + bytes.length > entry.size || this.finalPaths.has(fileIndex)) {
+      throw new FerryError('SINK_FAILED', `A write outside file ${fileIndex} was refused.`);
+    }
     const handle = await this.handle(fileIndex);
     let written = 0;
     while (written < bytes.length) {
@@ -66,7 +78,9 @@ export class NodeFileSink implements FileSink {
     await handle.close();
     this.handles.delete(fileIndex);
     const part = this.partPath(fileIndex);
-    const mtime = new Date(entry.mtime);
+    // Seconds as a float lose a nanosecond now and then (…744 ms becomes …743.999999): aim at the
+    // middle of the millisecond so the stored time reads back as the sender's.
+    const mtime = (entry.mtime + 0.5) / 1000;
     await utimes(part, mtime, mtime);
     const segments = parseRelativePath(entry.path);
     if (segments.length === 1) {

@@ -1,5 +1,11 @@
 import { z } from 'zod';
+import { ManifestEntry, MAX_CHUNK_BYTES, MAX_TRANSFER_ENTRIES } from '../../src-core/index.js';
 import type { FerryMethod } from '../preload/channels.js';
+
+const SinkId = z.string().regex(/^[a-z2-7]{16}$/, 'Unknown transfer.');
+const FileIndex = z.number().int().nonnegative().max(MAX_TRANSFER_ENTRIES - 1);
+const ByteCount = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const Chunk = z.instanceof(Uint8Array).refine((b) => b.length <= MAX_CHUNK_BYTES, 'A chunk is at most 1 MiB.');
 
 /** Device names: what a person would type, nothing that could hide or spoof text. */
 export const DeviceName = z
@@ -14,4 +20,8 @@ export const IPC_ARGUMENTS = {
   getSignalingConfig: z.tuple([]),
   getDeviceInfo: z.tuple([]),
   setDeviceName: z.tuple([DeviceName]),
+  receiveStart: z.tuple([z.array(ManifestEntry).min(1).max(MAX_TRANSFER_ENTRIES), ByteCount]),
+  receiveWrite: z.tuple([SinkId, FileIndex, ByteCount, Chunk]),
+  receiveFinalize: z.tuple([SinkId, FileIndex]),
+  receiveAbort: z.tuple([SinkId]),
 } as const satisfies Record<FerryMethod, z.ZodTuple>;

@@ -13,13 +13,14 @@ function setup() {
     appVersion: '1.2.3',
     platform: 'linux',
     signalingConfig: async () => ({ url: 'http://127.0.0.1:9000/', key: 'peerjs', iceServers: [], embedded: true }),
+    downloadDir: () => '/nonexistent',
   });
   const dispatch = createIpcDispatcher(
     services,
     createSenderCheck(RENDERER),
     (_method, error) => errors.push(error),
   );
-  return { dispatch, errors };
+  return { dispatch, errors, services };
 }
 
 describe('IPC dispatcher', () => {
@@ -79,11 +80,10 @@ describe('IPC dispatcher', () => {
     const errors: unknown[] = [];
     const dispatch = createIpcDispatcher(
       {
+        ...setup().services,
         getSignalingConfig: async () => {
           throw new Error('server did not start');
         },
-        getDeviceInfo: () => ({ name: 'x', appVersion: '1', platform: 'linux' }),
-        setDeviceName: () => ({ name: 'x', appVersion: '1', platform: 'linux' }),
       },
       createSenderCheck(RENDERER),
       (_m, e) => errors.push(e),

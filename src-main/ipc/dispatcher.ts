@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { DeviceInfo, IpcResult, SignalingConfig } from '../preload/api.js';
+import type { DeviceInfo, IncomingEntry, IpcResult, SignalingConfig } from '../preload/api.js';
 import { FERRY_CHANNELS, type FerryMethod } from '../preload/channels.js';
 import { IPC_ARGUMENTS } from './contract.js';
 
@@ -8,6 +8,10 @@ export interface MainServices {
   getSignalingConfig(): Promise<SignalingConfig>;
   getDeviceInfo(): DeviceInfo;
   setDeviceName(name: string): DeviceInfo;
+  receiveStart(entries: IncomingEntry[], totalBytes: number): Promise<{ sinkId: string }>;
+  receiveWrite(sinkId: string, fileIndex: number, offset: number, bytes: Uint8Array): Promise<null>;
+  receiveFinalize(sinkId: string, fileIndex: number): Promise<{ path: string }>;
+  receiveAbort(sinkId: string): Promise<null>;
 }
 
 export interface IpcCaller {
@@ -36,6 +40,10 @@ export function createIpcDispatcher(
     getSignalingConfig: () => services.getSignalingConfig(),
     getDeviceInfo: () => services.getDeviceInfo(),
     setDeviceName: (name) => services.setDeviceName(name),
+    receiveStart: (entries, totalBytes) => services.receiveStart(entries, totalBytes),
+    receiveWrite: (sinkId, fileIndex, offset, bytes) => services.receiveWrite(sinkId, fileIndex, offset, bytes),
+    receiveFinalize: (sinkId, fileIndex) => services.receiveFinalize(sinkId, fileIndex),
+    receiveAbort: (sinkId) => services.receiveAbort(sinkId),
   };
   return async (method, caller, args) => {
     if (!isFerryMethod(method)) {

@@ -5,6 +5,10 @@ export const FERRY_CHANNELS = {
   getSignalingConfig: 'ferry:get-signaling-config',
   getDeviceInfo: 'ferry:get-device-info',
   setDeviceName: 'ferry:set-device-name',
+  receiveStart: 'ferry:receive-start',
+  receiveWrite: 'ferry:receive-write',
+  receiveFinalize: 'ferry:receive-finalize',
+  receiveAbort: 'ferry:receive-abort',
 } as const satisfies Record<keyof FerryApi, `ferry:${string}`>;
 
 export type FerryMethod = keyof typeof FERRY_CHANNELS;

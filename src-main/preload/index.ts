@@ -7,6 +7,11 @@ const api: FerryApi = {
   getSignalingConfig: () => ipcRenderer.invoke(FERRY_CHANNELS.getSignalingConfig),
   getDeviceInfo: () => ipcRenderer.invoke(FERRY_CHANNELS.getDeviceInfo),
   setDeviceName: (name: string) => ipcRenderer.invoke(FERRY_CHANNELS.setDeviceName, name),
+  receiveStart: (entries, totalBytes) => ipcRenderer.invoke(FERRY_CHANNELS.receiveStart, entries, totalBytes),
+  receiveWrite: (sinkId, fileIndex, offset, bytes) =>
+    ipcRenderer.invoke(FERRY_CHANNELS.receiveWrite, sinkId, fileIndex, offset, bytes),
+  receiveFinalize: (sinkId, fileIndex) => ipcRenderer.invoke(FERRY_CHANNELS.receiveFinalize, sinkId, fileIndex),
+  receiveAbort: (sinkId) => ipcRenderer.invoke(FERRY_CHANNELS.receiveAbort, sinkId),
 };
 
 contextBridge.exposeInMainWorld('ferry', api);

@@ -1,5 +1,16 @@
 import type { DataConnection } from 'peerjs';
-import { type HasherFactory, parsePeerId, type Runtime } from '../../src-core/index';
+import {
+  type HasherFactory,
+  type IncomingDecision,
+  type IncomingOffer,
+  parsePeerId,
+  type ReceiverEvent,
+  type Runtime,
+  type SenderEvent,
+  type TransferHandle,
+} from '../../src-core/index';
+import { BlobSource, manifestFromFiles } from '../files/blob-source';
+import { IpcFileSink } from '../files/ipc-sink';
 import type { DeviceInfo, SignalingConfig } from '../../src-main/preload/api';
 import { SignalingClient, type SignalingState } from '../signaling/signaling-client';
 import { type LinkState, PeerLink } from '../session/peer-link';
@@ -12,13 +23,40 @@ export interface ChatLine {
   delivery: 'sending' | 'delivered' | 'failed' | 'received';
 }
 
+export type TransferState = 'offered' | 'waiting' | 'active' | 'done' | 'declined' | 'cancelled' | 'failed';
+
+export interface TransferRow {
+  key: string;
+  direction: 'out' | 'in';
+  title: string;
+  fileCount: number;
+  totalBytes: number;
+  bytesDone: number;
+  state: TransferState;
+  error: string | undefined;
+}
+
 export interface Conversation {
   peerId: string;
   peerName: string | undefined;
   state: LinkState;
   error: string | undefined;
   lines: ChatLine[];
+  transfers: TransferRow[];
 }
+
+/** "report.pdf", or "Photos (12 files)", or "3 files". */
+function describe(entries: IncomingOffer['entries']): { title: string; fileCount: number } {
+  const files = entries.filter((e) => e.kind === 'file');
+  const tops = new Set(entries.map((e) => e.path.split('/')[0]));
+  const [onlyTop] = tops;
+  if (files.length === 1 && tops.size === 1) return { title: files[0]?.path ?? '', fileCount: 1 };
+  if (tops.size === 1 && onlyTop) return { title: `${onlyTop} (${files.length} files)`, fileCount: files.length };
+  return { title: `${files.length} files`, fileCount: files.length };
+}
+
+/** Progress repaints at most this often: a chunk every few milliseconds would swamp React. */
+const PROGRESS_INTERVAL_MS = 100;
 
 export interface AppSnapshot {
   device: DeviceInfo | undefined;
@@ -42,6 +80,8 @@ export class AppStore {
   };
   private readonly listeners = new Set<() => void>();
   private readonly links = new Map<string, PeerLink>();
+  private readonly transferHandles = new Map<string, { cancel(): void; decision?: IncomingDecision; offer?: IncomingOffer }>();
+  private readonly lastPaint = new Map<string, number>();
   private client: SignalingClient | undefined;
 
   constructor(
@@ -89,6 +129,101 @@ export class AppStore {
     this.attach(peerId, this.client.connect(peerId));
   }
 
+  /** Offers files (from a picker or a drop) to a connected device. */
+  sendFiles(peerId: string, files: readonly File[]): void {
+    const transfers = this.links.get(peerId)?.transfers;
+    if (!transfers) throw new Error('There is no open connection to that device.');
+    if (files.length === 0) return;
+    const { entries, blobs } = manifestFromFiles(files);
+    const handle = transfers.send({ entries, source: new BlobSource(blobs) });
+    const key = `out-${handle.transferId}`;
+    const { title, fileCount } = describe(entries);
+    const totalBytes = files.reduce((n, f) => n + f.size, 0);
+    this.transferHandles.set(key, { cancel: () => handle.cancel() });
+    this.addTransfer(peerId, { key, direction: 'out', title, fileCount, totalBytes, bytesDone: 0, state: 'waiting', error: undefined });
+    this.follow(peerId, key, handle);
+  }
+
+  acceptTransfer(peerId: string, key: string): void {
+    const entry = this.transferHandles.get(key);
+    if (!entry?.decision || !entry.offer) return;
+    const { decision, offer } = entry;
+    entry.decision = undefined;
+    this.patchTransfer(peerId, key, { state: 'active' });
+    IpcFileSink.open(offer).then(
+      (sink) => decision.accept(sink),
+      (error: Error) => {
+        decision.decline('SINK_FAILED', error.message);
+        this.patchTransfer(peerId, key, { state: 'failed', error: error.message });
+      },
+    );
+  }
+
+  declineTransfer(peerId: string, key: string): void {
+    const entry = this.transferHandles.get(key);
+    if (!entry?.decision) return;
+    entry.decision.decline('USER_DECLINED', 'The other person declined.');
+    entry.decision = undefined;
+    this.patchTransfer(peerId, key, { state: 'declined' });
+  }
+
+  cancelTransfer(key: string): void {
+    this.transferHandles.get(key)?.cancel();
+  }
+
+  private incoming(peerId: string, offer: IncomingOffer, decision: IncomingDecision, handle: TransferHandle<ReceiverEvent>): void {
+    const key = `in-${handle.transferId}`;
+    const { title, fileCount } = describe(offer.entries);
+    this.transferHandles.set(key, { cancel: () => handle.cancel(), decision, offer });
+    this.addTransfer(peerId, { key, direction: 'in', title, fileCount, totalBytes: offer.totalBytes, bytesDone: 0, state: 'offered', error: undefined });
+    this.follow(peerId, key, handle);
+  }
+
+  private follow(peerId: string, key: string, handle: TransferHandle<SenderEvent> | TransferHandle<ReceiverEvent>): void {
+    (handle.onEvent as (listener: (event: SenderEvent | ReceiverEvent) => void) => void)((event) => {
+      switch (event.type) {
+        case 'accepted':
+          this.patchTransfer(peerId, key, { state: 'active' });
+          return;
+        case 'progress': {
+          const done = 'bytesSent' in event ? event.bytesSent : event.bytesReceived;
+          const now = this.runtime.now();
+          if (done < event.totalBytes && now - (this.lastPaint.get(key) ?? 0) < PROGRESS_INTERVAL_MS) return;
+          this.lastPaint.set(key, now);
+          this.patchTransfer(peerId, key, { bytesDone: done });
+          return;
+        }
+        default:
+          return;
+      }
+    });
+    handle.done.then(
+      () => this.patchTransfer(peerId, key, { state: 'done', bytesDone: this.transferRow(peerId, key)?.totalBytes ?? 0 }),
+      (error: { code?: string; message?: string }) => {
+        const state: TransferState =
+          error.code === 'TRANSFER_DECLINED' ? 'declined' : error.code === 'TRANSFER_CANCELLED' ? 'cancelled' : 'failed';
+        const current = this.transferRow(peerId, key)?.state;
+        this.patchTransfer(peerId, key, { state: current === 'declined' ? 'declined' : state, error: error.message });
+      },
+    ).finally(() => this.transferHandles.delete(key));
+  }
+
+  private transferRow(peerId: string, key: string): TransferRow | undefined {
+    return this.conversation(peerId)?.transfers.find((t) => t.key === key);
+  }
+
+  private addTransfer(peerId: string, row: TransferRow): void {
+    // Bounded like the chat: old finished transfers drop off the list.
+    this.patchConversation(peerId, (c) => ({ ...c, transfers: [...c.transfers, row].slice(-50) }));
+  }
+
+  private patchTransfer(peerId: string, key: string, patch: Partial<TransferRow>): void {
+    this.patchConversation(peerId, (c) => ({
+      ...c,
+      transfers: c.transfers.map((t) => (t.key === key ? { ...t, ...patch } : t)),
+    }));
+  }
+
   sendText(peerId: string, body: string): void {
     const link = this.links.get(peerId);
     if (!link) throw new Error('There is no connection to that device.');
@@ -111,8 +246,7 @@ export class AppStore {
         runtime: this.runtime,
         deviceName: device?.name ?? 'Ferry device',
         createHasher: this.createHasher,
-        // Receiving files needs the download folder through main: it arrives with the transfer UI.
-        onIncoming: (_offer, decision) => decision.decline('NOT_SUPPORTED', 'This Ferry cannot receive files yet.'),
+        onIncoming: (offer, decision, handle) => this.incoming(peerId, offer, decision, handle),
       },
       {
         state: (state, detail) =>
@@ -161,6 +295,7 @@ export class AppStore {
       state: 'connecting',
       error: undefined,
       lines: existing?.lines ?? [],
+      transfers: existing?.transfers ?? [],
     };
     this.update({
       conversations: existing

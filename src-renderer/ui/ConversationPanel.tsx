@@ -1,4 +1,5 @@
-import { type FormEvent, type KeyboardEvent, useId, useState } from 'react';
+import { type ChangeEvent, type FormEvent, type KeyboardEvent, useId, useRef, useState } from 'react';
+import { TransferList } from './TransferList';
 import type { ChatLine, Conversation, AppStore } from '../state/store';
 
 const STATE_WORDS: Record<Conversation['state'], string> = {
@@ -34,6 +35,19 @@ export function ConversationPanel({ conversation, store }: { conversation: Conve
     }
   };
 
+  const filesInput = useRef<HTMLInputElement>(null);
+  const folderInput = useRef<HTMLInputElement>(null);
+  const onPicked = (event: ChangeEvent<HTMLInputElement>) => {
+    const files = [...(event.target.files ?? [])];
+    event.target.value = '';
+    try {
+      store.sendFiles(conversation.peerId, files);
+      setError(undefined);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
+
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (event.key === 'Enter' && !event.shiftKey) send(event);
   };
@@ -62,6 +76,24 @@ export function ConversationPanel({ conversation, store }: { conversation: Conve
           </li>
         ))}
       </ol>
+      <TransferList peerId={conversation.peerId} name={name} transfers={conversation.transfers} store={store} />
+      <div className="row">
+        <button type="button" disabled={!open} onClick={() => filesInput.current?.click()}>
+          {`Send files to ${name}`}
+        </button>
+        <button type="button" disabled={!open} className="secondary" onClick={() => folderInput.current?.click()}>
+          {`Send a folder to ${name}`}
+        </button>
+        <input ref={filesInput} type="file" multiple hidden aria-label={`Files to send to ${name}`} onChange={onPicked} />
+        <input
+          ref={folderInput}
+          type="file"
+          hidden
+          aria-label={`Folder to send to ${name}`}
+          onChange={onPicked}
+          {...{ webkitdirectory: '' }}
+        />
+      </div>
       <form onSubmit={send} className="composer">
         <label htmlFor={inputId} className="visually-hidden">
           {`Message to ${name}`}

@@ -1,0 +1,89 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTree, snapshot } from '../src-main/transfer/conformance/suite.js';
+import { launchChromium } from './lab/chromium.js';
+import { type FerryPage, openFerryPage } from './lab/ferry-page.js';
+import { Lab } from './lab/lab.js';
+import { labServices } from './support/services.js';
+import { startSignalHost } from './support/signal-host.js';
+import { waitForText } from './support/wait.js';
+
+const ARTIFACTS = fileURLToPath(new URL('../test-results/e2e/', import.meta.url));
+
+describe('files from one Chromium peer to another, through main’s real file sink', () => {
+  let lab: Lab;
+  const browsers: Browser[] = [];
+  let alice: FerryPage;
+  let bob: FerryPage;
+  let root: string;
+  let sources: string;
+  let bobDownloads: string;
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    root = mkdtempSync(join(tmpdir(), 'ferry-e2e-transfer-'));
+    sources = join(root, 'sources');
+    bobDownloads = join(root, 'bob-downloads');
+    mkdirSync(sources);
+    mkdirSync(bobDownloads);
+    lab = Lab.create({ hosts: ['signal', 'alice', 'bob'] });
+    const signal = await startSignalHost(lab.host('signal'));
+    const [browserA, browserB] = await Promise.all([launchChromium(lab.host('alice')), launchChromium(lab.host('bob'))]);
+    browsers.push(browserA, browserB);
+    [alice, bob] = await Promise.all([
+      openFerryPage(browserA, labServices('Alice', signal.url, join(root, 'alice-downloads')), signal.url),
+      openFerryPage(browserB, labServices('Bob', signal.url, bobDownloads), signal.url),
+    ]);
+    const status = (p: FerryPage) => p.page.getByRole('status', { name: 'Signaling connection' });
+    await Promise.all([waitForText(status(alice), /^Connected$/), waitForText(status(bob), /^Connected$/)]);
+    const bobId = await waitForText(bob.page.getByRole('status', { name: 'Your device id' }), /^ferry-/);
+    await alice.page.getByRole('textbox', { name: 'Device id to connect to' }).fill(bobId);
+    await alice.page.getByRole('button', { name: 'Connect' }).click();
+    await waitForText(alice.page.getByRole('status', { name: 'Connection to Bob' }), /^Connected$/);
+  });
+
+  afterAll(async () => {
+    await Promise.all(browsers.map((b) => b.close().catch(() => {})));
+    await lab?.dispose();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  it('Alice sends a folder, Bob accepts, the files land in Bob’s download folder byte for byte', async () => {
+    await makeTree(sources, {
+      'Holiday/beach.jpg': 3 * 1024 * 1024 + 17,
+      'Holiday/notes/todo.txt': 2048,
+      'Holiday/empty.txt': 0,
+    });
+    const aliceChat = alice.page.getByRole('region', { name: 'Conversation with Bob' });
+    const bobChat = bob.page.getByRole('region', { name: 'Conversation with Alice' });
+    try {
+      await aliceChat.getByLabel('Folder to send to Bob').setInputFiles(join(sources, 'Holiday'));
+      await waitForText(bobChat.getByRole('status', { name: 'State of Holiday (3 files)' }), /Wants to send you files/);
+      await bobChat.getByRole('button', { name: 'Accept' }).click();
+      await waitForText(bobChat.getByRole('status', { name: 'State of Holiday (3 files)' }), /Done, verified/, 60_000);
+      await waitForText(aliceChat.getByRole('status', { name: 'State of Holiday (3 files)' }), /Done, verified/, 60_000);
+      const expected = await snapshot(sources);
+      const received = await snapshot(bobDownloads);
+      expect(received).toEqual(expected);
+    } finally {
+      await alice.page.screenshot({ path: `${ARTIFACTS}transfer-alice.png`, fullPage: true }).catch(() => {});
+      await bob.page.screenshot({ path: `${ARTIFACTS}transfer-bob.png`, fullPage: true }).catch(() => {});
+    }
+  });
+
+  it('Bob declines: Alice is told, nothing is written', async () => {
+    await makeTree(sources, { 'unwanted.bin': 50_000 });
+    const before = await snapshot(bobDownloads);
+    const aliceChat = alice.page.getByRole('region', { name: 'Conversation with Bob' });
+    const bobChat = bob.page.getByRole('region', { name: 'Conversation with Alice' });
+    await aliceChat.getByLabel('Files to send to Bob').setInputFiles(join(sources, 'unwanted.bin'));
+    await waitForText(bobChat.getByRole('status', { name: 'State of unwanted.bin' }), /Wants to send you files/);
+    await bobChat.getByRole('button', { name: 'Decline' }).click();
+    await waitForText(aliceChat.getByRole('status', { name: 'State of unwanted.bin' }), /^Declined$/);
+    expect(await snapshot(bobDownloads)).toEqual(before);
+  });
+});
