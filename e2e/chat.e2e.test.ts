@@ -63,7 +63,7 @@ describe('two Chromium peers on two lab hosts chat through Ferry’s signaling s
       await waitForText(bobChat.getByRole('status', { name: 'Connection to Alice' }), /^Connected$/);
 
       await aliceChat.getByRole('textbox', { name: 'Message to Bob' }).fill('Hello Bob, this is Alice 🚢');
-      await aliceChat.getByRole('button', { name: 'Send' }).click();
+      await aliceChat.getByRole('button', { name: 'Send message' }).click();
       await waitForText(bobChat.getByRole('log', { name: 'Messages with Alice' }), /Hello Bob, this is Alice 🚢.*Received/);
       await waitForText(aliceChat.getByRole('log', { name: 'Messages with Bob' }), /Hello Bob, this is Alice 🚢.*Delivered/);
 
@@ -92,7 +92,7 @@ describe('two Chromium peers on two lab hosts chat through Ferry’s signaling s
 
       // The DataChannel does not need the server.
       await aliceChat.getByRole('textbox', { name: 'Message to Bob' }).fill('Server is down, still here');
-      await aliceChat.getByRole('button', { name: 'Send' }).click();
+      await aliceChat.getByRole('button', { name: 'Send message' }).click();
       await waitForText(bobChat.getByRole('log', { name: 'Messages with Alice' }), /Server is down, still here.*Received/);
       await waitForText(aliceChat.getByRole('log', { name: 'Messages with Bob' }), /Server is down, still here.*Delivered/);
 

@@ -57,7 +57,7 @@ describe('the stock peerjs client in Node (@roamhq/wrtc) talks to a Chromium pee
       await nodePeer.waitForLine(/"event":"delivered"/, 10_000);
 
       await chat.getByRole('textbox', { name: 'Message to Node peer' }).fill('from Chromium');
-      await chat.getByRole('button', { name: 'Send' }).click();
+      await chat.getByRole('button', { name: 'Send message' }).click();
       const received = await nodePeer.waitForLine(/"event":"text"/, 10_000);
       expect(JSON.parse(received)).toEqual({ event: 'text', body: 'from Chromium' });
       await waitForText(chat.getByRole('log', { name: 'Messages with Node peer' }), /from Chromium.*Delivered/);

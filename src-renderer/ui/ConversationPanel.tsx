@@ -109,7 +109,7 @@ export function ConversationPanel({ conversation, store }: { conversation: Conve
           placeholder={open ? 'Write a message' : 'Not connected'}
         />
         <button type="submit" disabled={!open || draft.trim() === ''}>
-          Send
+          Send message
         </button>
       </form>
       {error ? (
