@@ -1,4 +1,6 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,6 +77,24 @@ describe('files from one Chromium peer to another, through main’s real file si
     }
   });
 
+  it('moves 256 MiB through the real signaling server, identical on disk', { timeout: 240_000 }, async () => {
+    const size = 256 * 1024 * 1024;
+    const path = join(sources, 'big.iso');
+    const sourceDigest = await writeRandomFile(path, size);
+    const aliceChat = alice.page.getByRole('region', { name: 'Conversation with Bob' });
+    const bobChat = bob.page.getByRole('region', { name: 'Conversation with Alice' });
+    const started = Date.now();
+    await aliceChat.getByLabel('Files to send to Bob').setInputFiles(path);
+    await waitForText(bobChat.getByRole('status', { name: 'State of big.iso' }), /Wants to send you files/);
+    await bobChat.getByRole('button', { name: 'Accept' }).click();
+    await waitForText(bobChat.getByRole('status', { name: 'State of big.iso' }), /Done, verified/, 200_000);
+    const seconds = (Date.now() - started) / 1000;
+    console.log(`256 MiB Chromium → Chromium: ${seconds.toFixed(1)} s, ${(size / 1e6 / seconds).toFixed(1)} MB/s`);
+    expect(await digestOf(join(bobDownloads, 'big.iso'))).toBe(sourceDigest);
+    rmSync(path);
+    rmSync(join(bobDownloads, 'big.iso'));
+  });
+
   it('Bob declines: Alice is told, nothing is written', async () => {
     await makeTree(sources, { 'unwanted.bin': 50_000 });
     const before = await snapshot(bobDownloads);
@@ -87,3 +107,24 @@ describe('files from one Chromium peer to another, through main’s real file si
     expect(await snapshot(bobDownloads)).toEqual(before);
   });
 });
+
+/** Writes `size` random bytes in 1 MiB blocks and returns their sha256. */
+async function writeRandomFile(path: string, size: number): Promise<string> {
+  const hash = createHash('sha256');
+  const out = createWriteStream(path);
+  const block = Buffer.alloc(1024 * 1024);
+  for (let written = 0; written < size; written += block.length) {
+    for (let i = 0; i < block.length; i += 4) block.writeUInt32LE((Math.random() * 0xffffffff) >>> 0, i);
+    hash.update(block);
+    if (!out.write(block)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  return hash.digest('hex');
+}
+
+async function digestOf(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
