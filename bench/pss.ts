@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { pidsIn } from '../e2e/lab/netns.js';
+
+/** Proportional set size of one process in MB (shared pages split among their users). */
+export function pssOfPid(pid: number): number {
+  try {
+    const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const match = /^Pss:\s+(\d+) kB/m.exec(text);
+    return match ? Number(match[1]) / 1024 : 0;
+  } catch {
+    return 0; // the process ended between listing and reading
+  }
+}
+
+/** PSS summed over every process of a lab host (a whole Chromium tree, say). */
+export function pssOfNamespace(netns: string): number {
+  return pidsIn(netns).reduce((sum, pid) => sum + pssOfPid(pid), 0);
+}
+
+/** Samples a measurement every `intervalMs` until stopped; returns the peak. */
+export function samplePeak(measure: () => number, intervalMs = 200): { stop(): number } {
+  let peak = measure();
+  const timer = setInterval(() => {
+    peak = Math.max(peak, measure());
+  }, intervalMs);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return Math.max(peak, measure());
+    },
+  };
+}
