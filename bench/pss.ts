@@ -30,3 +30,20 @@ export function samplePeak(measure: () => number, intervalMs = 200): { stop(): n
     },
   };
 }
+
+/** CPU seconds (user + system) used so far by every process of a lab host. */
+export function cpuSecondsOfNamespace(netns: string): number {
+  return pidsIn(netns).reduce((sum, pid) => sum + cpuSecondsOfPid(pid), 0);
+}
+
+export function cpuSecondsOfPid(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return ticks / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return 0;
+  }
+}

@@ -20,7 +20,7 @@ import { labServices } from '../e2e/support/services.js';
 import { startSignalHost } from '../e2e/support/signal-host.js';
 import { waitForText } from '../e2e/support/wait.js';
 import { measureCeiling } from './ceiling.js';
-import { pssOfNamespace, pssOfPid, samplePeak } from './pss.js';
+import { cpuSecondsOfNamespace, cpuSecondsOfPid, pssOfNamespace, pssOfPid, samplePeak } from './pss.js';
 
 function parseSize(text: string): number {
   const match = /^(\d+(?:\.\d+)?)\s*(B|KiB|MiB|GiB|KB|MB|GB)?$/i.exec(text.trim());
@@ -92,12 +92,19 @@ async function main(): Promise<void> {
     const bobChat = bob.page.getByRole('region', { name: 'Conversation with Alice' });
     await aliceChat.getByLabel('Files to send to Bob').setInputFiles(file);
     await waitForText(bobChat.getByRole('status', { name: 'State of payload.bin' }), /Wants to send you files/);
+    const cpuBefore = { sender: cpuSecondsOfNamespace(netns.sender), receiver: cpuSecondsOfNamespace(netns.receiver), node: cpuSecondsOfPid(process.pid) };
     const started = performance.now();
     await bobChat.getByRole('button', { name: 'Accept' }).click();
     await waitForText(bobChat.getByRole('status', { name: 'State of payload.bin' }), /Done, verified|Failed/, 50 * 60 * 1000);
     const seconds = (performance.now() - started) / 1000;
     const peak = { sender: peaks.sender.stop(), receiver: peaks.receiver.stop(), node: peaks.node.stop() };
     const ferryMBps = sizeBytes / 1e6 / seconds;
+    // Share of one core each side kept busy: on 2 cores, a side near 1.0 is CPU-bound.
+    const cpu = {
+      sender: (cpuSecondsOfNamespace(netns.sender) - cpuBefore.sender) / seconds,
+      receiver: (cpuSecondsOfNamespace(netns.receiver) - cpuBefore.receiver) / seconds,
+      nodeMain: (cpuSecondsOfPid(process.pid) - cpuBefore.node) / seconds,
+    };
 
     const round = (n: number) => Math.round(n * 10) / 10;
     const result = {
@@ -113,6 +120,7 @@ async function main(): Promise<void> {
         // The test harness's Node process serves main's IPC (the receiver's disk sink) here.
         nodeMain: { idlePss: round(idle.node), peakPss: round(peak.node) },
       },
+      cpuCores: { sender: round(cpu.sender), receiver: round(cpu.receiver), nodeMain: round(cpu.nodeMain) },
       modes: [{ mode: DEFAULT_MODE, link: 'clean', MBps: round(ferryMBps) }],
     };
     console.table({
@@ -123,6 +131,7 @@ async function main(): Promise<void> {
       'sender PSS idle→peak MB': `${result.memMB.sender.idlePss} → ${result.memMB.sender.peakPss}`,
       'receiver PSS idle→peak MB': `${result.memMB.receiver.idlePss} → ${result.memMB.receiver.peakPss}`,
       'Node (main) PSS idle→peak MB': `${result.memMB.nodeMain.idlePss} → ${result.memMB.nodeMain.peakPss}`,
+      'CPU cores busy (sender/receiver/Node)': `${result.cpuCores.sender} / ${result.cpuCores.receiver} / ${result.cpuCores.nodeMain}`,
     });
     if (values.json) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
   } finally {
