@@ -6,7 +6,6 @@ import { launchChromium } from './lab/chromium.js';
 import { type FerryPage, openFerryPage } from './lab/ferry-page.js';
 import { Lab } from './lab/lab.js';
 import { listNamespaces } from './lab/netns.js';
-import { labServices } from './support/services.js';
 import { startSignalHost } from './support/signal-host.js';
 import type { TrackedProcess } from './lab/processes.js';
 import { waitForText } from './support/wait.js';
@@ -33,8 +32,8 @@ describe('two Chromium peers on two lab hosts chat through Ferry’s signaling s
     const [browserA, browserB] = await Promise.all([launchChromium(lab.host('alice')), launchChromium(lab.host('bob'))]);
     browsers.push(browserA, browserB);
     [alice, bob] = await Promise.all([
-      openFerryPage(browserA, labServices('Alice', signal.url), signal.url),
-      openFerryPage(browserB, labServices('Bob', signal.url), signal.url),
+      openFerryPage(browserA, lab.host('alice'), { deviceName: 'Alice', signalingUrl: signal.url }),
+      openFerryPage(browserB, lab.host('bob'), { deviceName: 'Bob', signalingUrl: signal.url }),
     ]);
   });
 

@@ -6,7 +6,6 @@ import { launchChromium } from './lab/chromium.js';
 import { type FerryPage, openFerryPage } from './lab/ferry-page.js';
 import { Lab } from './lab/lab.js';
 import type { TrackedProcess } from './lab/processes.js';
-import { labServices } from './support/services.js';
 import { startSignalHost } from './support/signal-host.js';
 import { waitForText } from './support/wait.js';
 
@@ -30,7 +29,7 @@ describe('the stock peerjs client in Node (@roamhq/wrtc) talks to a Chromium pee
       .host('node')
       .spawn('node-peer', process.execPath, ['--import', 'tsx', NODE_PEER, signal.url, NODE_PEER_ID, 'Node peer']);
     browser = await launchChromium(lab.host('browser'));
-    chromiumPeer = await openFerryPage(browser, labServices('Chromium peer', signal.url), signal.url, { peerJsDebug: 3 });
+    chromiumPeer = await openFerryPage(browser, lab.host('browser'), { deviceName: 'Chromium peer', signalingUrl: signal.url, peerJsDebug: 3 });
     await nodePeer.waitForLine(/"event":"ready"/, 30_000);
   });
 

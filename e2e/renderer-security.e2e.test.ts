@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './lab/chromium.js';
 import { type FerryPage, openFerryPage } from './lab/ferry-page.js';
 import { Lab } from './lab/lab.js';
-import { labServices } from './support/services.js';
 
 /** The renderer in real Chromium, under the app's CSP, calling main's real IPC dispatcher. */
 describe('renderer security', () => {
@@ -16,7 +15,7 @@ describe('renderer security', () => {
     // No server listens there: these tests never need one.
     const signalingUrl = `http://${lab.host('browser').address}:9/`;
     browser = await launchChromium(lab.host('browser'));
-    ferry = await openFerryPage(browser, labServices('Secure', signalingUrl), signalingUrl);
+    ferry = await openFerryPage(browser, lab.host('browser'), { deviceName: 'Secure', signalingUrl });
   });
 
   afterAll(async () => {

@@ -10,7 +10,6 @@ import { makeTree, snapshot } from '../src-main/transfer/conformance/suite.js';
 import { launchChromium } from './lab/chromium.js';
 import { type FerryPage, openFerryPage } from './lab/ferry-page.js';
 import { Lab } from './lab/lab.js';
-import { labServices } from './support/services.js';
 import { startSignalHost } from './support/signal-host.js';
 import { waitForText } from './support/wait.js';
 
@@ -37,8 +36,8 @@ describe('files from one Chromium peer to another, through main’s real file si
     const [browserA, browserB] = await Promise.all([launchChromium(lab.host('alice')), launchChromium(lab.host('bob'))]);
     browsers.push(browserA, browserB);
     [alice, bob] = await Promise.all([
-      openFerryPage(browserA, labServices('Alice', signal.url, join(root, 'alice-downloads')), signal.url),
-      openFerryPage(browserB, labServices('Bob', signal.url, bobDownloads), signal.url),
+      openFerryPage(browserA, lab.host('alice'), { deviceName: 'Alice', signalingUrl: signal.url, downloadDir: join(root, 'alice-downloads') }),
+      openFerryPage(browserB, lab.host('bob'), { deviceName: 'Bob', signalingUrl: signal.url, downloadDir: bobDownloads }),
     ]);
     const status = (p: FerryPage) => p.page.getByRole('status', { name: 'Signaling connection' });
     await Promise.all([waitForText(status(alice), /^Connected$/), waitForText(status(bob), /^Connected$/)]);

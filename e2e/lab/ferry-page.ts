@@ -1,11 +1,13 @@
+import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createIpcDispatcher, type MainServices } from '../../src-main/ipc/dispatcher.js';
 import { FERRY_CHANNELS } from '../../src-main/preload/channels.js';
 import { buildContentSecurityPolicy } from '../../src-main/security/csp.js';
-import { createSenderCheck } from '../../src-main/security/trusted-sender.js';
+import type { LabHost } from './lab.js';
+import type { TrackedProcess } from './processes.js';
 
 /** Where the renderer appears in tests: a *.localhost origin is a secure context. */
 export const RENDERER_ORIGIN = 'http://ferry.localhost';
@@ -22,24 +24,42 @@ const CONTENT_TYPES: Record<string, string> = {
 export interface FerryPage {
   page: Page;
   context: BrowserContext;
+  /** Main's services for this page, in their own process on the same lab host. */
+  main: TrackedProcess;
   /** Console messages and page errors, for failure reports. */
   logs: string[];
 }
 
+export interface FerryPageOptions {
+  deviceName: string;
+  signalingUrl: string;
+  /** Where received files go; a fresh temporary folder by default. */
+  downloadDir?: string;
+  peerJsDebug?: 1 | 2 | 3;
+}
+
+const MAIN_HOST = fileURLToPath(new URL('../hosts/main-host.ts', import.meta.url));
+
 /**
- * Opens the built renderer in `browser` the way the app does, but with main's real IPC
- * dispatcher reached through a Playwright binding instead of Electron IPC: the same contract,
- * the same sender check and argument validation, the same CSP.
+ * Opens the built renderer in `browser` the way the app does, with main's real services running
+ * in their own Node process on the same lab host and reached over a WebSocket in place of
+ * Electron IPC: the same contract, the same sender check and argument validation, the same CSP.
  */
-export async function openFerryPage(
-  browser: Browser,
-  services: MainServices,
-  signalingUrl: string,
-  options: { peerJsDebug?: 1 | 2 | 3 } = {},
-): Promise<FerryPage> {
+export async function openFerryPage(browser: Browser, host: LabHost, options: FerryPageOptions): Promise<FerryPage> {
+  const rendererUrl = `${RENDERER_ORIGIN}/index.html`;
+  const downloadDir = options.downloadDir ?? mkdtempSync(join(tmpdir(), 'ferry-downloads-'));
+  const main = host.spawn(`main-${options.deviceName}`, process.execPath, [
+    '--import',
+    'tsx',
+    MAIN_HOST,
+    JSON.stringify({ deviceName: options.deviceName, signalingUrl: options.signalingUrl, downloadDir, rendererUrl }),
+  ]);
+  const { port, token } = JSON.parse(await main.waitForLine(/"event":"listening"/, 30_000)) as { port: number; token: string };
+  const mainUrl = `ws://127.0.0.1:${port}/`;
+
   const context = await browser.newContext({ viewport: { width: 900, height: 900 } });
   const logs: string[] = [];
-  const csp = buildContentSecurityPolicy({ connectTo: [signalingUrl] });
+  const csp = buildContentSecurityPolicy({ connectTo: [options.signalingUrl, mainUrl] });
 
   await context.route(`${RENDERER_ORIGIN}/**`, async (route) => {
     const { pathname } = new URL(route.request().url());
@@ -64,24 +84,56 @@ export async function openFerryPage(
     }
   });
 
-  const dispatch = createIpcDispatcher(services, createSenderCheck(`${RENDERER_ORIGIN}/index.html`));
-  await context.exposeBinding('__ferryInvoke', ({ frame, page }, method: string, args: unknown[]) =>
-    dispatch(method, { frameUrl: frame.url(), isMainFrame: frame === page.mainFrame() }, args),
-  );
-  // Builds window.ferry from the channel table: one function per message, like the preload.
-  await context.addInitScript((methods: string[]) => {
-    const invoke = (window as unknown as { __ferryInvoke: (m: string, a: unknown[]) => Promise<unknown> }).__ferryInvoke;
-    const api: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
-    for (const method of methods) api[method] = (...args) => invoke(method, args);
-    Object.defineProperty(window, 'ferry', { value: Object.freeze(api), configurable: false, writable: false });
-  }, Object.keys(FERRY_CHANNELS));
-
+  // Functions below are serialised into the page; under tsx (the benchmark) esbuild's keepNames
+  // wraps them in calls to its `__name` helper, which the page must then have.
+  await context.addInitScript('globalThis.__name ??= (target) => target;');
+  // window.ferry over the WebSocket, built from the channel table: one function per message,
+  // like the preload.
+  await context.addInitScript(installFerryOverWebSocket, { url: `${mainUrl}?token=${token}`, methods: Object.keys(FERRY_CHANNELS) });
   if (options.peerJsDebug) {
     await context.addInitScript((level: number) => window.localStorage.setItem('ferry.debug', String(level)), options.peerJsDebug);
   }
   const page = await context.newPage();
   page.on('console', (m) => logs.push(`[${m.type()}] ${m.text()}`));
   page.on('pageerror', (e) => logs.push(`[pageerror] ${e.message}`));
-  await page.goto(`${RENDERER_ORIGIN}/index.html`);
-  return { page, context, logs };
+  await page.goto(rendererUrl);
+  return { page, context, main, logs };
+}
+
+/** Runs in the page (serialised by Playwright): no closures over Node values. */
+function installFerryOverWebSocket({ url, methods }: { url: string; methods: string[] }): void {
+  const socket = new WebSocket(url);
+  socket.binaryType = 'arraybuffer';
+  const opened = new Promise<void>((resolve, reject) => {
+    socket.addEventListener('open', () => resolve(), { once: true });
+    socket.addEventListener('error', () => reject(new Error('main is unreachable')), { once: true });
+  });
+  const pending = new Map<number, (result: unknown) => void>();
+  let nextId = 1;
+  socket.addEventListener('message', (event) => {
+    const { id, result } = JSON.parse(String(event.data)) as { id: number; result: unknown };
+    pending.get(id)?.(result);
+    pending.delete(id);
+  });
+  const invoke = async (method: string, args: unknown[]): Promise<unknown> => {
+    await opened;
+    const id = nextId++;
+    const answer = new Promise((resolve) => pending.set(id, resolve));
+    const bytesAt = args.findIndex((a) => a instanceof Uint8Array);
+    if (bytesAt === -1) {
+      socket.send(JSON.stringify({ id, method, args }));
+    } else {
+      const bytes = args[bytesAt] as Uint8Array;
+      const header = new TextEncoder().encode(JSON.stringify({ id, method, args: args.map((a, i) => (i === bytesAt ? null : a)), bytesAt }));
+      const frame = new Uint8Array(4 + header.length + bytes.length);
+      new DataView(frame.buffer).setUint32(0, header.length);
+      frame.set(header, 4);
+      frame.set(bytes, 4 + header.length);
+      socket.send(frame);
+    }
+    return answer;
+  };
+  const api: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
+  for (const method of methods) api[method] = (...args) => invoke(method, args);
+  Object.defineProperty(window, 'ferry', { value: Object.freeze(api), configurable: false, writable: false });
 }

@@ -1,0 +1,72 @@
+/*
+ * Main's real services in their own Node process on a lab host, serving the renderer the same
+ * typed contract as the preload does in the app, over a WebSocket instead of Electron IPC (one
+ * contract, two transports). Calls are JSON text frames; a call with a byte-array argument (a
+ * received chunk) is one binary frame: u32 header length, JSON header, the bytes.
+ *   node --import tsx e2e/hosts/main-host.ts <json options>
+ */
+import { randomBytes } from 'node:crypto';
+import { WebSocketServer } from 'ws';
+import { createIpcDispatcher } from '../../src-main/ipc/dispatcher.js';
+import { createSenderCheck } from '../../src-main/security/trusted-sender.js';
+import { createMainServices } from '../../src-main/services.js';
+
+interface Options {
+  deviceName: string;
+  signalingUrl: string;
+  downloadDir: string;
+  rendererUrl: string;
+}
+
+const options = JSON.parse(process.argv[2] ?? '{}') as Options;
+const token = randomBytes(16).toString('hex');
+const services = createMainServices({
+  deviceName: options.deviceName,
+  appVersion: '0.0.0-test',
+  platform: 'linux',
+  signalingConfig: async () => ({ url: options.signalingUrl, key: 'peerjs', iceServers: [], embedded: false }),
+  downloadDir: () => options.downloadDir,
+});
+const dispatch = createIpcDispatcher(services, createSenderCheck(options.rendererUrl));
+
+// A byte-array argument arrives in a binary frame; everything else as JSON.
+type Call = { id: number; method: string; args: unknown[]; bytesAt?: number };
+
+const server = new WebSocketServer({
+  host: '127.0.0.1',
+  port: 0,
+  maxPayload: 2 * 1024 * 1024,
+  verifyClient: ({ req }: { req: { url?: string } }) => new URL(req.url ?? '/', 'http://x').searchParams.get('token') === token,
+});
+server.on('connection', (socket, request) => {
+  // The WebSocket's Origin stands in for Electron's sender frame URL (top frame only: the test
+  // page has no frames).
+  const frameUrl = request.headers.origin ? `${request.headers.origin}/` : undefined;
+  socket.on('message', (data, isBinary) => {
+    let call: Call;
+    try {
+      if (isBinary) {
+        const buffer = data as Buffer;
+        const headerLength = buffer.readUInt32BE(0);
+        call = JSON.parse(buffer.subarray(4, 4 + headerLength).toString('utf8')) as Call;
+        const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset + 4 + headerLength, buffer.length - 4 - headerLength);
+        if (call.bytesAt !== undefined) call.args[call.bytesAt] = bytes;
+      } else {
+        call = JSON.parse(String(data)) as Call;
+      }
+    } catch {
+      socket.close(1003, 'unreadable call');
+      return;
+    }
+    void dispatch(call.method, { frameUrl, isMainFrame: true }, call.args).then((result) =>
+      socket.send(JSON.stringify({ id: call.id, result })),
+    );
+  });
+});
+server.on('listening', () => {
+  const address = server.address() as { port: number };
+  process.stdout.write(`${JSON.stringify({ event: 'listening', port: address.port, token })}\n`);
+});
+process.on('SIGTERM', () => {
+  void services.downloads.abortAll().finally(() => process.exit(0));
+});
