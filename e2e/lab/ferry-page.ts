@@ -36,6 +36,8 @@ export interface FerryPageOptions {
   /** Where received files go; a fresh temporary folder by default. */
   downloadDir?: string;
   peerJsDebug?: 1 | 2 | 3;
+  /** Another built page instead of the app (a test page from out/test-pages). */
+  page?: { dir: string; path: string };
 }
 
 const MAIN_HOST = fileURLToPath(new URL('../hosts/main-host.ts', import.meta.url));
@@ -46,7 +48,8 @@ const MAIN_HOST = fileURLToPath(new URL('../hosts/main-host.ts', import.meta.url
  * Electron IPC: the same contract, the same sender check and argument validation, the same CSP.
  */
 export async function openFerryPage(browser: Browser, host: LabHost, options: FerryPageOptions): Promise<FerryPage> {
-  const rendererUrl = `${RENDERER_ORIGIN}/index.html`;
+  const pagesDir = options.page?.dir ?? RENDERER_DIR;
+  const rendererUrl = `${RENDERER_ORIGIN}/${options.page?.path ?? 'index.html'}`;
   const downloadDir = options.downloadDir ?? mkdtempSync(join(tmpdir(), 'ferry-downloads-'));
   const main = host.spawn(`main-${options.deviceName}`, process.execPath, [
     '--import',
@@ -64,8 +67,8 @@ export async function openFerryPage(browser: Browser, host: LabHost, options: Fe
   await context.route(`${RENDERER_ORIGIN}/**`, async (route) => {
     const { pathname } = new URL(route.request().url());
     const relative = normalize(decodeURIComponent(pathname === '/' ? '/index.html' : pathname)).replace(/^[/\\]+/, '');
-    const file = join(RENDERER_DIR, relative);
-    if (!file.startsWith(RENDERER_DIR) || relative.split(sep).includes('..')) {
+    const file = join(pagesDir, relative);
+    if (!file.startsWith(pagesDir) || relative.split(sep).includes('..')) {
       await route.fulfill({ status: 403, body: 'forbidden' });
       return;
     }

@@ -24,6 +24,8 @@ export interface ConformanceOptions {
   /** The large file's size: bigger for fast links. */
   largeFileBytes?: number;
   timeoutMs?: number;
+  /** What a peer's file picking can express; all true unless said otherwise. */
+  capabilities?: { emptyFoldersFromPicker?: boolean };
 }
 
 /** Writes a tree: path → size, or null for an empty folder. Modification times are set. */
@@ -130,7 +132,7 @@ export function defineTransferConformance(name: string, options: ConformanceOpti
         'Photos/2026/a.jpg': 200_000,
         'Photos/2026/b.jpg': 65_536,
         'Photos/empty.txt': 0,
-        'Photos/Nothing here': null,
+        ...(options.capabilities?.emptyFoldersFromPicker === false ? {} : { 'Photos/Nothing here': null }),
         'Photos/deep/er/still/c.raw': 131_073,
         'notes.txt': 1234,
         'zero.bin': 0,

@@ -1,0 +1,17 @@
+import { resolve } from 'node:path';
+import { defineConfig } from 'vite';
+
+/** Builds the conformance peer test page (src-renderer/testing) into out/test-pages. Never shipped. */
+const root = resolve(import.meta.dirname, '..');
+
+export default defineConfig({
+  root: resolve(root, 'src-renderer/testing'),
+  base: './',
+  logLevel: 'warn',
+  build: {
+    outDir: resolve(root, 'out/test-pages'),
+    emptyOutDir: true,
+    target: 'es2022',
+    rollupOptions: { input: resolve(root, 'src-renderer/testing/conformance.html') },
+  },
+});
