@@ -18,3 +18,4 @@ export * from './transfer/receiver.js';
 export * from './transfer/endpoint.js';
 export * from './session/peer-session.js';
 export * from './transfer/rtc-channel.js';
+export * from './transfer/message-size.js';

@@ -7,6 +7,7 @@
 import type { DataConnection } from 'peerjs';
 import {
   createHashWasmHasherFactory,
+  maxMessageSizeFromSdp,
   openDataChannels,
   type RtcDataChannelLike,
   type RtcPeerConnectionLike,
@@ -27,7 +28,9 @@ async function attach(connection: DataConnection): Promise<void> {
   const data = await openDataChannels(connection.peerConnection as unknown as RtcPeerConnectionLike);
   report({ event: 'data-open' });
   const hasher = await createHashWasmHasherFactory();
-  const local = await LocalConformancePeer.create(name, downloadDir, { control, data }, nodeRuntime, hasher);
+  const local = await LocalConformancePeer.create(name, downloadDir, { control, data }, nodeRuntime, hasher, {
+    maxMessageSize: maxMessageSizeFromSdp(connection.peerConnection.remoteDescription?.sdp ?? undefined),
+  });
   serveConformancePeer(local, process.stdin, process.stdout);
   local.start();
   await local.opened;

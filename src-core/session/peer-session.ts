@@ -20,7 +20,7 @@ export interface PeerSessionOptions {
   channels: PeerChannels;
   onChatEvent: (event: ChatEvent) => void;
   onIncoming: TransferEndpointOptions['onIncoming'];
-  transferTuning?: Pick<TransferEndpointOptions, 'highWaterMark' | 'lowWaterMark' | 'windowChunks' | 'repairAfterMs'>;
+  transferTuning?: Pick<TransferEndpointOptions, 'highWaterMark' | 'lowWaterMark' | 'windowChunks' | 'repairAfterMs' | 'maxMessageSize'>;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { DeliveryMode, DigestAlgorithm, ManifestEntry, TransferMessage } fr
 import { decodeDataFrame } from '../wire/data-frame.js';
 import type { FrameChannel } from './frame-channel.js';
 import type { HasherFactory } from './hasher.js';
+import { chunkSizeFor, DEFAULT_MAX_MESSAGE_SIZE } from './message-size.js';
 import { type IncomingOffer, type ReceiverEvent, TransferReceiver } from './receiver.js';
 import { type SenderEvent, TransferSender } from './sender.js';
 
@@ -58,6 +59,8 @@ export interface TransferEndpointOptions {
   windowChunks?: number;
   repairAfterMs?: number;
   maxIncoming?: number;
+  /** The peer's SCTP max-message-size (from its SDP): chunks shrink so frames fit. */
+  maxMessageSize?: number;
 }
 
 export const DEFAULT_CHUNK_BYTES = 64 * 1024;
@@ -105,7 +108,7 @@ export class TransferEndpoint {
       transferId,
       entries: request.entries,
       mode,
-      chunkSize: request.chunkSize ?? DEFAULT_CHUNK_BYTES,
+      chunkSize: chunkSizeFor(this.options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE, request.chunkSize ?? DEFAULT_CHUNK_BYTES),
       digest: request.digest ?? DEFAULT_DIGEST,
       createHasher: this.options.createHasher,
       sendControl: this.options.sendControl,

@@ -361,7 +361,8 @@ export class TransferReceiver {
   private reportGaps(idle: boolean): void {
     const plan = this.plan as TransferPlan;
     const now = this.options.runtime.now();
-    const firstTimeFrontier = Math.min(plan.totalChunks, this.granted - this.declaredLost + this.countLostNotArrived());
+    // Every reported chunk was re-granted, so first-time credit is what was granted minus those.
+    const firstTimeFrontier = Math.min(plan.totalChunks, this.granted - this.declaredLost);
     const limit = idle ? Math.max(this.highestSeen + 1, Math.min(firstTimeFrontier, plan.totalChunks)) : this.highestSeen - REORDER_TOLERANCE + 1;
     const missing: number[] = [];
     for (let g = this.hashCursor; g < limit && missing.length < 4096; g++) {
@@ -372,11 +373,6 @@ export class TransferReceiver {
     }
     if (missing.length > 0) this.sendGaps(missing, now);
     this.armRepairTimer();
-  }
-
-  /** Lost chunks were re-granted; their repairs are counted in `granted` too. */
-  private countLostNotArrived(): number {
-    return 0;
   }
 
   private sendGaps(missing: number[], now: number): void {

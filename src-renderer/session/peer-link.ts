@@ -2,6 +2,7 @@ import type { DataConnection } from 'peerjs';
 import {
   type ChatEvent,
   type HasherFactory,
+  maxMessageSizeFromSdp,
   openDataChannels,
   PeerSession,
   type RtcDataChannelLike,
@@ -94,6 +95,7 @@ export class PeerLink {
       channels: { control, data },
       onChatEvent: (event) => this.onChatEvent(event),
       onIncoming: this.options.onIncoming,
+      transferTuning: { maxMessageSize: maxMessageSizeFromSdp(this.connection.peerConnection.remoteDescription?.sdp) },
     });
     this.session.start();
   }

@@ -9,6 +9,7 @@ import {
   createHashWasmHasherFactory,
   type DeliveryMode,
   type FerryError,
+  maxMessageSizeFromSdp,
   openDataChannels,
   PeerSession,
   type ReceiverEvent,
@@ -58,6 +59,7 @@ async function attach(connection: DataConnection): Promise<void> {
     deviceName: name,
     createHasher,
     channels: { control, data: dataChannels },
+    transferTuning: { maxMessageSize: maxMessageSizeFromSdp(connection.peerConnection.remoteDescription?.sdp) },
     onChatEvent: (event) => {
       if (event.type === 'opened') resolveReady();
     },
