@@ -19,6 +19,7 @@ import { Lab } from '../e2e/lab/lab.js';
 import { startSignalHost } from '../e2e/support/signal-host.js';
 import { waitForText } from '../e2e/support/wait.js';
 import { measureCeiling } from './ceiling.js';
+import { measureModes } from './modes.js';
 import { cpuSecondsOfNamespace, cpuSecondsOfPid, pssOfNamespace, pssOfPid, samplePeak } from './pss.js';
 
 function parseSize(text: string): number {
@@ -40,7 +41,15 @@ async function writeRandomFile(path: string, size: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { size: { type: 'string', default: '256MiB' }, json: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: {
+      size: { type: 'string', default: '256MiB' },
+      json: { type: 'string' },
+      // Every mode over every link profile (userspace TUN link): smaller, lossy links are slow.
+      'modes-size': { type: 'string', default: '4MiB' },
+      'skip-modes': { type: 'boolean', default: false },
+    },
+  });
   const sizeBytes = parseSize(values.size as string);
   const root = mkdtempSync(join(tmpdir(), 'ferry-bench-'));
   const lab = Lab.create({ hosts: ['signal', 'alice', 'bob'] });
@@ -137,6 +146,12 @@ async function main(): Promise<void> {
       'harness PSS idle→peak MB': `${result.memMB.harness.idlePss} → ${result.memMB.harness.peakPss}`,
       'CPU cores busy (sender/receiver/harness)': `${result.cpuCores.sender} / ${result.cpuCores.receiver} / ${result.cpuCores.harness}`,
     });
+    if (!values['skip-modes']) {
+      await Promise.all(browsers.splice(0).map((b) => b.close().catch(() => {})));
+      const modes = await measureModes(parseSize(values['modes-size'] as string));
+      result.modes.push(...modes.map((m) => ({ ...m, MBps: m.MBps ?? 0 })));
+      console.table(modes);
+    }
     if (values.json) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
   } finally {
     clearTimeout(deadline);

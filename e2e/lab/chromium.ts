@@ -29,13 +29,14 @@ export function assertChromiumPresent(): void {
 }
 
 /** Launches headless Chromium inside a lab host. Closing the browser ends its process. */
-export async function launchChromium(host: LabHost): Promise<Browser> {
+export async function launchChromium(host: LabHost, options: { extraArgs?: string[] } = {}): Promise<Browser> {
   assertChromiumPresent();
+  const extra = options.extraArgs ?? [];
   return chromium.launch({
     executablePath: host.wrapExecutable(CHROMIUM_PATH),
     headless: true,
     // On the host network (not root) peers meet on 127.0.0.1, which WebRTC skips by default.
-    args: host.netns ? CHROMIUM_FLAGS : [...CHROMIUM_FLAGS, '--allow-loopback-in-peer-connection'],
+    args: [...(host.netns ? CHROMIUM_FLAGS : [...CHROMIUM_FLAGS, '--allow-loopback-in-peer-connection']), ...extra],
     timeout: 30_000,
   });
 }

@@ -1,6 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   canUseNetns,
   deleteNamespace,
@@ -28,6 +29,7 @@ export interface LabOptions {
   hostNetwork?: boolean;
 }
 
+const TUNLINK = fileURLToPath(new URL('./tunlink.py', import.meta.url));
 let runCounter = 0;
 const liveLabs = new Set<Lab>();
 
@@ -42,6 +44,7 @@ export class Lab {
   private readonly processes: TrackedProcess[] = [];
   private readonly tempDir = mkdtempSync(join(tmpdir(), 'ferry-lab-'));
   private disposed = false;
+  private linkCount = 0;
 
   private constructor(readonly mode: 'netns' | 'host-network') {
     liveLabs.add(this);
@@ -76,6 +79,38 @@ export class Lab {
 
   get trackedProcesses(): readonly TrackedProcess[] {
     return this.processes;
+  }
+
+  /**
+   * Joins two hosts with an impaired point-to-point link (a userspace TUN forwarder: delay,
+   * jitter, loss, rate) and makes it their default route, so WebRTC between them takes it while
+   * the bridge still reaches the other hosts. Namespace mode only.
+   */
+  async addImpairedLink(
+    a: string,
+    b: string,
+    impairment: { delayMs?: number; jitterMs?: number; loss?: number; rateMbit?: number },
+  ): Promise<{ addressA: string; addressB: string; forwarder: TrackedProcess }> {
+    const hostA = this.host(a);
+    const hostB = this.host(b);
+    if (!hostA.netns || !hostB.netns) throw new Error('impaired links need the namespace lab (root)');
+    const n = ++this.linkCount;
+    const addressA = `10.88.${n}.1`;
+    const addressB = `10.88.${n}.2`;
+    const forwarder = spawnTracked('tunlink', 'python3', [
+      TUNLINK,
+      '--ns-a', hostA.netns, '--ns-b', hostB.netns,
+      '--addr-a', addressA, '--addr-b', addressB,
+      '--delay-ms', String(impairment.delayMs ?? 0),
+      '--jitter-ms', String(impairment.jitterMs ?? 0),
+      '--loss', String(impairment.loss ?? 0),
+      '--rate-mbit', String(impairment.rateMbit ?? 0),
+    ]);
+    this.processes.push(forwarder);
+    await forwarder.waitForLine(/"event": "ready"/, 10_000);
+    ip(['-n', hostA.netns, 'route', 'replace', 'default', 'dev', 'ftuna']);
+    ip(['-n', hostB.netns, 'route', 'replace', 'default', 'dev', 'ftunb']);
+    return { addressA, addressB, forwarder };
   }
 
   /** Stops every process (SIGTERM, then SIGKILL) and removes every namespace. */
