@@ -110,6 +110,50 @@ describe('TransferReceiver: a well-behaved sender', () => {
   });
 });
 
+describe('TransferReceiver: partial-mode repair', () => {
+  function partialReceiver() {
+    const runtime = new ManualRuntime();
+    const sent: TransferMessage[] = [];
+    const r = new TransferReceiver(1, {
+      runtime,
+      createHasher: hasher,
+      sendControl: (m) => sent.push(m),
+      onAction: (a) => {
+        if (a.type === 'write') queueMicrotask(() => r.written(a.fileIndex, a.chunkIndex));
+      },
+      onEvent: () => {},
+      windowChunks: WINDOW,
+      repairAfterMs: 250,
+    });
+    const entries: ManifestEntry[] = [{ kind: 'file', path: 'slow.bin', size: 40 * CHUNK, mtime: 1 }];
+    r.handle(offer(entries));
+    r.accept();
+    const chunk = (c: number) => r.receiveData({ transferId: 1, fileIndex: 0, chunkIndex: c, length: CHUNK }, new Uint8Array(CHUNK));
+    return { runtime, sent, chunk };
+  }
+
+  it('does not mistake a slow link for loss: chunks still in flight are not reported', () => {
+    const { runtime, sent, chunk } = partialReceiver();
+    for (let c = 0; c < 6; c++) {
+      chunk(c);
+      runtime.advance(200); // one chunk every 200 ms: slower than the 250 ms repair interval
+    }
+    expect(sent.filter((m) => m.type === 'gaps')).toEqual([]);
+  });
+
+  it('reports a chunk missing below the newest arrival once the link goes quiet, then the tail', () => {
+    const { runtime, sent, chunk } = partialReceiver();
+    chunk(0);
+    chunk(2); // chunk 1 lost
+    runtime.advance(300);
+    expect(sent.filter((m) => m.type === 'gaps')).toEqual([{ type: 'gaps', transferId: 1, fileIndex: 0, ranges: [[1, 2]] }]);
+    runtime.advance(1000); // still nothing: after three idle rounds, the unsent-looking tail too
+    const tail = sent.filter((m) => m.type === 'gaps').at(-1);
+    expect(tail).toMatchObject({ type: 'gaps', fileIndex: 0 });
+    expect((tail as { ranges: [number, number][] }).ranges.at(-1)?.[1]).toBe(WINDOW);
+  });
+});
+
 describe('TransferReceiver: hostile input (property-based)', () => {
   type Step =
     | { kind: 'data'; fileIndex: number; chunkIndex: number; lengthDelta: number }

@@ -98,6 +98,10 @@ export class TransferReceiver {
   private filesTotal = 0;
   private readonly lastReported = new Map<number, number>();
   private repairTimer: TimerHandle | undefined;
+  /** Smoothed time between arrivals: a slow link must not look idle between two chunks. */
+  private arrivalGapMs = 0;
+  private lastArrivalAt: number | undefined;
+  private idleRounds = 0;
 
   constructor(
     readonly transferId: number,
@@ -221,7 +225,16 @@ export class TransferReceiver {
     this.options.onAction({ type: 'write', fileIndex, chunkIndex, offset: chunkIndex * plan.chunkSize, bytes: payload });
     this.options.onEvent({ type: 'progress', bytesReceived: this.bytesReceived, totalBytes: plan.totalBytes });
     this.advanceHashing();
-    if (this.offer?.mode === 'partial') this.reportGaps(false);
+    if (this.offer?.mode === 'partial') {
+      const now = this.options.runtime.now();
+      if (this.lastArrivalAt !== undefined) {
+        const gap = now - this.lastArrivalAt;
+        this.arrivalGapMs = this.arrivalGapMs === 0 ? gap : this.arrivalGapMs * 0.875 + gap * 0.125;
+      }
+      this.lastArrivalAt = now;
+      this.idleRounds = 0;
+      this.reportGaps(false);
+    }
   }
 
   /** The sink wrote a chunk (durably enough to be read back). */
@@ -363,16 +376,30 @@ export class TransferReceiver {
     const now = this.options.runtime.now();
     // Every reported chunk was re-granted, so first-time credit is what was granted minus those.
     const firstTimeFrontier = Math.min(plan.totalChunks, this.granted - this.declaredLost);
-    const limit = idle ? Math.max(this.highestSeen + 1, Math.min(firstTimeFrontier, plan.totalChunks)) : this.highestSeen - REORDER_TOLERANCE + 1;
+    // Idle: what is missing below the newest arrival; only after several idle rounds also the
+    // tail the sender may have sent (credit in flight is not yet lost on a slow link).
+    const tail = idle && this.idleRounds >= 3;
+    const limit = tail
+      ? Math.max(this.highestSeen + 1, firstTimeFrontier)
+      : idle
+        ? this.highestSeen + 1
+        : this.highestSeen - REORDER_TOLERANCE + 1;
     const missing: number[] = [];
+    const again = this.idleDelay();
     for (let g = this.hashCursor; g < limit && missing.length < 4096; g++) {
       if (this.have[g] === 1) continue;
       const last = this.lastReported.get(g);
-      if (last !== undefined && now - last < this.repairAfterMs) continue;
+      if (last !== undefined && now - last < again) continue;
       missing.push(g);
     }
     if (missing.length > 0) this.sendGaps(missing, now);
+    if (idle) this.idleRounds++;
     this.armRepairTimer();
+  }
+
+  /** How long silence must last to count as idle: the repair interval, or four arrival gaps. */
+  private idleDelay(): number {
+    return Math.max(this.repairAfterMs, 4 * this.arrivalGapMs);
   }
 
   private sendGaps(missing: number[], now: number): void {
@@ -400,9 +427,15 @@ export class TransferReceiver {
     }
   }
 
+  /**
+   * An idle timer: restarted by every arrival, it fires only when nothing has come for the repair
+   * interval. (Fired on a fixed beat instead, it would report chunks still in flight as lost and
+   * flood a congested link with needless resends.)
+   */
   private armRepairTimer(): void {
-    if (this.repairTimer !== undefined || this.stateValue !== 'receiving') return;
-    this.repairTimer = this.options.runtime.setTimer(this.repairAfterMs, () => {
+    if (this.stateValue !== 'receiving') return;
+    this.stopRepairTimer();
+    this.repairTimer = this.options.runtime.setTimer(this.idleDelay(), () => {
       this.repairTimer = undefined;
       if (this.stateValue === 'receiving') this.reportGaps(true);
     });
