@@ -1,5 +1,5 @@
 import { FerryError, type FerryErrorCode } from '../errors.js';
-import type { Runtime, TimerHandle } from '../runtime.js';
+import type { Runtime } from '../runtime.js';
 import {
   type DeliveryMode,
   type DigestAlgorithm,
@@ -10,6 +10,7 @@ import {
 import type { DataFrameHeader } from '../wire/data-frame.js';
 import type { Hasher, HasherFactory } from './hasher.js';
 import { TransferPlan } from './plan.js';
+import { GapRepair } from './gap-repair.js';
 import { checkManifestPaths } from './safe-path.js';
 
 export type ReceiverState = 'collecting-offer' | 'offered' | 'receiving' | 'completed' | 'declined' | 'cancelled' | 'failed';
@@ -59,8 +60,6 @@ interface HeldChunk {
 }
 
 const DEFAULT_WINDOW = 64;
-/** Partial mode: a chunk this far behind the newest arrival is taken as lost, not late. */
-const REORDER_TOLERANCE = 32;
 
 /**
  * The receiving side of one transfer, sans-IO. It assembles and checks the offer, and once
@@ -96,12 +95,7 @@ export class TransferReceiver {
   private readonly finalizing = new Set<number>();
   private readonly done = new Set<number>();
   private filesTotal = 0;
-  private readonly lastReported = new Map<number, number>();
-  private repairTimer: TimerHandle | undefined;
-  /** Smoothed time between arrivals: a slow link must not look idle between two chunks. */
-  private arrivalGapMs = 0;
-  private lastArrivalAt: number | undefined;
-  private idleRounds = 0;
+  private repair: GapRepair | undefined;
 
   constructor(
     readonly transferId: number,
@@ -176,6 +170,21 @@ export class TransferReceiver {
     if (this.stateValue !== 'offered' || !this.plan) return;
     this.stateValue = 'receiving';
     this.have = new Uint8Array(this.plan.totalChunks);
+    if (this.offer?.mode === 'partial') {
+      this.repair = new GapRepair(
+        this.options.runtime,
+        this.repairAfterMs,
+        {
+          hashCursor: () => this.hashCursor,
+          highestSeen: () => this.highestSeen,
+          // Every reported chunk was re-granted, so first-time credit is what was granted minus those.
+          firstTimeFrontier: () => Math.min(this.plan?.totalChunks ?? 0, this.granted - this.declaredLost),
+          receiving: () => this.stateValue === 'receiving',
+          has: (global) => this.have[global] === 1,
+        },
+        (missing) => this.sendGaps(missing),
+      );
+    }
     this.options.sendControl({ type: 'accept', transferId: this.transferId });
     this.grant(this.window);
     this.checkAllDone();
@@ -225,16 +234,7 @@ export class TransferReceiver {
     this.options.onAction({ type: 'write', fileIndex, chunkIndex, offset: chunkIndex * plan.chunkSize, bytes: payload });
     this.options.onEvent({ type: 'progress', bytesReceived: this.bytesReceived, totalBytes: plan.totalBytes });
     this.advanceHashing();
-    if (this.offer?.mode === 'partial') {
-      const now = this.options.runtime.now();
-      if (this.lastArrivalAt !== undefined) {
-        const gap = now - this.lastArrivalAt;
-        this.arrivalGapMs = this.arrivalGapMs === 0 ? gap : this.arrivalGapMs * 0.875 + gap * 0.125;
-      }
-      this.lastArrivalAt = now;
-      this.idleRounds = 0;
-      this.reportGaps(false);
-    }
+    this.repair?.arrived();
   }
 
   /** The sink wrote a chunk (durably enough to be read back). */
@@ -361,52 +361,16 @@ export class TransferReceiver {
 
   private checkAllDone(): void {
     if (this.stateValue !== 'receiving' || this.done.size < this.filesTotal) return;
-    this.stopRepairTimer();
+    this.repair?.stop();
     this.stateValue = 'completed';
     this.options.sendControl({ type: 'complete', transferId: this.transferId });
     this.options.onEvent({ type: 'completed' });
   }
 
-  /**
-   * Partial mode: ask again for chunks that are missing well behind the newest arrival, and, when
-   * nothing arrives for a while, for everything missing up to what the sender may have sent.
-   */
-  private reportGaps(idle: boolean): void {
-    const plan = this.plan as TransferPlan;
-    const now = this.options.runtime.now();
-    // Every reported chunk was re-granted, so first-time credit is what was granted minus those.
-    const firstTimeFrontier = Math.min(plan.totalChunks, this.granted - this.declaredLost);
-    // Idle: what is missing below the newest arrival; only after several idle rounds also the
-    // tail the sender may have sent (credit in flight is not yet lost on a slow link).
-    const tail = idle && this.idleRounds >= 3;
-    const limit = tail
-      ? Math.max(this.highestSeen + 1, firstTimeFrontier)
-      : idle
-        ? this.highestSeen + 1
-        : this.highestSeen - REORDER_TOLERANCE + 1;
-    const missing: number[] = [];
-    const again = this.idleDelay();
-    for (let g = this.hashCursor; g < limit && missing.length < 4096; g++) {
-      if (this.have[g] === 1) continue;
-      const last = this.lastReported.get(g);
-      if (last !== undefined && now - last < again) continue;
-      missing.push(g);
-    }
-    if (missing.length > 0) this.sendGaps(missing, now);
-    if (idle) this.idleRounds++;
-    this.armRepairTimer();
-  }
-
-  /** How long silence must last to count as idle: the repair interval, or four arrival gaps. */
-  private idleDelay(): number {
-    return Math.max(this.repairAfterMs, 4 * this.arrivalGapMs);
-  }
-
-  private sendGaps(missing: number[], now: number): void {
+  private sendGaps(missing: number[]): void {
     const plan = this.plan as TransferPlan;
     const byFile = new Map<number, [number, number][]>();
     for (const g of missing) {
-      this.lastReported.set(g, now);
       const { fileIndex, chunkIndex } = plan.locate(g);
       const ranges = byFile.get(fileIndex) ?? [];
       const last = ranges[ranges.length - 1];
@@ -427,25 +391,6 @@ export class TransferReceiver {
     }
   }
 
-  /**
-   * An idle timer: restarted by every arrival, it fires only when nothing has come for the repair
-   * interval. (Fired on a fixed beat instead, it would report chunks still in flight as lost and
-   * flood a congested link with needless resends.)
-   */
-  private armRepairTimer(): void {
-    if (this.stateValue !== 'receiving') return;
-    this.stopRepairTimer();
-    this.repairTimer = this.options.runtime.setTimer(this.idleDelay(), () => {
-      this.repairTimer = undefined;
-      if (this.stateValue === 'receiving') this.reportGaps(true);
-    });
-  }
-
-  private stopRepairTimer(): void {
-    if (this.repairTimer !== undefined) this.options.runtime.clearTimer(this.repairTimer);
-    this.repairTimer = undefined;
-  }
-
   private frameError(detail: string): void {
     this.protocolErrorWith('DATA_FRAME_INVALID', `Invalid data frame: ${detail}.`);
   }
@@ -464,7 +409,7 @@ export class TransferReceiver {
   private finishWith(state: 'cancelled' | 'failed', event: ReceiverEvent): void {
     const wasReceiving = this.stateValue === 'receiving';
     this.stateValue = state;
-    this.stopRepairTimer();
+    this.repair?.stop();
     this.held.clear();
     if (wasReceiving) this.options.onAction({ type: 'abort' });
     this.options.onEvent(event);
