@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime, TimerHandle } from '../runtime.js';
 import { MemorySink, MemorySource } from '../testing/memory-files.js';
 import { createMemoryChannelPair, type ChannelFaults, type MemoryChannel } from '../testing/memory-channel.js';
+import { decodeDataFrame } from '../wire/data-frame.js';
 import { DELIVERY_MODES, type DeliveryMode, type ManifestEntry, type TransferMessage } from '../wire/control.js';
 import { TransferEndpoint, type TransferEndpointOptions } from './endpoint.js';
 import { createHashWasmHasherFactory } from './hash-wasm-hasher.js';
@@ -107,19 +108,53 @@ describe('TransferEndpoint over memory channels', () => {
     expect(maxBuffered).toBeLessThan(highWaterMark + chunkSize + 64);
   });
 
-  it('a corrupted chunk fails the transfer with FILE_DIGEST_MISMATCH and aborts the sink', async () => {
-    const { a, channels, sinks } = endpoints({});
-    const original = channels['reliable-ordered'][0].send.bind(channels['reliable-ordered'][0]);
-    let sent = 0;
-    channels['reliable-ordered'][0].send = (frame) => {
+  /** Flips the last payload byte of the data frames `damage` picks (by chunk index and how often it was seen). */
+  function damageFrames(channel: MemoryChannel, damage: (chunkIndex: number, seen: number) => boolean): void {
+    const original = channel.send.bind(channel);
+    const seen = new Map<number, number>();
+    channel.send = (frame) => {
       const copy = frame.slice();
-      if (++sent === 3) copy[copy.length - 1] = (copy[copy.length - 1] ?? 0) ^ 0xff; // flip bits in one payload
+      const { chunkIndex } = decodeDataFrame(copy).header;
+      const times = (seen.get(chunkIndex) ?? 0) + 1;
+      seen.set(chunkIndex, times);
+      if (damage(chunkIndex, times)) copy[copy.length - 1] = (copy[copy.length - 1] ?? 0) ^ 0xff;
       original(copy);
     };
+  }
+
+  for (const mode of DELIVERY_MODES) {
+    it(`asks again for a damaged block, and only that block, until the file is whole (${mode})`, async () => {
+      const { a, channels, sinks } = endpoints({});
+      damageFrames(channels[mode][0], (chunk, seen) => chunk === 5 && seen === 1);
+      const sentChunks: number[] = [];
+      const original = channels[mode][0].send.bind(channels[mode][0]);
+      channels[mode][0].send = (frame) => {
+        sentChunks.push(decodeDataFrame(frame).header.chunkIndex);
+        original(frame);
+      };
+      const gaps: TransferMessage[] = [];
+      const toA = a.handleControl.bind(a);
+      a.handleControl = (m) => {
+        if (m.type === 'gaps') gaps.push(m);
+        toA(m);
+      };
+      const { entries, bytes } = oneFile(20 * 16 * 1024 + 99); // 21 chunks: blocks of 4 → 6 blocks
+      await a.send({ entries, source: new MemorySource(new Map([[0, bytes]])), mode, chunkSize: 16 * 1024, blockChunks: 4 }).done;
+      expect(Buffer.from(sinks[0]?.files.get(0) ?? []).equals(Buffer.from(bytes))).toBe(true);
+      // Chunk 5 is in block 1 (chunks 4-7): those four, and nothing else, went twice.
+      expect(gaps).toEqual([expect.objectContaining({ type: 'gaps', fileIndex: 0, ranges: [[4, 8]] })]);
+      const resent = sentChunks.filter((c, i) => sentChunks.indexOf(c) !== i).sort((x, y) => x - y);
+      expect(resent).toEqual([4, 5, 6, 7]);
+    });
+  }
+
+  it('fails with FILE_DIGEST_MISMATCH when a block keeps arriving damaged, and aborts the sink', async () => {
+    const { a, channels, sinks } = endpoints({});
+    damageFrames(channels['reliable-ordered'][0], (chunk) => chunk === 2);
     const { entries, bytes } = oneFile(200_000);
-    const error = await a.send({ entries, source: new MemorySource(new Map([[0, bytes]])), chunkSize: 16 * 1024 }).done.catch((e: unknown) => e);
+    const error = await a.send({ entries, source: new MemorySource(new Map([[0, bytes]])), chunkSize: 16 * 1024, blockChunks: 4 }).done.catch((e: unknown) => e);
     expect((error as { code: string }).code).toBe('TRANSFER_CANCELLED');
-    expect(String((error as Error).message)).toMatch(/arrived damaged/);
+    expect(String((error as Error).message)).toMatch(/keeps arriving damaged \(block 0 did not match the sender's digest 4 times\)/);
     await new Promise((r) => setTimeout(r, 20));
     expect(sinks[0]?.aborted).toBe(true);
     expect(sinks[0]?.finalized.size).toBe(0);

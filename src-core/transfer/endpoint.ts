@@ -34,6 +34,8 @@ export interface OutgoingTransferOptions {
   mode?: DeliveryMode;
   chunkSize?: number;
   digest?: DigestAlgorithm;
+  /** Chunks per integrity block (default: 4 MiB worth). */
+  blockChunks?: number;
 }
 
 export interface TransferHandle<E> {
@@ -110,6 +112,7 @@ export class TransferEndpoint {
       mode,
       chunkSize: chunkSizeFor(this.options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE, request.chunkSize ?? DEFAULT_CHUNK_BYTES),
       digest: request.digest ?? DEFAULT_DIGEST,
+      ...(request.blockChunks === undefined ? {} : { blockChunks: request.blockChunks }),
       createHasher: this.options.createHasher,
       sendControl: this.options.sendControl,
       onEvent: (event) => {
@@ -166,6 +169,7 @@ export class TransferEndpoint {
         this.startIncoming(message.transferId).handle(message);
         return;
       case 'offer-page':
+      case 'block-digest':
       case 'file-digest':
         this.incoming.get(message.transferId)?.handle(message);
         return;

@@ -7,8 +7,8 @@ const TAIL_AFTER_IDLE_ROUNDS = 3;
 
 /** What the repair logic needs to see of the receiver, in global chunk indices. */
 export interface GapView {
-  /** Everything below is here and hashed. */
-  hashCursor(): number;
+  /** Everything below has arrived. */
+  completeBelow(): number;
   highestSeen(): number;
   /** How far the sender may have sent for the first time (its first-time credit). */
   firstTimeFrontier(): number;
@@ -70,7 +70,7 @@ export class GapRepair {
         : view.highestSeen() - REORDER_TOLERANCE + 1;
     const again = this.idleDelay();
     const missing: number[] = [];
-    for (let g = view.hashCursor(); g < limit && missing.length < 4096; g++) {
+    for (let g = view.completeBelow(); g < limit && missing.length < 4096; g++) {
       if (view.has(g)) continue;
       const last = this.lastReported.get(g);
       if (last !== undefined && now - last < again) continue;

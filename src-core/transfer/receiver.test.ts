@@ -6,6 +6,7 @@ import { ControlMessage, type ManifestEntry, type TransferMessage } from '../wir
 import { decodeControl } from '../wire/control.js';
 import { decodeDataFrame, encodeDataFrame } from '../wire/data-frame.js';
 import { decodeFrame } from '../wire/frame.js';
+import { FileDigestChain } from './block-digest.js';
 import { createHashWasmHasherFactory } from './hash-wasm-hasher.js';
 import type { HasherFactory } from './hasher.js';
 import { type ReceiverAction, type ReceiverEvent, TransferReceiver } from './receiver.js';
@@ -17,6 +18,20 @@ beforeAll(async () => {
 
 const CHUNK = 1024;
 const WINDOW = 8;
+const BLOCK_CHUNKS = 2;
+
+/** What a sender announces for a file: each block's digest, and the file's (digest of the block digests). */
+function digestsOf(bytes: Uint8Array): { blocks: string[]; file: string } {
+  const chain = new FileDigestChain(hasher, 'xxh128');
+  const blocks: string[] = [];
+  for (let at = 0; at < bytes.length; at += BLOCK_CHUNKS * CHUNK) {
+    const h = hasher('xxh128');
+    h.update(bytes.subarray(at, at + BLOCK_CHUNKS * CHUNK));
+    blocks.push(h.digest());
+    chain.add(blocks.at(-1) as string);
+  }
+  return { blocks, file: chain.digest() };
+}
 
 function receiver() {
   const sent: TransferMessage[] = [];
@@ -35,7 +50,7 @@ function receiver() {
 
 function offer(entries: ManifestEntry[], overrides: Partial<Extract<TransferMessage, { type: 'offer' }>> = {}): TransferMessage {
   const totalBytes = entries.reduce((n, e) => n + (e.kind === 'file' ? e.size : 0), 0);
-  return { type: 'offer', transferId: 1, mode: 'partial', chunkSize: CHUNK, digest: 'xxh128', totalEntries: entries.length, totalBytes, entries, ...overrides };
+  return { type: 'offer', transferId: 1, mode: 'partial', chunkSize: CHUNK, digest: 'xxh128', blockChunks: BLOCK_CHUNKS, totalEntries: entries.length, totalBytes, entries, ...overrides };
 }
 
 const FILES: ManifestEntry[] = [
@@ -96,17 +111,67 @@ describe('TransferReceiver: a well-behaved sender', () => {
     }
     expect(actions.filter((a) => a.type === 'write')).toHaveLength(8);
     for (const [f, bytes] of contents) {
-      const h = hasher('xxh128');
-      h.update(bytes);
-      r.handle({ type: 'file-digest', transferId: 1, fileIndex: f, digest: h.digest() });
+      const { blocks, file } = digestsOf(bytes);
+      blocks.forEach((digest, block) => r.handle({ type: 'block-digest', transferId: 1, fileIndex: f, block, digest }));
+      r.handle({ type: 'file-digest', transferId: 1, fileIndex: f, digest: file });
     }
-    r.handle({ type: 'file-digest', transferId: 1, fileIndex: 2, digest: hasher('xxh128').digest() });
+    r.handle({ type: 'file-digest', transferId: 1, fileIndex: 2, digest: digestsOf(new Uint8Array(0)).file });
     const finalize = actions.filter((a) => a.type === 'finalize').map((a) => (a as { fileIndex: number }).fileIndex);
     expect(finalize.sort()).toEqual([1, 2, 3]);
     for (const f of finalize) r.finalized(f);
     expect(sent.at(-1)).toEqual({ type: 'complete', transferId: 1 });
     expect(events.at(-1)).toEqual({ type: 'completed' });
     expect(r.heldChunks).toBe(0);
+  });
+});
+
+describe('TransferReceiver: block digests', () => {
+  it('refuses a block digest for data it never granted, past the end of a file, or twice', () => {
+    const big: ManifestEntry[] = [{ kind: 'file', path: 'big.bin', size: 40 * CHUNK, mtime: 1 }];
+    const digest = '0'.repeat(32);
+    const cases: Array<[TransferMessage[], RegExp]> = [
+      [[{ type: 'block-digest', transferId: 1, fileIndex: 0, block: 4, digest }], /before it was granted/],
+      [[{ type: 'block-digest', transferId: 1, fileIndex: 0, block: 20, digest }], /past the end/],
+      [
+        [
+          { type: 'block-digest', transferId: 1, fileIndex: 0, block: 1, digest },
+          { type: 'block-digest', transferId: 1, fileIndex: 0, block: 1, digest },
+        ],
+        /Two digests for block 1/,
+      ],
+    ];
+    for (const [messages, reason] of cases) {
+      const { r, sent } = receiver();
+      r.handle(offer(big));
+      r.accept(); // grants WINDOW (8) chunks: blocks 0-3
+      for (const m of messages) r.handle(m);
+      expect(sent.at(-1)).toMatchObject({ type: 'cancel', code: 'TRANSFER_PROTOCOL', message: expect.stringMatching(reason) });
+    }
+  });
+
+  it('asks for a damaged block again and checks the resend against the same digest', () => {
+    const { r, sent, actions } = receiver();
+    const bytes = new Uint8Array(4 * CHUNK).map((_, i) => i * 7);
+    r.handle(offer([{ kind: 'file', path: 'f.bin', size: bytes.length, mtime: 1 }]));
+    r.accept();
+    const { blocks, file } = digestsOf(bytes);
+    blocks.forEach((digest, block) => r.handle({ type: 'block-digest', transferId: 1, fileIndex: 0, block, digest }));
+    r.handle({ type: 'file-digest', transferId: 1, fileIndex: 0, digest: file });
+    const deliver = (c: number, damaged = false) => {
+      const chunk = bytes.slice(c * CHUNK, (c + 1) * CHUNK);
+      if (damaged) chunk[0] = (chunk[0] ?? 0) ^ 1;
+      r.receiveData({ transferId: 1, fileIndex: 0, chunkIndex: c, length: CHUNK }, chunk);
+      r.written(0, c);
+    };
+    deliver(0);
+    deliver(1);
+    deliver(2, true);
+    deliver(3);
+    expect(sent.filter((m) => m.type === 'gaps')).toEqual([{ type: 'gaps', transferId: 1, fileIndex: 0, ranges: [[2, 4]] }]);
+    expect(actions.some((a) => a.type === 'finalize')).toBe(false);
+    deliver(2);
+    deliver(3);
+    expect(actions.filter((a) => a.type === 'finalize')).toEqual([{ type: 'finalize', fileIndex: 0 }]);
   });
 });
 
@@ -159,6 +224,7 @@ describe('TransferReceiver: hostile input (property-based)', () => {
     | { kind: 'data'; fileIndex: number; chunkIndex: number; lengthDelta: number }
     | { kind: 'written'; fileIndex: number; chunkIndex: number }
     | { kind: 'digest'; fileIndex: number; digest: string }
+    | { kind: 'block-digest'; fileIndex: number; block: number; matching: boolean }
     | { kind: 'control'; message: TransferMessage }
     | { kind: 'time'; ms: number };
 
@@ -166,6 +232,16 @@ describe('TransferReceiver: hostile input (property-based)', () => {
     { weight: 6, arbitrary: fc.record({ kind: fc.constant('data' as const), fileIndex: fc.integer({ min: 0, max: 6 }), chunkIndex: fc.integer({ min: 0, max: 7 }), lengthDelta: fc.oneof(fc.constant(0), fc.integer({ min: -2, max: 2 })) }) },
     { weight: 4, arbitrary: fc.record({ kind: fc.constant('written' as const), fileIndex: fc.integer({ min: 0, max: 5 }), chunkIndex: fc.integer({ min: 0, max: 6 }) }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('digest' as const), fileIndex: fc.integer({ min: 0, max: 5 }), digest: fc.stringMatching(/^[0-9a-f]{32}$/) }) },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        kind: fc.constant('block-digest' as const),
+        fileIndex: fc.integer({ min: 0, max: 5 }),
+        block: fc.integer({ min: 0, max: 4 }),
+        // All data in this test is zeros: "matching" is the digest of a zero block.
+        matching: fc.boolean(),
+      }),
+    },
     {
       weight: 1,
       arbitrary: fc.record({
@@ -182,6 +258,7 @@ describe('TransferReceiver: hostile input (property-based)', () => {
   );
 
   it('never throws, never writes outside a file, keeps memory bounded, and only sends valid messages', () => {
+    const zeroBlock = digestsOf(new Uint8Array(BLOCK_CHUNKS * CHUNK)).blocks[0] as string;
     fc.assert(
       fc.property(fc.array(step, { maxLength: 200 }), (steps) => {
         const runtime = new ManualRuntime();
@@ -218,6 +295,9 @@ describe('TransferReceiver: hostile input (property-based)', () => {
               break;
             case 'digest':
               r.handle({ type: 'file-digest', transferId: 1, fileIndex: s.fileIndex, digest: s.digest });
+              break;
+            case 'block-digest':
+              r.handle({ type: 'block-digest', transferId: 1, fileIndex: s.fileIndex, block: s.block, digest: s.matching ? zeroBlock : '0'.repeat(32) });
               break;
             case 'control':
               r.handle(s.message);

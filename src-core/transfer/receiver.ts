@@ -8,6 +8,7 @@ import {
   type TransferMessage,
 } from '../wire/control.js';
 import type { DataFrameHeader } from '../wire/data-frame.js';
+import { blockCount, emptyFileDigest, FileDigestChain } from './block-digest.js';
 import type { Hasher, HasherFactory } from './hasher.js';
 import { TransferPlan } from './plan.js';
 import { GapRepair } from './gap-repair.js';
@@ -20,6 +21,7 @@ export interface IncomingOffer {
   mode: DeliveryMode;
   digest: DigestAlgorithm;
   chunkSize: number;
+  blockChunks: number;
   entries: readonly ManifestEntry[];
   totalBytes: number;
 }
@@ -49,6 +51,8 @@ export interface ReceiverOptions {
   windowChunks?: number;
   /** Partial mode: how long a chunk may be missing before it is asked for again. */
   repairAfterMs?: number;
+  /** How often one block may arrive damaged and be asked for again before the transfer fails. */
+  maxBlockRepairs?: number;
 }
 
 interface HeldChunk {
@@ -59,7 +63,36 @@ interface HeldChunk {
   hashed: boolean;
 }
 
+/** One integrity block being received: hashed in order as its chunks arrive, checked when whole. */
+interface BlockState {
+  fileIndex: number;
+  block: number;
+  /** Global index of its first chunk. */
+  firstGlobal: number;
+  /** Chunk indices in the file: its first, the next to hash, and one past its last. */
+  first: number;
+  next: number;
+  end: number;
+  hasher: Hasher | undefined;
+  /** Its chunks still held in memory (not yet both written and hashed). */
+  unreleased: number;
+  /** Our digest, once every chunk is hashed. */
+  digest: string | undefined;
+}
+
+/** A file's digest, built from its verified block digests in block order. */
+interface FileChain {
+  chain: FileDigestChain;
+  /** Verified blocks that arrived ahead of the chain (unordered modes). */
+  ahead: Map<number, string>;
+}
+
 const DEFAULT_WINDOW = 64;
+/** What `have` records per chunk. */
+const MISSING = 0;
+const ARRIVED = 1;
+const VERIFIED = 2;
+const DEFAULT_MAX_BLOCK_REPAIRS = 3;
 
 /**
  * The receiving side of one transfer, sans-IO. It assembles and checks the offer, and once
@@ -79,10 +112,12 @@ export class TransferReceiver {
 
   private have: Uint8Array = new Uint8Array(0);
   private readonly held = new Map<number, HeldChunk>();
-  /** Global index of the next chunk to hash: everything below it is hashed. */
-  private hashCursor = 0;
-  private hashingFile = -1;
-  private hasher: Hasher | undefined;
+  /** Global index of the first chunk not here: everything below it has arrived. */
+  private haveFrontier = 0;
+  private readonly blocks = new Map<number, BlockState>();
+  private readonly remoteBlockDigests = new Map<number, string>();
+  private readonly blockRepairs = new Map<number, number>();
+  private readonly chains = new Map<number, FileChain>();
   private highestSeen = -1;
   private granted = 0;
   private arrived = 0;
@@ -129,6 +164,7 @@ export class TransferReceiver {
           mode: message.mode,
           digest: message.digest,
           chunkSize: message.chunkSize,
+          blockChunks: message.blockChunks,
           entries: [],
           totalBytes: message.totalBytes,
         };
@@ -140,6 +176,26 @@ export class TransferReceiver {
         if (this.stateValue !== 'collecting-offer' || !this.offer) return this.protocolError('An offer page without an offer.');
         this.collect(message.entries);
         return;
+      case 'block-digest': {
+        if (this.stateValue !== 'receiving' || !this.plan) return this.protocolError('A block digest before accept.');
+        const plan = this.plan;
+        if (!plan.isFile(message.fileIndex)) return this.protocolError(`A block digest for entry ${message.fileIndex}, which is no file.`);
+        const blockChunks = (this.offer as IncomingOffer).blockChunks;
+        const fileChunks = plan.chunkCounts[message.fileIndex] ?? 0;
+        if (message.block >= blockCount(fileChunks, blockChunks)) return this.protocolError(`Block ${message.block} is past the end of file ${message.fileIndex}.`);
+        const firstGlobal = plan.globalIndex(message.fileIndex, message.block * blockChunks);
+        const lastGlobal = plan.globalIndex(message.fileIndex, Math.min(fileChunks, (message.block + 1) * blockChunks) - 1);
+        // The sender digests a block after reading it, which takes credit: so digests stay
+        // within the window and this map bounded.
+        if (lastGlobal >= this.granted) return this.protocolError(`A digest for block ${message.block} of file ${message.fileIndex} before it was granted.`);
+        if (this.remoteBlockDigests.has(firstGlobal) || this.blockVerified(firstGlobal)) {
+          return this.protocolError(`Two digests for block ${message.block} of file ${message.fileIndex}.`);
+        }
+        this.remoteBlockDigests.set(firstGlobal, message.digest);
+        const state = this.blocks.get(firstGlobal);
+        if (state) this.checkBlock(state);
+        return;
+      }
       case 'file-digest': {
         if (this.stateValue !== 'receiving' || !this.plan) return this.protocolError('A digest before accept.');
         if (!this.plan.isFile(message.fileIndex)) return this.protocolError(`A digest for entry ${message.fileIndex}, which is no file.`);
@@ -175,12 +231,12 @@ export class TransferReceiver {
         this.options.runtime,
         this.repairAfterMs,
         {
-          hashCursor: () => this.hashCursor,
+          completeBelow: () => this.haveFrontier,
           highestSeen: () => this.highestSeen,
           // Every reported chunk was re-granted, so first-time credit is what was granted minus those.
           firstTimeFrontier: () => Math.min(this.plan?.totalChunks ?? 0, this.granted - this.declaredLost),
           receiving: () => this.stateValue === 'receiving',
-          has: (global) => this.have[global] === 1,
+          has: (global) => this.have[global] !== MISSING,
         },
         (missing) => this.sendGaps(missing),
       );
@@ -222,18 +278,21 @@ export class TransferReceiver {
     if (payload.length !== expected) return this.frameError(`chunk ${chunkIndex} of file ${fileIndex} has ${payload.length} bytes, not ${expected}`);
 
     const global = plan.globalIndex(fileIndex, chunkIndex);
-    if (this.have[global] === 1) return; // a duplicate: already here
+    if (this.have[global] !== MISSING) return; // a duplicate: already here
     // Credit bounds what a well-behaved sender can have outstanding; twice that is abuse.
     if (this.held.size >= this.window * 2) return this.protocolError('More data than the receiver granted.');
-    this.have[global] = 1;
+    this.have[global] = ARRIVED;
+    while (this.have[this.haveFrontier] === ARRIVED || this.have[this.haveFrontier] === VERIFIED) this.haveFrontier++;
     this.arrived++;
     this.highestSeen = Math.max(this.highestSeen, global);
     this.bytesReceived += payload.length;
     this.held.set(global, { fileIndex, chunkIndex, bytes: payload, written: false, hashed: false });
+    const block = this.blockOf(fileIndex, chunkIndex);
+    block.unreleased++;
     this.pendingWrites.set(fileIndex, (this.pendingWrites.get(fileIndex) ?? 0) + 1);
     this.options.onAction({ type: 'write', fileIndex, chunkIndex, offset: chunkIndex * plan.chunkSize, bytes: payload });
     this.options.onEvent({ type: 'progress', bytesReceived: this.bytesReceived, totalBytes: plan.totalBytes });
-    this.advanceHashing();
+    this.hashBlock(block);
     this.repair?.arrived();
   }
 
@@ -245,7 +304,7 @@ export class TransferReceiver {
     if (!chunk || chunk.written) return;
     chunk.written = true;
     this.pendingWrites.set(fileIndex, (this.pendingWrites.get(fileIndex) ?? 1) - 1);
-    if (chunk.hashed) this.release(global);
+    if (chunk.hashed) this.release(global, chunk);
     this.maybeFinalize(fileIndex);
   }
 
@@ -292,31 +351,115 @@ export class TransferReceiver {
     this.options.onEvent({ type: 'offer', offer: this.offer });
   }
 
-  private advanceHashing(): void {
+  private blockOf(fileIndex: number, chunkIndex: number): BlockState {
     const plan = this.plan as TransferPlan;
-    for (;;) {
-      const chunk = this.held.get(this.hashCursor);
-      if (!chunk || chunk.hashed) return;
-      if (this.hashingFile !== chunk.fileIndex) {
-        this.hasher = this.options.createHasher((this.offer as IncomingOffer).digest);
-        this.hashingFile = chunk.fileIndex;
-      }
-      this.hasher?.update(chunk.bytes);
-      chunk.hashed = true;
-      if (chunk.chunkIndex === (plan.chunkCounts[chunk.fileIndex] ?? 0) - 1) {
-        this.localDigests.set(chunk.fileIndex, (this.hasher as Hasher).digest());
-        this.hasher = undefined;
-        this.hashingFile = -1;
-      }
-      const global = this.hashCursor++;
-      if (chunk.written) this.release(global);
-      this.maybeFinalize(chunk.fileIndex);
+    const blockChunks = (this.offer as IncomingOffer).blockChunks;
+    const block = Math.floor(chunkIndex / blockChunks);
+    const first = block * blockChunks;
+    const firstGlobal = plan.globalIndex(fileIndex, first);
+    let state = this.blocks.get(firstGlobal);
+    if (!state) {
+      const end = Math.min(plan.chunkCounts[fileIndex] ?? 0, first + blockChunks);
+      state = { fileIndex, block, firstGlobal, first, next: first, end, hasher: undefined, unreleased: 0, digest: undefined };
+      this.blocks.set(firstGlobal, state);
     }
+    return state;
   }
 
-  private release(global: number): void {
+  /** Hashes the block's chunks that are next in order; digests it once all are in. */
+  private hashBlock(block: BlockState): void {
+    const plan = this.plan as TransferPlan;
+    while (block.next < block.end) {
+      const global = plan.globalIndex(block.fileIndex, block.next);
+      const chunk = this.held.get(global);
+      if (!chunk || chunk.hashed) return;
+      block.hasher ??= this.options.createHasher((this.offer as IncomingOffer).digest);
+      block.hasher.update(chunk.bytes);
+      chunk.hashed = true;
+      block.next++;
+      if (block.next === block.end) {
+        block.digest = block.hasher.digest();
+        block.hasher = undefined;
+      }
+      if (chunk.written) this.release(global, chunk);
+    }
+    this.checkBlock(block);
+  }
+
+  private release(global: number, chunk: HeldChunk): void {
     this.held.delete(global);
+    const block = this.blocks.get(this.blockStart(chunk.fileIndex, chunk.chunkIndex));
+    if (block) {
+      block.unreleased--;
+      this.checkBlock(block);
+    }
     this.maybeGrant();
+  }
+
+  private blockStart(fileIndex: number, chunkIndex: number): number {
+    const blockChunks = (this.offer as IncomingOffer).blockChunks;
+    return (this.plan as TransferPlan).globalIndex(fileIndex, chunkIndex - (chunkIndex % blockChunks));
+  }
+
+  private blockVerified(firstGlobal: number): boolean {
+    return this.have[firstGlobal] === VERIFIED;
+  }
+
+  /**
+   * A block whose chunks are all hashed and on disk is compared with the sender's digest:
+   * equal → it joins the file's digest; different → its chunks are asked for again.
+   */
+  private checkBlock(block: BlockState): void {
+    if (this.stateValue !== 'receiving' || block.digest === undefined || block.unreleased > 0) return;
+    const remote = this.remoteBlockDigests.get(block.firstGlobal);
+    if (remote === undefined) return;
+    this.blocks.delete(block.firstGlobal);
+    // A damaged block keeps the sender's digest: its resent chunks are checked against it.
+    if (remote !== block.digest) return this.repairBlock(block);
+    this.remoteBlockDigests.delete(block.firstGlobal);
+    this.have.fill(VERIFIED, block.firstGlobal, block.firstGlobal + block.end - block.first);
+    this.blockRepairs.delete(block.firstGlobal);
+    this.chainBlock(block.fileIndex, block.block, block.digest);
+  }
+
+  /** A damaged block: forget its chunks and ask for them again, a bounded number of times. */
+  private repairBlock(block: BlockState): void {
+    const plan = this.plan as TransferPlan;
+    const attempts = (this.blockRepairs.get(block.firstGlobal) ?? 0) + 1;
+    const path = plan.entries[block.fileIndex]?.path;
+    if (attempts > (this.options.maxBlockRepairs ?? DEFAULT_MAX_BLOCK_REPAIRS)) {
+      return this.failWith(
+        'FILE_DIGEST_MISMATCH',
+        `"${path}" keeps arriving damaged (block ${block.block} did not match the sender's digest ${attempts} times).`,
+      );
+    }
+    this.blockRepairs.set(block.firstGlobal, attempts);
+    const chunks = block.end - block.first;
+    this.have.fill(MISSING, block.firstGlobal, block.firstGlobal + chunks);
+    for (let c = block.first; c < block.end; c++) this.bytesReceived -= plan.chunkLength(block.fileIndex, c);
+    // They arrived once: un-count them, so the resend counts as in flight (see sendGaps).
+    this.arrived -= chunks;
+    this.haveFrontier = Math.min(this.haveFrontier, block.firstGlobal);
+    this.sendGaps(Array.from({ length: chunks }, (_, i) => block.firstGlobal + i));
+  }
+
+  private chainBlock(fileIndex: number, block: number, digest: string): void {
+    const offer = this.offer as IncomingOffer;
+    let file = this.chains.get(fileIndex);
+    if (!file) {
+      file = { chain: new FileDigestChain(this.options.createHasher, offer.digest), ahead: new Map() };
+      this.chains.set(fileIndex, file);
+    }
+    file.ahead.set(block, digest);
+    for (let next = file.ahead.get(file.chain.blocks); next !== undefined; next = file.ahead.get(file.chain.blocks)) {
+      file.ahead.delete(file.chain.blocks);
+      file.chain.add(next);
+    }
+    const blocks = blockCount((this.plan as TransferPlan).chunkCounts[fileIndex] ?? 0, offer.blockChunks);
+    if (file.chain.blocks < blocks) return;
+    this.chains.delete(fileIndex);
+    this.localDigests.set(fileIndex, file.chain.digest());
+    this.maybeFinalize(fileIndex);
   }
 
   /** Keeps held + in flight at the window, granting in batches to keep control traffic low. */
@@ -343,20 +486,15 @@ export class TransferReceiver {
     const remote = this.remoteDigests.get(fileIndex);
     if (local === undefined || remote === undefined || (this.pendingWrites.get(fileIndex) ?? 0) > 0) return;
     if (local !== remote) {
-      const error = new FerryError(
-        'FILE_DIGEST_MISMATCH',
-        `"${plan.entries[fileIndex]?.path}" arrived damaged (its digest does not match the sender's).`,
-      );
-      this.options.sendControl({ type: 'cancel', transferId: this.transferId, from: 'receiver', code: error.code, message: error.message.slice(0, 1000) });
-      this.finishWith('failed', { type: 'failed', error });
-      return;
+      // Every block matched its digest, so the sender's file digest disagrees with its own blocks.
+      return this.failWith('FILE_DIGEST_MISMATCH', `"${plan.entries[fileIndex]?.path}": the sender's file digest does not match its block digests.`);
     }
     this.finalizing.add(fileIndex);
     this.options.onAction({ type: 'finalize', fileIndex });
   }
 
   private emptyDigest(): string {
-    return this.options.createHasher((this.offer as IncomingOffer).digest).digest();
+    return emptyFileDigest(this.options.createHasher, (this.offer as IncomingOffer).digest);
   }
 
   private checkAllDone(): void {
@@ -392,14 +530,14 @@ export class TransferReceiver {
   }
 
   private frameError(detail: string): void {
-    this.protocolErrorWith('DATA_FRAME_INVALID', `Invalid data frame: ${detail}.`);
+    this.failWith('DATA_FRAME_INVALID', `Invalid data frame: ${detail}.`);
   }
 
   private protocolError(detail: string): void {
-    this.protocolErrorWith('TRANSFER_PROTOCOL', `The sender broke the transfer protocol: ${detail}`);
+    this.failWith('TRANSFER_PROTOCOL', `The sender broke the transfer protocol: ${detail}`);
   }
 
-  private protocolErrorWith(code: FerryErrorCode, message: string): void {
+  private failWith(code: FerryErrorCode, message: string): void {
     if (this.isFinished()) return;
     const error = new FerryError(code, message);
     this.options.sendControl({ type: 'cancel', transferId: this.transferId, from: 'receiver', code, message: message.slice(0, 1000) });
@@ -411,6 +549,9 @@ export class TransferReceiver {
     this.stateValue = state;
     this.repair?.stop();
     this.held.clear();
+    this.blocks.clear();
+    this.remoteBlockDigests.clear();
+    this.chains.clear();
     if (wasReceiving) this.options.onAction({ type: 'abort' });
     this.options.onEvent(event);
   }

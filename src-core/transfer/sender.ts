@@ -2,6 +2,7 @@ import { FerryError, type FerryErrorCode } from '../errors.js';
 import type { DeliveryMode, DigestAlgorithm, ManifestEntry, TransferMessage } from '../wire/control.js';
 import { allocateDataFrame } from '../wire/data-frame.js';
 import { encodeUtf8 } from '../utf8.js';
+import { blockChunksFor, emptyFileDigest, FileDigestChain } from './block-digest.js';
 import type { Hasher, HasherFactory } from './hasher.js';
 import { TransferPlan } from './plan.js';
 
@@ -35,6 +36,8 @@ export interface SenderOptions {
   mode: DeliveryMode;
   chunkSize: number;
   digest: DigestAlgorithm;
+  /** Chunks per integrity block; by default as many as make 4 MiB. */
+  blockChunks?: number;
   createHasher: HasherFactory;
   sendControl: (message: TransferMessage) => void;
   onEvent: (event: SenderEvent) => void;
@@ -56,7 +59,10 @@ export class TransferSender {
   private frontier = 0;
   private readonly repairs: number[] = [];
   private readonly queuedRepairs = new Set<number>();
-  private hasher: Hasher | undefined;
+  readonly blockChunks: number;
+  /** The block being hashed and the file digest it feeds (first reads come in order). */
+  private blockHasher: Hasher | undefined;
+  private chain: FileDigestChain | undefined;
   private hashedFile = -1;
   /** Requests handed out and not yet returned: first-time reads must come back in order. */
   private readonly inFlight: ChunkRequest[] = [];
@@ -65,6 +71,7 @@ export class TransferSender {
 
   constructor(private readonly options: SenderOptions) {
     this.plan = new TransferPlan(options.entries, options.chunkSize);
+    this.blockChunks = options.blockChunks ?? blockChunksFor(options.chunkSize);
   }
 
   get state(): SenderState {
@@ -85,6 +92,7 @@ export class TransferSender {
       mode: this.options.mode,
       chunkSize: this.options.chunkSize,
       digest: this.options.digest,
+      blockChunks: this.blockChunks,
       totalEntries: this.options.entries.length,
       totalBytes: this.plan.totalBytes,
       entries: first,
@@ -148,6 +156,7 @@ export class TransferSender {
         return;
       case 'offer':
       case 'offer-page':
+      case 'block-digest':
       case 'file-digest':
         return this.protocolError(`A sender does not take "${message.type}".`);
       default: {
@@ -225,16 +234,24 @@ export class TransferSender {
   }
 
   private hashChunk(request: ChunkRequest): void {
-    if (this.hashedFile !== request.fileIndex) {
-      this.hasher = this.options.createHasher(this.options.digest);
-      this.hashedFile = request.fileIndex;
+    const { fileIndex, chunkIndex } = request;
+    if (this.hashedFile !== fileIndex) {
+      this.chain = new FileDigestChain(this.options.createHasher, this.options.digest);
+      this.hashedFile = fileIndex;
     }
-    this.hasher?.update(request.payload);
-    if (request.chunkIndex === (this.plan.chunkCounts[request.fileIndex] ?? 0) - 1) {
-      this.sendDigest(request.fileIndex, this.hasher as Hasher);
-      this.hasher = undefined;
-      this.announceEmptyAfter(request.fileIndex);
-    }
+    this.blockHasher ??= this.options.createHasher(this.options.digest);
+    this.blockHasher.update(request.payload);
+    const lastChunk = chunkIndex === (this.plan.chunkCounts[fileIndex] ?? 0) - 1;
+    if ((chunkIndex + 1) % this.blockChunks !== 0 && !lastChunk) return;
+    const digest = this.blockHasher.digest();
+    this.blockHasher = undefined;
+    const chain = this.chain as FileDigestChain;
+    this.options.sendControl({ type: 'block-digest', transferId: this.options.transferId, fileIndex, block: chain.blocks, digest });
+    chain.add(digest);
+    if (!lastChunk) return;
+    this.sendDigest(fileIndex, chain.digest());
+    this.chain = undefined;
+    this.announceEmptyAfter(fileIndex);
   }
 
   /** Files with no chunks (empty files) are digested as soon as the read order reaches them. */
@@ -246,12 +263,12 @@ export class TransferSender {
     for (let f = fileIndex + 1; f < this.plan.entries.length; f++) {
       if (!this.plan.isFile(f)) continue;
       if ((this.plan.chunkCounts[f] ?? 0) > 0) break;
-      this.sendDigest(f, this.options.createHasher(this.options.digest));
+      this.sendDigest(f, emptyFileDigest(this.options.createHasher, this.options.digest));
     }
   }
 
-  private sendDigest(fileIndex: number, hasher: Hasher): void {
-    this.options.sendControl({ type: 'file-digest', transferId: this.options.transferId, fileIndex, digest: hasher.digest() });
+  private sendDigest(fileIndex: number, digest: string): void {
+    this.options.sendControl({ type: 'file-digest', transferId: this.options.transferId, fileIndex, digest });
   }
 
   private protocolError(detail: string): void {

@@ -44,6 +44,8 @@ export const DIGEST_ALGORITHMS = ['blake3', 'xxh128', 'sha256'] as const;
 export const MAX_TRANSFER_ENTRIES = 100_000;
 export const MIN_CHUNK_BYTES = 1024;
 export const MAX_CHUNK_BYTES = 1024 * 1024;
+/** A block is at most this many chunks (64 MiB of 16 KiB chunks; 4 MiB at the 64 KiB default). */
+export const MAX_BLOCK_CHUNKS = 4096;
 /** Files up to 2^53 - 1 bytes: JSON numbers are exact that far. */
 const byteCount = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const transferId = z.number().int().min(1).max(0xffffffff);
@@ -61,6 +63,8 @@ export const OfferMessage = z.strictObject({
   mode: z.enum(DELIVERY_MODES),
   chunkSize: z.number().int().min(MIN_CHUNK_BYTES).max(MAX_CHUNK_BYTES),
   digest: z.enum(DIGEST_ALGORITHMS),
+  /** Chunks per integrity block: each block has its own digest, so a bad one is resent alone. */
+  blockChunks: z.number().int().min(1).max(MAX_BLOCK_CHUNKS),
   totalEntries: z.number().int().min(1).max(MAX_TRANSFER_ENTRIES),
   totalBytes: byteCount,
   /** The first page of entries; `offer-page` messages carry the rest. */
@@ -96,11 +100,22 @@ export const GapsMessage = z.strictObject({
   ranges: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().positive()])).min(1).max(256),
 });
 
+const hexDigest = z.string().regex(/^[0-9a-f]{16,128}$/);
+
+/** The digest of one block of a file (SPEC.md, "Integrity"). */
+export const BlockDigestMessage = z.strictObject({
+  type: z.literal('block-digest'),
+  transferId,
+  fileIndex,
+  block: z.number().int().nonnegative(),
+  digest: hexDigest,
+});
+
 export const FileDigestMessage = z.strictObject({
   type: z.literal('file-digest'),
   transferId,
   fileIndex,
-  digest: z.string().regex(/^[0-9a-f]{16,128}$/),
+  digest: hexDigest,
 });
 
 export const FileVerifiedMessage = z.strictObject({ type: z.literal('file-verified'), transferId, fileIndex });
@@ -123,6 +138,7 @@ export const TransferMessage = z.discriminatedUnion('type', [
   DeclineMessage,
   CreditMessage,
   GapsMessage,
+  BlockDigestMessage,
   FileDigestMessage,
   FileVerifiedMessage,
   CompleteMessage,

@@ -200,6 +200,7 @@ export function defineTransferConformance(name: string, options: ConformanceOpti
         mode: firstMode,
         chunkSize: 16_384,
         digest: 'xxh128',
+        blockChunks: 64,
         totalEntries: 1,
         totalBytes: 10,
         entries: [{ kind: 'file', path: '../../.bashrc', size: 10, mtime: 0 }],
@@ -226,6 +227,7 @@ export function defineTransferConformance(name: string, options: ConformanceOpti
         mode: firstMode,
         chunkSize: 16_384,
         digest: 'xxh128',
+        blockChunks: 64,
         totalEntries: 1,
         totalBytes: 40_000,
         entries: [{ kind: 'file', path: 'innocent.bin', size: 40_000, mtime: 0 }],
@@ -233,6 +235,38 @@ export function defineTransferConformance(name: string, options: ConformanceOpti
       expect(await b.outcome('incoming')).toMatchObject({ ok: false, code: 'DATA_FRAME_INVALID' });
       await waitUntil(async () => (await a.controlSeen()).some((m) => m.type === 'cancel'), 'the sender is told');
       expect((await a.controlSeen()).find((m) => m.type === 'cancel')).toMatchObject({ transferId: 77, from: 'receiver', code: 'DATA_FRAME_INVALID' });
+      await settle();
+      expect(await readdir(b.downloadDir)).toEqual([]);
+    });
+
+    it('asks again for a block whose digest does not match, and keeps it off the final name', { timeout }, async () => {
+      await setup();
+      const chunk = 16_384;
+      const bytes = randomBytes(3 * chunk);
+      // A reliable channel: this fake sender cannot resend what a lossy one drops.
+      const mode = modes.find((m) => m !== 'partial') ?? firstMode;
+      await a.injectDataOnAccept(
+        mode,
+        [0, 1, 2].map((c) => encodeDataFrame({ transferId: 78, fileIndex: 0, chunkIndex: c }, bytes.subarray(c * chunk, (c + 1) * chunk))),
+      );
+      await a.injectControl({
+        type: 'offer',
+        transferId: 78,
+        mode,
+        chunkSize: chunk,
+        digest: 'xxh128',
+        blockChunks: 64,
+        totalEntries: 1,
+        totalBytes: bytes.length,
+        entries: [{ kind: 'file', path: 'tampered.bin', size: bytes.length, mtime: 0 }],
+      });
+      await waitUntil(async () => (await a.controlSeen()).some((m) => m.type === 'accept' && m.transferId === 78), 'the offer is accepted');
+      // The data is fine; the sender's digest for its one block claims otherwise.
+      await a.injectControl({ type: 'block-digest', transferId: 78, fileIndex: 0, block: 0, digest: '0123456789abcdef0123456789abcdef' });
+      await waitUntil(async () => (await a.controlSeen()).some((m) => m.type === 'gaps'), 'the block is asked for again');
+      expect((await a.controlSeen()).find((m) => m.type === 'gaps')).toEqual({ type: 'gaps', transferId: 78, fileIndex: 0, ranges: [[0, 3]] });
+      await a.injectControl({ type: 'cancel', transferId: 78, from: 'sender', code: 'TRANSFER_CANCELLED', message: 'enough' });
+      expect(await b.outcome('incoming')).toMatchObject({ ok: false, code: 'TRANSFER_CANCELLED' });
       await settle();
       expect(await readdir(b.downloadDir)).toEqual([]);
     });
