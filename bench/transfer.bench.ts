@@ -12,14 +12,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Browser } from 'playwright-core';
-import { DEFAULT_CHUNK_BYTES, DEFAULT_MODE } from '../src-core/index.js';
+import { DEFAULT_CHUNK_BYTES, DEFAULT_MODE, STRIPE_COUNT } from '../src-core/index.js';
 import { launchChromium } from '../e2e/lab/chromium.js';
 import { openFerryPage } from '../e2e/lab/ferry-page.js';
 import { Lab } from '../e2e/lab/lab.js';
 import { startSignalHost } from '../e2e/support/signal-host.js';
 import { waitForText } from '../e2e/support/wait.js';
 import { measureCeiling } from './ceiling.js';
-import { measureModes } from './modes.js';
+import { measureModes, type ModeResult } from './modes.js';
 import { cpuSecondsOfNamespace, cpuSecondsOfPid, pssOfNamespace, pssOfPid, samplePeak } from './pss.js';
 
 function parseSize(text: string): number {
@@ -47,10 +47,19 @@ async function main(): Promise<void> {
       json: { type: 'string' },
       // Every mode over every link profile (userspace TUN link): smaller, lossy links are slow.
       'modes-size': { type: 'string', default: '4MiB' },
+      // The clean-bridge row of the modes table is fast: a bigger file for a stable number.
+      'modes-clean-size': { type: 'string', default: '64MiB' },
       'skip-modes': { type: 'boolean', default: false },
+      'modes-only': { type: 'boolean', default: false },
     },
   });
   const sizeBytes = parseSize(values.size as string);
+  const modesSize = parseSize(values['modes-size'] as string);
+  const modesCleanSize = parseSize(values['modes-clean-size'] as string);
+  if (values['modes-only']) {
+    console.table(await measureModes(modesSize, modesCleanSize));
+    return;
+  }
   const root = mkdtempSync(join(tmpdir(), 'ferry-bench-'));
   const lab = Lab.create({ hosts: ['signal', 'alice', 'bob'] });
   const browsers: Browser[] = [];
@@ -72,6 +81,8 @@ async function main(): Promise<void> {
     // 1. The ceiling, on fresh pages of the same two browsers.
     const [blastA, blastB] = await Promise.all([browserA.newPage(), browserB.newPage()]);
     const ceilingMBps = await measureCeiling(blastA, blastB, sizeBytes, DEFAULT_CHUNK_BYTES + 17);
+    // The same blast striped over as many connections as Ferry uses by default.
+    const stripedCeilingMBps = await measureCeiling(blastA, blastB, sizeBytes, DEFAULT_CHUNK_BYTES + 17, 1 + STRIPE_COUNT);
     await Promise.all([blastA.close(), blastB.close()]);
 
     // 2. Ferry, end to end.
@@ -124,8 +135,13 @@ async function main(): Promise<void> {
       sizeBytes,
       chunkBytes: DEFAULT_CHUNK_BYTES,
       ceilingMBps: round(ceilingMBps),
+      stripedCeilingMBps: round(stripedCeilingMBps),
+      // Ferry as it ships: striped over 1 + STRIPE_COUNT connections (the app's default).
       ferryMBps: round(ferryMBps),
+      connections: 1 + STRIPE_COUNT,
       ratio: Math.round((ferryMBps / ceilingMBps) * 100) / 100,
+      // Filled from the modes run: the default (striped) on each link, against one connection.
+      stripedMBps: [] as Array<{ link: string; MBps: number | null; singleConnectionMBps: number | null }>,
       memMB: {
         sender: { idlePss: round(idle.sender), peakPss: round(peak.sender) },
         receiver: { idlePss: round(idle.receiver), peakPss: round(peak.receiver) },
@@ -134,11 +150,12 @@ async function main(): Promise<void> {
         harness: { idlePss: round(idle.node), peakPss: round(peak.node) },
       },
       cpuCores: { sender: round(cpu.sender), receiver: round(cpu.receiver), harness: round(cpu.nodeMain) },
-      modes: [{ mode: DEFAULT_MODE, link: 'clean', MBps: round(ferryMBps) }],
+      modes: [] as ModeResult[],
     };
     console.table({
       size: `${round(sizeBytes / 2 ** 20)} MiB`,
       'ceiling MB/s': result.ceilingMBps,
+      [`ceiling ×${1 + STRIPE_COUNT} connections MB/s`]: result.stripedCeilingMBps,
       'Ferry MB/s': result.ferryMBps,
       ratio: result.ratio,
       'sender PSS idle→peak MB': `${result.memMB.sender.idlePss} → ${result.memMB.sender.peakPss}`,
@@ -148,9 +165,14 @@ async function main(): Promise<void> {
     });
     if (!values['skip-modes']) {
       await Promise.all(browsers.splice(0).map((b) => b.close().catch(() => {})));
-      const modes = await measureModes(parseSize(values['modes-size'] as string));
-      result.modes.push(...modes.map((m) => ({ ...m, MBps: m.MBps ?? 0 })));
+      const modes = await measureModes(modesSize, modesCleanSize);
+      result.modes.push(...modes);
+      for (const link of new Set(modes.map((m) => m.link))) {
+        const of = (connections: number) => modes.find((m) => m.link === link && m.mode === DEFAULT_MODE && m.connections === connections)?.MBps ?? null;
+        result.stripedMBps.push({ link, MBps: of(1 + STRIPE_COUNT), singleConnectionMBps: of(1) });
+      }
       console.table(modes);
+      console.table(result.stripedMBps);
     }
     if (values.json) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
   } finally {

@@ -1,6 +1,10 @@
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
-import { defineTransferConformance } from '../src-main/transfer/conformance/suite.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { defineTransferConformance, makeTree } from '../src-main/transfer/conformance/suite.js';
+import type { ChromiumConformancePeer } from './support/chromium-conformance-peer.js';
 import { launchChromium } from './lab/chromium.js';
 import { Lab } from './lab/lab.js';
 import { createChromiumLink } from './support/chromium-link.js';
@@ -27,4 +31,23 @@ defineTransferConformance('Chromium between two lab hosts', {
   timeoutMs: 90_000,
   // A folder picker reports no empty folders (a browser limitation; dropped folders do).
   capabilities: { emptyFoldersFromPicker: false },
+});
+
+it('stripes a transfer over the link and its three stripe connections, each carrying data', { timeout: 90_000 }, async () => {
+  const root = await mkdtemp(join(tmpdir(), 'ferry-stripes-'));
+  const link = await createChromiumLink({ lab, browsers: browsers as { alice: Browser; bob: Browser }, signalingUrl, root });
+  try {
+    await mkdir(join(root, 'src'));
+    await makeTree(join(root, 'src'), { 'striped.bin': 24 * 1024 * 1024 + 3 });
+    const id = await link.a.send([join(root, 'src', 'striped.bin')], { mode: 'reliable-ordered' });
+    expect(await link.a.outcome(id)).toEqual({ ok: true });
+    expect((await readFile(join(link.b.downloadDir, 'striped.bin'))).equals(await readFile(join(root, 'src', 'striped.bin')))).toBe(true);
+    const frames = await (link.b as ChromiumConformancePeer).framesPerConnection();
+    expect(frames).toHaveLength(4);
+    // 385 chunks over four connections: every one of them carries a real share.
+    for (const n of frames) expect(n).toBeGreaterThan(20);
+  } finally {
+    await link.close();
+    await rm(root, { recursive: true, force: true });
+  }
 });

@@ -19,3 +19,4 @@ export * from './transfer/endpoint.js';
 export * from './session/peer-session.js';
 export * from './transfer/rtc-channel.js';
 export * from './transfer/message-size.js';
+export * from './session/striping.js';

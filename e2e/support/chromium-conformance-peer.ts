@@ -15,6 +15,7 @@ type Conformance = {
   injectControl(message: TransferMessage): void;
   injectDataOnAccept(mode: DeliveryMode, frames: string[]): void;
   controlSeen(): TransferMessage[];
+  framesPerConnection(): number[];
   closeControl(): void;
   close(): void;
 };
@@ -40,6 +41,11 @@ export class ChromiumConformancePeer implements ConformancePeer {
       },
       [method, args] as [string, unknown[]],
     ) as Promise<T>;
+  }
+
+  /** Data frames this page received on each connection: [the link's own, ...stripes]. */
+  framesPerConnection(): Promise<number[]> {
+    return this.call('framesPerConnection');
   }
 
   /** Files go in through the page's inputs, as a person's picks would: folders one at a time. */

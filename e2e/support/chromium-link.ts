@@ -19,6 +19,8 @@ export async function createChromiumLink(options: {
   browsers: { alice: Browser; bob: Browser };
   signalingUrl: string;
   root: string;
+  /** Stripes the dialing page opens (default: the app's). */
+  stripes?: number;
 }): Promise<ConformanceLink> {
   const n = ++linkCount;
   const ids = { alice: `ferry-alice${String(n).padStart(11, 'a')}`, bob: `ferry-bob${String(n).padStart(13, 'b')}` };
@@ -28,7 +30,7 @@ export async function createChromiumLink(options: {
       deviceName: name,
       signalingUrl: options.signalingUrl,
       downloadDir: join(options.root, side),
-      page: { dir: TEST_PAGES, path: `conformance.html?id=${ids[side]}${dial ? `&dial=${dial}` : ''}` },
+      page: { dir: TEST_PAGES, path: `conformance.html?id=${ids[side]}${dial ? `&dial=${dial}` : ''}${options.stripes === undefined ? '' : `&stripes=${options.stripes}`}` },
     });
     await page.page.waitForFunction(() => 'conformance' in window, null, { timeout: 30_000 });
     return page;

@@ -13,6 +13,9 @@ export interface PeerChannels {
   data: Record<DeliveryMode, FrameChannel>;
 }
 
+/** A stripe: the data channels of another connection to the same peer. */
+export type DataChannels = Record<DeliveryMode, FrameChannel>;
+
 export interface PeerSessionOptions {
   runtime: Runtime;
   deviceName: string;
@@ -32,6 +35,7 @@ export class PeerSession {
   readonly chat: ChatSession;
   readonly transfers: TransferEndpoint;
   private readonly unsubscribe: Array<() => void> = [];
+  private readonly stripes: DataChannels[] = [];
 
   constructor(options: PeerSessionOptions) {
     const { control, data } = options.channels;
@@ -51,7 +55,7 @@ export class PeerSession {
       runtime: options.runtime,
       createHasher: options.createHasher,
       sendControl: (message) => this.chat.sendTransferMessage(message),
-      dataChannel: (mode) => data[mode],
+      dataChannels: (mode) => [data[mode], ...this.stripes.map((stripe) => stripe[mode])],
       onIncoming: options.onIncoming,
       ...options.transferTuning,
     });
@@ -60,6 +64,30 @@ export class PeerSession {
     for (const mode of DELIVERY_MODES) {
       this.unsubscribe.push(data[mode].onMessage((frame) => this.transfers.handleData(frame)));
     }
+  }
+
+  /**
+   * Adds another connection's data channels: transfers spread their chunks over all of them
+   * (SPEC.md, "Striping"). Frames arriving on them are handled like any other.
+   */
+  addStripe(stripe: DataChannels): void {
+    this.stripes.push(stripe);
+    for (const mode of DELIVERY_MODES) {
+      const channel = stripe[mode];
+      this.unsubscribe.push(channel.onMessage((frame) => this.transfers.handleData(frame)));
+      this.unsubscribe.push(
+        channel.onClose(() => {
+          const index = this.stripes.indexOf(stripe);
+          if (index !== -1) this.stripes.splice(index, 1);
+          this.transfers.dataChannelClosed(channel);
+        }),
+      );
+    }
+  }
+
+  /** How many connections carry data: 1 + stripes. */
+  get connections(): number {
+    return 1 + this.stripes.length;
   }
 
   start(): void {

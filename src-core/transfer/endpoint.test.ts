@@ -23,8 +23,10 @@ beforeAll(async () => {
 });
 
 /** Two endpoints whose control messages pass through JSON (as on the wire) and data through memory channels. */
-function endpoints(options: { faults?: ChannelFaults; sinkDelayMs?: number; bytesPerMs?: number; tuning?: Partial<TransferEndpointOptions> }) {
+function endpoints(options: { faults?: ChannelFaults; sinkDelayMs?: number; bytesPerMs?: number; tuning?: Partial<TransferEndpointOptions>; stripes?: number }) {
   const channels: Record<DeliveryMode, [MemoryChannel, MemoryChannel]> = {} as Record<DeliveryMode, [MemoryChannel, MemoryChannel]>;
+  // Extra channel pairs per mode: the data channels of other connections to the same peer.
+  const stripes: Array<Record<DeliveryMode, [MemoryChannel, MemoryChannel]>> = [];
   let seed = 99;
   const random = () => {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
@@ -38,6 +40,12 @@ function endpoints(options: { faults?: ChannelFaults; sinkDelayMs?: number; byte
       ...(mode === 'partial' && options.faults ? { faults: options.faults } : {}),
     });
   }
+  for (let i = 0; i < (options.stripes ?? 0); i++) {
+    const stripe = {} as Record<DeliveryMode, [MemoryChannel, MemoryChannel]>;
+    for (const mode of DELIVERY_MODES) stripe[mode] = createMemoryChannelPair({ runtime, bytesPerMs: options.bytesPerMs ?? 20_000 });
+    stripes.push(stripe);
+  }
+  const open = (side: 0 | 1) => (mode: DeliveryMode) => [channels[mode][side], ...stripes.map((s) => s[mode][side])].filter((c) => c.open);
   const sinks: MemorySink[] = [];
   // Control messages take a JSON round trip, as on the wire, and arrive asynchronously.
   const late: { b?: TransferEndpoint } = {};
@@ -46,7 +54,7 @@ function endpoints(options: { faults?: ChannelFaults; sinkDelayMs?: number; byte
     runtime,
     createHasher: hasher,
     sendControl: toB,
-    dataChannel: (mode) => channels[mode][0],
+    dataChannels: open(0),
     onIncoming: (_o, d) => d.decline(),
     ...options.tuning,
   });
@@ -54,7 +62,7 @@ function endpoints(options: { faults?: ChannelFaults; sinkDelayMs?: number; byte
     runtime,
     createHasher: hasher,
     sendControl: (m) => setTimeout(() => a.handleControl(JSON.parse(JSON.stringify(m)) as TransferMessage), 0),
-    dataChannel: (mode) => channels[mode][1],
+    dataChannels: open(1),
     onIncoming: (offer, decision) => {
       const sizes = new Map(offer.entries.map((e, i) => [i, e.kind === 'file' ? e.size : 0]));
       const sink = new MemorySink(sizes, options.sinkDelayMs ? { runtime, writeDelayMs: options.sinkDelayMs } : undefined);
@@ -64,8 +72,13 @@ function endpoints(options: { faults?: ChannelFaults; sinkDelayMs?: number; byte
     ...options.tuning,
   });
   late.b = b;
-  for (const mode of DELIVERY_MODES) channels[mode][1].onMessage((f) => b.handleData(f));
-  return { a, b, channels, sinks };
+  for (const mode of DELIVERY_MODES) {
+    for (const pair of [channels[mode], ...stripes.map((s) => s[mode])]) {
+      pair[1].onMessage((f) => b.handleData(f));
+      pair[0].onClose(() => a.dataChannelClosed(pair[0]));
+    }
+  }
+  return { a, b, channels, stripes, sinks };
 }
 
 function oneFile(size: number): { entries: ManifestEntry[]; bytes: Uint8Array } {
@@ -158,5 +171,49 @@ describe('TransferEndpoint over memory channels', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(sinks[0]?.aborted).toBe(true);
     expect(sinks[0]?.finalized.size).toBe(0);
+  });
+
+  it('stripes a transfer over several connections, using each, and the file arrives whole', async () => {
+    const { a, channels, stripes, sinks } = endpoints({ stripes: 2, bytesPerMs: 5_000 });
+    const { entries, bytes } = oneFile(3 * 1024 * 1024 + 5);
+    await a.send({ entries, source: new MemorySource(new Map([[0, bytes]])), chunkSize: 16 * 1024 }).done;
+    expect(Buffer.from(sinks[0]?.files.get(0) ?? []).equals(Buffer.from(bytes))).toBe(true);
+    const carried = [channels['reliable-ordered'][0], ...stripes.map((s) => s['reliable-ordered'][0])].map((c) => c.stats.sent);
+    // 193 data frames over three connections of equal speed: each carries a fair share.
+    for (const n of carried) expect(n).toBeGreaterThan(40);
+  });
+
+  it('a stripe that closes mid-transfer fails a reliable transfer on both sides with CHANNEL_CLOSED; partial mode repairs and completes', async () => {
+    for (const mode of ['reliable-ordered', 'partial'] as const) {
+      const { a, b, stripes, sinks } = endpoints({ stripes: 1, bytesPerMs: 2_000, tuning: { repairAfterMs: 30 } });
+      let incoming: Promise<unknown> | undefined;
+      const onIncoming = (b as unknown as { options: TransferEndpointOptions }).options.onIncoming;
+      (b as unknown as { options: TransferEndpointOptions }).options.onIncoming = (offer, decision, handle) => {
+        incoming = handle.done.then(() => 'ok', (e: { code: string }) => e.code);
+        onIncoming(offer, decision, handle);
+      };
+      const { entries, bytes } = oneFile(2 * 1024 * 1024);
+      const handle = a.send({ entries, source: new MemorySource(new Map([[0, bytes]])), mode, chunkSize: 16 * 1024 });
+      const stripe = stripes[0]?.[mode][0] as MemoryChannel;
+      await new Promise<void>((resolve) => {
+        const check = setInterval(() => {
+          if (stripe.stats.sent > 10) {
+            clearInterval(check);
+            resolve();
+          }
+        }, 1);
+      });
+      stripe.close();
+      const outcome = await handle.done.then(() => 'ok', (e: { code: string }) => e.code);
+      if (mode === 'partial') {
+        expect(outcome).toBe('ok');
+        expect(Buffer.from(sinks[0]?.files.get(0) ?? []).equals(Buffer.from(bytes))).toBe(true);
+      } else {
+        expect(outcome).toBe('CHANNEL_CLOSED');
+        expect(await incoming).toBe('TRANSFER_CANCELLED');
+        await new Promise((r) => setTimeout(r, 20));
+        expect(sinks[0]?.aborted).toBe(true);
+      }
+    }
   });
 });

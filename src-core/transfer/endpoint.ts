@@ -51,8 +51,12 @@ export interface TransferEndpointOptions {
   createHasher: HasherFactory;
   /** Sends a transfer message on the control channel. */
   sendControl: (message: TransferMessage) => void;
-  /** The open data channel for a delivery mode. */
-  dataChannel: (mode: DeliveryMode) => FrameChannel;
+  /**
+   * The data channels for a delivery mode: the connection's own, then one per stripe (another
+   * RTCPeerConnection to the same peer, so another SCTP congestion window). Asked again on every
+   * pump, so stripes that open later are used too.
+   */
+  dataChannels: (mode: DeliveryMode) => readonly FrameChannel[];
   /** A peer offers files: decide, now or later. */
   onIncoming: (offer: IncomingOffer, decision: IncomingDecision, handle: TransferHandle<ReceiverEvent>) => void;
   /** Sender stops writing at this many buffered bytes and resumes at the low-water mark. */
@@ -72,10 +76,11 @@ export const DEFAULT_DIGEST: DigestAlgorithm = 'xxh128';
 interface Outgoing {
   sender: TransferSender;
   source: FileSource;
-  channel: FrameChannel;
+  mode: DeliveryMode;
+  /** Channels this transfer has sent on, with their bufferedamountlow subscriptions. */
+  channels: Map<FrameChannel, () => void>;
   pumping: boolean;
   repump: boolean;
-  unsubscribe: () => void;
 }
 
 /**
@@ -99,8 +104,6 @@ export class TransferEndpoint {
   send(request: OutgoingTransferOptions): TransferHandle<SenderEvent> {
     const transferId = this.nextTransferId++;
     const mode = request.mode ?? DEFAULT_MODE;
-    const channel = this.options.dataChannel(mode);
-    channel.setLowWaterMark(this.lowWater);
     const listeners = new Set<(event: SenderEvent) => void>();
     let settle!: { resolve: () => void; reject: (error: FerryError) => void };
     const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
@@ -148,8 +151,7 @@ export class TransferEndpoint {
         }
       },
     });
-    const unsubscribe = channel.onBufferedAmountLow(() => void this.pump(transferId));
-    this.outgoing.set(transferId, { sender, source: request.source, channel, pumping: false, repump: false, unsubscribe });
+    this.outgoing.set(transferId, { sender, source: request.source, mode, channels: new Map(), pumping: false, repump: false });
     sender.start();
     return {
       transferId,
@@ -335,8 +337,8 @@ export class TransferEndpoint {
     try {
       do {
         transfer.repump = false;
-        const { sender, channel, source } = transfer;
-        while (channel.open && channel.bufferedAmount < this.highWater) {
+        const { sender, source } = transfer;
+        for (let channel = this.pickChannel(transfer); channel; channel = this.pickChannel(transfer)) {
           const request = sender.nextChunk();
           if (!request) break;
           try {
@@ -345,8 +347,12 @@ export class TransferEndpoint {
             sender.readFailed(request, error);
             return;
           }
-          if (sender.state !== 'sending' || !channel.open) return;
-          channel.send(sender.chunkRead(request));
+          if (sender.state !== 'sending') return;
+          // A channel that closed during the read: the chunk goes out on another (or the
+          // transfer fails through stripeClosed / the control channel).
+          const target = channel.open ? channel : this.pickChannel(transfer);
+          if (!target) return;
+          target.send(sender.chunkRead(request));
         }
       } while (transfer.repump);
     } finally {
@@ -354,8 +360,41 @@ export class TransferEndpoint {
     }
   }
 
+  /**
+   * The open channel with the most room under the high-water mark (striping balances itself:
+   * a faster connection drains sooner and gets more chunks); none when all are full.
+   */
+  private pickChannel(transfer: Outgoing): FrameChannel | undefined {
+    let best: FrameChannel | undefined;
+    for (const channel of this.options.dataChannels(transfer.mode)) {
+      if (!channel.open || channel.bufferedAmount >= this.highWater) continue;
+      if (best === undefined || channel.bufferedAmount < best.bufferedAmount) best = channel;
+    }
+    if (best && !transfer.channels.has(best)) {
+      best.setLowWaterMark(this.lowWater);
+      const transferId = transfer.sender.transferId;
+      transfer.channels.set(best, best.onBufferedAmountLow(() => void this.pump(transferId)));
+    }
+    return best;
+  }
+
+  /**
+   * A data channel closed (a stripe's connection went away). What it still carried is lost: a
+   * partial-mode transfer repairs that; a reliable one cannot know what is missing, so it stops
+   * with a clear error rather than wait forever.
+   */
+  dataChannelClosed(channel: FrameChannel): void {
+    for (const transfer of [...this.outgoing.values()]) {
+      if (!transfer.channels.has(channel)) continue;
+      transfer.channels.get(channel)?.();
+      transfer.channels.delete(channel);
+      if (transfer.mode !== 'partial') transfer.sender.abort(new FerryError('CHANNEL_CLOSED', 'A connection carrying the transfer closed.'));
+      else void this.pump(transfer.sender.transferId);
+    }
+  }
+
   private forgetOutgoing(transferId: number): void {
-    this.outgoing.get(transferId)?.unsubscribe();
+    for (const unsubscribe of this.outgoing.get(transferId)?.channels.values() ?? []) unsubscribe();
     this.outgoing.delete(transferId);
   }
 }

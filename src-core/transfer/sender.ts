@@ -228,6 +228,11 @@ export class TransferSender {
     this.options.onEvent({ type: 'cancelled', by: 'local', code, message });
   }
 
+  /** Something outside the protocol broke the transfer: the peer is told, the transfer fails. */
+  abort(error: FerryError): void {
+    this.fail(error, true);
+  }
+
   /** The control channel closed. */
   channelClosed(): void {
     if (!this.isFinished()) this.fail(new FerryError('CHANNEL_CLOSED', 'The connection closed before the transfer finished.'), false);

@@ -11,6 +11,7 @@ import {
   type Runtime,
   type TransferEndpointOptions,
 } from '../../src-core/index';
+import { openStripeChannels, STRIPE_COUNT, type StripeMetadata } from './stripes';
 
 export type LinkState = 'connecting' | 'open' | 'closed' | 'failed';
 
@@ -24,6 +25,10 @@ export interface PeerLinkOptions {
   deviceName: string;
   createHasher: HasherFactory;
   onIncoming: TransferEndpointOptions['onIncoming'];
+  /** Present when we dialed: opens another connection to the same device, for striping. */
+  dialStripe?: (metadata: StripeMetadata) => DataConnection;
+  /** Stripes to open once the link is up (default STRIPE_COUNT). */
+  stripes?: number;
 }
 
 /** How long a connection may take to open before we give up on it. */
@@ -39,6 +44,7 @@ export class PeerLink {
   private session: PeerSession | undefined;
   private openTimer: number | undefined;
   private finished = false;
+  private readonly stripeConnections: DataConnection[] = [];
 
   constructor(
     readonly peerId: string,
@@ -60,14 +66,53 @@ export class PeerLink {
     return this.session?.transfers;
   }
 
+  /** PeerJS's id for this link's own connection: stripes name it. */
+  get connectionId(): string {
+    return this.connection.connectionId;
+  }
+
+  /** The other device opened a stripe of this link. */
+  acceptStripe(connection: DataConnection): void {
+    if (this.finished || this.stripeConnections.length >= STRIPE_COUNT) {
+      connection.close();
+      return;
+    }
+    this.addStripe(connection);
+  }
+
   sendText(body: string) {
     if (!this.session) throw new Error('The connection to this device is not open yet.');
     return this.session.chat.sendText(body);
   }
 
   close(): void {
+    this.closeStripes();
     this.connection.close();
     this.closed();
+  }
+
+  private addStripe(connection: DataConnection): void {
+    this.stripeConnections.push(connection);
+    openStripeChannels(connection).then(
+      (channels) => {
+        if (this.finished || !this.session) connection.close();
+        else this.session.addStripe(channels);
+      },
+      // A stripe that cannot open costs speed, not the link.
+      () => connection.close(),
+    );
+  }
+
+  private openStripes(): void {
+    const dial = this.options.dialStripe;
+    if (!dial) return;
+    for (let i = this.stripeConnections.length; i < (this.options.stripes ?? STRIPE_COUNT); i++) {
+      this.addStripe(dial({ ferryStripeOf: this.connection.connectionId }));
+    }
+  }
+
+  private closeStripes(): void {
+    for (const connection of this.stripeConnections.splice(0)) connection.close();
   }
 
   /** The signaling server says there is no such device. */
@@ -105,9 +150,11 @@ export class PeerLink {
       case 'opened':
         window.clearTimeout(this.openTimer);
         this.events.state('open', { peerName: event.peerDeviceName });
+        this.openStripes();
         break;
       case 'closed':
         window.clearTimeout(this.openTimer);
+        this.closeStripes();
         if (!this.finished) {
           this.finished = true;
           if (event.error) this.events.state('failed', { error: event.error.message });
@@ -138,6 +185,7 @@ export class PeerLink {
     this.finished = true;
     this.events.state('failed', { error: message });
     this.session?.close();
+    this.closeStripes();
     this.connection.close();
   }
 }

@@ -51,11 +51,11 @@ export class SignalingClient {
   }
 
   /** Opens a raw DataConnection to another device; Ferry frames its own messages. */
-  connect(remotePeerId: string): DataConnection {
+  connect(remotePeerId: string, metadata?: unknown): DataConnection {
     if (!this.peer || this.peer.disconnected || this.peer.destroyed) {
       throw new Error('Not connected to the signaling server; wait until it reconnects.');
     }
-    const connection = this.peer.connect(remotePeerId, { serialization: 'raw', reliable: true });
+    const connection = this.peer.connect(remotePeerId, { serialization: 'raw', reliable: true, ...(metadata === undefined ? {} : { metadata }) });
     if (!connection) throw new Error('Could not start a connection to that device.');
     return connection;
   }

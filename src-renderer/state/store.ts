@@ -14,6 +14,7 @@ import { IpcFileSink } from '../files/ipc-sink';
 import type { DeviceInfo, SignalingConfig } from '../../src-main/preload/api';
 import { SignalingClient, type SignalingState } from '../signaling/signaling-client';
 import { type LinkState, PeerLink } from '../session/peer-link';
+import { type StripeMetadata, stripeOf } from '../session/stripes';
 
 export interface ChatLine {
   id: string;
@@ -100,7 +101,7 @@ export class AppStore {
     this.update({ device, signalingConfig: config });
     this.client = new SignalingClient(config, this.runtime, {
       state: (signaling) => this.update({ signaling }),
-      incoming: (connection) => this.attach(connection.peer, connection),
+      incoming: (connection) => this.attachIncoming(connection),
       peerUnavailable: (peerId) => this.links.get(peerId)?.unavailable(),
     });
     this.client.start();
@@ -126,7 +127,8 @@ export class AppStore {
     const existing = this.links.get(peerId);
     const conversation = this.conversation(peerId);
     if (existing && (conversation?.state === 'open' || conversation?.state === 'connecting')) return;
-    this.attach(peerId, this.client.connect(peerId));
+    const client = this.client;
+    this.attach(peerId, client.connect(peerId), (metadata) => client.connect(peerId, metadata));
   }
 
   /** Offers files (from a picker or a drop) to a connected device. */
@@ -236,7 +238,16 @@ export class AppStore {
     this.client?.stop();
   }
 
-  private attach(peerId: string, connection: DataConnection): void {
+  /** A device connected to us: a new link, or a stripe of one we have with it. */
+  private attachIncoming(connection: DataConnection): void {
+    const of = stripeOf(connection);
+    if (of === undefined) return this.attach(connection.peer, connection);
+    const link = this.links.get(connection.peer);
+    if (link && link.connectionId === of) link.acceptStripe(connection);
+    else connection.close();
+  }
+
+  private attach(peerId: string, connection: DataConnection, dialStripe?: (metadata: StripeMetadata) => DataConnection): void {
     this.links.get(peerId)?.close();
     const device = this.snapshot.device;
     const link = new PeerLink(
@@ -247,6 +258,7 @@ export class AppStore {
         deviceName: device?.name ?? 'Ferry device',
         createHasher: this.createHasher,
         onIncoming: (offer, decision, handle) => this.incoming(peerId, offer, decision, handle),
+        ...(dialStripe ? { dialStripe } : {}),
       },
       {
         state: (state, detail) =>

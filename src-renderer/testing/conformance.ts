@@ -24,10 +24,23 @@ import { browserRuntime } from '../browser-runtime';
 import { BlobSource, manifestFromFiles } from '../files/blob-source';
 import { IpcFileSink } from '../files/ipc-sink';
 import { call, ferryApi } from '../platform';
+import { openStripeChannels, STRIPE_COUNT, stripeOf } from '../session/stripes';
 
 type Outcome = { ok: true } | { ok: false; code: string; message: string };
 
 const params = new URLSearchParams(location.search);
+/** Stripes the dialing side opens, as the app does (`?stripes=0` for one connection only). */
+const stripeCount = Number(params.get('stripes') ?? STRIPE_COUNT);
+let stripesReady!: () => void;
+const stripesUp = new Promise<void>((r) => (stripesReady = r));
+let stripesOpen = 0;
+/** Data frames received per connection: [the link's own, ...stripes]. */
+const framesPerConnection: number[] = [];
+
+function countFrames(channels: Record<DeliveryMode, { onMessage(listener: (frame: Uint8Array) => void): () => void }>): void {
+  const index = framesPerConnection.push(0) - 1;
+  for (const channel of Object.values(channels)) channel.onMessage(() => (framesPerConnection[index] = (framesPerConnection[index] ?? 0) + 1));
+}
 const api = ferryApi();
 const config = await call(api.getSignalingConfig());
 const { name } = await call(api.getDeviceInfo());
@@ -51,9 +64,21 @@ function outcomeOf(done: Promise<void>): Promise<Outcome> {
   );
 }
 
+function addStripe(connection: DataConnection): void {
+  openStripeChannels(connection).then(
+    (channels) => {
+      session?.addStripe(channels);
+      countFrames(channels);
+      if (++stripesOpen >= stripeCount) stripesReady();
+    },
+    () => connection.close(),
+  );
+}
+
 async function attach(connection: DataConnection): Promise<void> {
   control = new RtcFrameChannel(connection.dataChannel as unknown as RtcDataChannelLike);
   dataChannels = await openDataChannels(connection.peerConnection as unknown as RtcPeerConnectionLike);
+  countFrames(dataChannels);
   session = new PeerSession({
     runtime: browserRuntime,
     deviceName: name,
@@ -61,7 +86,11 @@ async function attach(connection: DataConnection): Promise<void> {
     channels: { control, data: dataChannels },
     transferTuning: { maxMessageSize: maxMessageSizeFromSdp(connection.peerConnection.remoteDescription?.sdp) },
     onChatEvent: (event) => {
-      if (event.type === 'opened') resolveReady();
+      if (event.type !== 'opened') return;
+      if (dial && stripeCount > 0) {
+        for (let i = 0; i < stripeCount; i++) addStripe(peer.connect(dial, { serialization: 'raw', reliable: true, metadata: { ferryStripeOf: connection.connectionId } }));
+        void stripesUp.then(resolveReady);
+      } else resolveReady();
     },
     onIncoming: (offer, decision, handle) => {
       incoming.push({ handle, outcome: outcomeOf(handle.done) });
@@ -94,7 +123,10 @@ const peer = new Peer(params.get('id') ?? '', {
   debug: 0,
 });
 const registered = new Promise<void>((resolve) => peer.on('open', () => resolve()));
-peer.on('connection', (connection) => connection.on('open', () => void attach(connection)));
+peer.on('connection', (connection) => {
+  if (stripeOf(connection) !== undefined) addStripe(connection);
+  else connection.on('open', () => void attach(connection));
+});
 const dial = params.get('dial');
 if (dial) {
   void registered.then(() => {
@@ -168,6 +200,7 @@ const conformance = {
     };
   },
   controlSeen: () => [...seen],
+  framesPerConnection: () => [...framesPerConnection],
   closeControl(): void {
     control?.close();
   },

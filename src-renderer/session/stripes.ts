@@ -1,0 +1,44 @@
+import type { DataConnection } from 'peerjs';
+import { type DataChannels, FerryError, openDataChannels, type RtcPeerConnectionLike } from '../../src-core/index';
+
+export { STRIPE_COUNT } from '../../src-core/index';
+
+const STRIPE_OPEN_TIMEOUT_MS = 20_000;
+
+/** PeerJS metadata that marks a connection as a stripe of the link with that connectionId. */
+export interface StripeMetadata {
+  ferryStripeOf: string;
+}
+
+/** The connectionId of the link this connection is a stripe of, if it is one. */
+export function stripeOf(connection: DataConnection): string | undefined {
+  const metadata: unknown = connection.metadata;
+  if (typeof metadata !== 'object' || metadata === null) return undefined;
+  const of = (metadata as Partial<StripeMetadata>).ferryStripeOf;
+  return typeof of === 'string' ? of : undefined;
+}
+
+/** Waits for a stripe connection to open, then opens Ferry's data channels on it; bounded. */
+export function openStripeChannels(connection: DataConnection): Promise<DataChannels> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new FerryError('CHANNEL_CLOSED', 'A stripe connection did not open.')), STRIPE_OPEN_TIMEOUT_MS);
+    const opened = () => {
+      openDataChannels(connection.peerConnection as unknown as RtcPeerConnectionLike).then(
+        (channels) => {
+          clearTimeout(timer);
+          resolve(channels);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    };
+    if (connection.open) opened();
+    else connection.on('open', opened);
+    connection.on('error', (error) => {
+      clearTimeout(timer);
+      reject(new FerryError('CHANNEL_CLOSED', `A stripe connection failed: ${error.message}`, { cause: error }));
+    });
+  });
+}
