@@ -17,8 +17,21 @@ export function pssOfNamespace(netns: string): number {
   return pidsIn(netns).reduce((sum, pid) => sum + pssOfPid(pid), 0);
 }
 
-/** Samples a measurement every `intervalMs` until stopped; returns the peak. */
-/** Reading smaps_rollup of a whole Chromium tree costs CPU itself: sample twice a second. */
+/** The median of `count` samples taken `intervalMs` apart. */
+export async function medianOf(measure: () => number, count = 7, intervalMs = 300): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < count; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, intervalMs));
+    samples.push(measure());
+  }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(count / 2)] ?? 0;
+}
+
+/**
+ * Samples a measurement every `intervalMs` until stopped; returns the peak. Reading
+ * smaps_rollup of a whole Chromium tree costs CPU itself: twice a second by default.
+ */
 export function samplePeak(measure: () => number, intervalMs = 500): { stop(): number } {
   let peak = measure();
   const timer = setInterval(() => {

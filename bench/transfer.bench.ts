@@ -6,39 +6,20 @@
  * main's sink) side by side in one run, with the memory of each side as PSS. Prints a table and
  * optionally writes JSON. Numbers, not assertions: this machine is noisy, compare within a run.
  */
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { DEFAULT_CHUNK_BYTES, DEFAULT_MODE, STRIPE_COUNT } from '../src-core/index.js';
 import { launchChromium } from '../e2e/lab/chromium.js';
-import { openFerryPage } from '../e2e/lab/ferry-page.js';
 import { Lab } from '../e2e/lab/lab.js';
 import { startSignalHost } from '../e2e/support/signal-host.js';
-import { waitForText } from '../e2e/support/wait.js';
+import { acceptAndWait, connectFerryPair, offerFile } from './ferry-pair.js';
+import { parseSize, writeRandomFile } from './sizes.js';
 import { measureCeiling } from './ceiling.js';
 import { measureModes, type ModeResult } from './modes.js';
-import { cpuSecondsOfNamespace, cpuSecondsOfPid, pssOfNamespace, pssOfPid, samplePeak } from './pss.js';
-
-function parseSize(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*(B|KiB|MiB|GiB|KB|MB|GB)?$/i.exec(text.trim());
-  if (!match) throw new Error(`--size: "${text}" is not a size like 256MiB or 1GiB`);
-  const units: Record<string, number> = { b: 1, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, kb: 1e3, mb: 1e6, gb: 1e9 };
-  return Math.round(Number(match[1]) * (units[(match[2] ?? 'b').toLowerCase()] ?? 1));
-}
-
-async function writeRandomFile(path: string, size: number): Promise<void> {
-  const out = createWriteStream(path);
-  const block = Buffer.alloc(1024 * 1024);
-  for (let written = 0; written < size; written += block.length) {
-    for (let i = 0; i < block.length; i += 4) block.writeUInt32LE((Math.random() * 0xffffffff) >>> 0, i);
-    if (!out.write(written + block.length > size ? block.subarray(0, size - written) : block)) await once(out, 'drain');
-  }
-  out.end();
-  await once(out, 'finish');
-}
+import { cpuSecondsOfNamespace, cpuSecondsOfPid, medianOf, pssOfNamespace, pssOfPid, samplePeak } from './pss.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -88,38 +69,29 @@ async function main(): Promise<void> {
     // 2. Ferry, end to end.
     const downloads = join(root, 'downloads');
     mkdirSync(downloads);
-    const [alice, bob] = await Promise.all([
-      openFerryPage(browserA, lab.host('alice'), { deviceName: 'Alice', signalingUrl: signal.url, downloadDir: join(root, 'alice-downloads') }),
-      openFerryPage(browserB, lab.host('bob'), { deviceName: 'Bob', signalingUrl: signal.url, downloadDir: downloads }),
-    ]);
-    try {
-      await waitForText(bob.page.getByRole('status', { name: 'Signaling connection' }), /^Connected$/);
-      await waitForText(alice.page.getByRole('status', { name: 'Signaling connection' }), /^Connected$/);
-    } catch (error) {
-      throw new Error(`${(error as Error).message}\nAlice's page:\n${alice.logs.join('\n')}\nBob's page:\n${bob.logs.join('\n')}\nBob's main:\n${bob.main.log}`, { cause: error });
-    }
-    const bobId = await waitForText(bob.page.getByRole('status', { name: 'Your device id' }), /^ferry-/);
-    await alice.page.getByRole('textbox', { name: 'Device id to connect to' }).fill(bobId);
-    await alice.page.getByRole('button', { name: 'Connect' }).click();
-    await waitForText(alice.page.getByRole('status', { name: 'Connection to Bob' }), /^Connected$/);
+    const pair = await connectFerryPair({
+      lab,
+      browsers: { alice: browserA, bob: browserB },
+      signalingUrl: signal.url,
+      downloadDirs: { alice: join(root, 'alice-downloads'), bob: downloads },
+    });
     const file = join(root, 'payload.bin');
     await writeRandomFile(file, sizeBytes);
 
-    const idle = { sender: pss(netns.sender), receiver: pss(netns.receiver), node: pssOfPid(process.pid) };
+    // Idle PSS wanders by ±20 MB between samples (GC, caches): the median of several.
+    const idle = {
+      sender: await medianOf(() => pss(netns.sender)),
+      receiver: await medianOf(() => pss(netns.receiver)),
+      node: await medianOf(() => pssOfPid(process.pid)),
+    };
     const peaks = {
       sender: samplePeak(() => pss(netns.sender)),
       receiver: samplePeak(() => pss(netns.receiver)),
       node: samplePeak(() => pssOfPid(process.pid)),
     };
-    const aliceChat = alice.page.getByRole('region', { name: 'Conversation with Bob' });
-    const bobChat = bob.page.getByRole('region', { name: 'Conversation with Alice' });
-    await aliceChat.getByLabel('Files to send to Bob').setInputFiles(file);
-    await waitForText(bobChat.getByRole('status', { name: 'State of payload.bin' }), /Wants to send you files/);
+    await offerFile(pair, file, 'payload.bin');
     const cpuBefore = { sender: cpuSecondsOfNamespace(netns.sender), receiver: cpuSecondsOfNamespace(netns.receiver), node: cpuSecondsOfPid(process.pid) };
-    const started = performance.now();
-    await bobChat.getByRole('button', { name: 'Accept' }).click();
-    await waitForText(bobChat.getByRole('status', { name: 'State of payload.bin' }), /Done, verified|Failed/, 50 * 60 * 1000);
-    const seconds = (performance.now() - started) / 1000;
+    const { seconds } = await acceptAndWait(pair, 'payload.bin', 50 * 60 * 1000);
     const peak = { sender: peaks.sender.stop(), receiver: peaks.receiver.stop(), node: peaks.node.stop() };
     const ferryMBps = sizeBytes / 1e6 / seconds;
     // Share of one core each side kept busy: on 2 cores, a side near 1.0 is CPU-bound.

@@ -1,0 +1,55 @@
+import type { Browser, Locator } from 'playwright-core';
+import { type FerryPage, openFerryPage } from '../e2e/lab/ferry-page.js';
+import type { Lab } from '../e2e/lab/lab.js';
+import { waitForText } from '../e2e/support/wait.js';
+
+/** Two Ferry apps (the real UI and main's services) on the lab hosts "alice" and "bob", connected. */
+export interface FerryPair {
+  alice: FerryPage;
+  bob: FerryPage;
+  aliceChat: Locator;
+  bobChat: Locator;
+}
+
+export async function connectFerryPair(options: {
+  lab: Lab;
+  browsers: { alice: Browser; bob: Browser };
+  signalingUrl: string;
+  downloadDirs: { alice: string; bob: string };
+}): Promise<FerryPair> {
+  const { lab, browsers, signalingUrl, downloadDirs } = options;
+  const [alice, bob] = await Promise.all([
+    openFerryPage(browsers.alice, lab.host('alice'), { deviceName: 'Alice', signalingUrl, downloadDir: downloadDirs.alice }),
+    openFerryPage(browsers.bob, lab.host('bob'), { deviceName: 'Bob', signalingUrl, downloadDir: downloadDirs.bob }),
+  ]);
+  try {
+    await waitForText(bob.page.getByRole('status', { name: 'Signaling connection' }), /^Connected$/);
+    await waitForText(alice.page.getByRole('status', { name: 'Signaling connection' }), /^Connected$/);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\nAlice's page:\n${alice.logs.join('\n')}\nBob's page:\n${bob.logs.join('\n')}\nBob's main:\n${bob.main.log}`, { cause: error });
+  }
+  const bobId = await waitForText(bob.page.getByRole('status', { name: 'Your device id' }), /^ferry-/);
+  await alice.page.getByRole('textbox', { name: 'Device id to connect to' }).fill(bobId);
+  await alice.page.getByRole('button', { name: 'Connect' }).click();
+  await waitForText(alice.page.getByRole('status', { name: 'Connection to Bob' }), /^Connected$/);
+  return {
+    alice,
+    bob,
+    aliceChat: alice.page.getByRole('region', { name: 'Conversation with Bob' }),
+    bobChat: bob.page.getByRole('region', { name: 'Conversation with Alice' }),
+  };
+}
+
+/** Alice offers one file; resolves when Bob is asked. */
+export async function offerFile(pair: FerryPair, path: string, name: string): Promise<void> {
+  await pair.aliceChat.getByLabel('Files to send to Bob').setInputFiles(path);
+  await waitForText(pair.bobChat.getByRole('status', { name: `State of ${name}` }), /Wants to send you files/);
+}
+
+/** Bob accepts; resolves with the transfer's wall time once it is verified (or failed). */
+export async function acceptAndWait(pair: FerryPair, name: string, timeoutMs: number): Promise<{ seconds: number; state: string }> {
+  const started = performance.now();
+  await pair.bobChat.getByRole('button', { name: 'Accept' }).click();
+  const state = await waitForText(pair.bobChat.getByRole('status', { name: `State of ${name}` }), /Done, verified|Failed/, timeoutMs);
+  return { seconds: (performance.now() - started) / 1000, state };
+}
