@@ -17,7 +17,7 @@ import { pidsIn } from '../e2e/lab/netns.js';
 import { DEFAULT_CHUNK_BYTES } from '../src-core/index.js';
 import { measureCeiling } from './ceiling.js';
 import { startSignalHost } from '../e2e/support/signal-host.js';
-import { acceptAndWait, connectFerryPair, offerFile } from './ferry-pair.js';
+import { acceptAndWait, connectFerryPair, offerFile } from '../e2e/support/ferry-pair.js';
 import { cpuSecondsOfPid } from './pss.js';
 import { parseSize, writeRandomFile } from './sizes.js';
 

@@ -15,7 +15,7 @@ import { DEFAULT_CHUNK_BYTES, DEFAULT_MODE, STRIPE_COUNT } from '../src-core/ind
 import { launchChromium } from '../e2e/lab/chromium.js';
 import { Lab } from '../e2e/lab/lab.js';
 import { startSignalHost } from '../e2e/support/signal-host.js';
-import { acceptAndWait, connectFerryPair, offerFile } from './ferry-pair.js';
+import { acceptAndWait, connectFerryPair, offerFile } from '../e2e/support/ferry-pair.js';
 import { parseSize, writeRandomFile } from './sizes.js';
 import { measureCeiling } from './ceiling.js';
 import { measureModes, type ModeResult } from './modes.js';

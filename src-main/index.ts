@@ -8,7 +8,9 @@ import { FERRY_CHANNELS } from './preload/channels.js';
 import { buildContentSecurityPolicy } from './security/csp.js';
 import { isAllowedNavigation, isPermissionGranted } from './security/navigation.js';
 import { createSenderCheck } from './security/trusted-sender.js';
+import { electronPlatform } from './desktop/electron-platform.js';
 import { createMainServices } from './services.js';
+import { SettingsStore } from './settings/store.js';
 import { fetchJsonWithTimeout, resolveSignalingSource, type SignalingSource } from './signaling/signaling-source.js';
 
 // Electron glue only: every decision lives in the plain modules imported above.
@@ -25,9 +27,17 @@ async function main(): Promise<void> {
   const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
   const rendererUrl = devServerUrl ?? pathToFileURL(join(import.meta.dirname, '../renderer/index.html')).href;
 
+  const settings = await SettingsStore.open({
+    file: join(app.getPath('userData'), 'settings.json'),
+    defaultDeviceName: hostname(),
+    warn: (message) => console.warn(message),
+  });
+  // The environment wins over the settings (for scripted setups); a changed server applies at
+  // the next start.
+  const signalingSetting = settings.get().signaling;
   const signaling: SignalingSource = await resolveSignalingSource({
-    configuredUrl: process.env.FERRY_SIGNALING_URL,
-    configuredKey: process.env.FERRY_SIGNALING_KEY,
+    configuredUrl: process.env.FERRY_SIGNALING_URL ?? (signalingSetting.kind === 'custom' ? signalingSetting.url : undefined),
+    configuredKey: process.env.FERRY_SIGNALING_KEY ?? (signalingSetting.kind === 'custom' ? signalingSetting.token : undefined),
     startEmbedded: () => startSignalingServer({ host: '127.0.0.1', port: 0 }),
     fetchJson: fetchJsonWithTimeout,
     warn: (message) => console.warn(message),
@@ -48,12 +58,15 @@ async function main(): Promise<void> {
     isPermissionGranted(permission, requestingOrigin, rendererUrl),
   );
 
+  // The window is made after the services it uses (for dialogs, notifications, progress).
+  const windowRef: { current?: BrowserWindow } = {};
   const services = createMainServices({
-    deviceName: hostname(),
+    settings,
     appVersion: app.getVersion(),
     platform: process.platform,
+    desktop: electronPlatform(() => windowRef.current),
     signalingConfig: async () => signaling.config,
-    downloadDir: () => app.getPath('downloads'),
+    defaultDownloadDir: app.getPath('downloads'),
   });
   app.on('will-quit', () => void services.downloads.abortAll());
   const dispatch = createIpcDispatcher(services, createSenderCheck(rendererUrl), (method, error) =>
@@ -98,6 +111,7 @@ async function main(): Promise<void> {
       spellcheck: false,
     },
   });
+  windowRef.current = window;
   window.once('ready-to-show', () => window.show());
   app.on('second-instance', () => {
     if (window.isMinimized()) window.restore();

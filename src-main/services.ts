@@ -1,28 +1,58 @@
-import type { DeviceInfo, SignalingConfig } from './preload/api.js';
+import type { DeviceInfo, FerrySettings, SettingsUpdate, SignalingConfig } from './preload/api.js';
+import type { ServerConfig } from './signaling/signaling-source.js';
 import type { MainServices } from './ipc/dispatcher.js';
 import { Downloads } from './files/downloads.js';
+import type { DesktopPlatform } from './platform.js';
+import type { SettingsStore } from './settings/store.js';
 
-/**
- * Main's services behind the IPC API, in plain Node. Device name lives in memory until the
- * settings store exists.
- */
+/** Main's services behind the IPC API, in plain Node: settings, downloads, the desktop. */
 export function createMainServices(options: {
-  deviceName: string;
+  settings: SettingsStore;
   appVersion: string;
   platform: string;
-  signalingConfig: () => Promise<SignalingConfig>;
-  /** Where received files go (a setting later; the OS Downloads folder by default). */
-  downloadDir: () => string;
+  desktop: DesktopPlatform;
+  signalingConfig: () => Promise<ServerConfig>;
+  /** The OS Downloads folder: where files go unless the settings say otherwise. */
+  defaultDownloadDir: string;
 }): MainServices & { downloads: Downloads } {
-  let name = options.deviceName;
-  const downloads = new Downloads(options.downloadDir);
-  const info = (): DeviceInfo => ({ name, appVersion: options.appVersion, platform: options.platform });
+  const { settings, desktop } = options;
+  const downloadDir = () => settings.get().downloadDir ?? options.defaultDownloadDir;
+  const downloads = new Downloads(downloadDir);
+  const info = (): DeviceInfo => ({ name: settings.get().deviceName, appVersion: options.appVersion, platform: options.platform });
   return {
-    getSignalingConfig: options.signalingConfig,
+    getSignalingConfig: async (): Promise<SignalingConfig> => {
+      const base = await options.signalingConfig();
+      const { iceServers, relayOnly } = settings.get();
+      // The user's own ICE servers first, then what the signaling server hands out.
+      return { ...base, iceServers: [...iceServers, ...base.iceServers], relayOnly };
+    },
     getDeviceInfo: info,
-    setDeviceName: (newName) => {
-      name = newName;
+    setDeviceName: async (name) => {
+      const result = await settings.update({ deviceName: name });
+      if (!result.ok) throw new Error(Object.values(result.fieldErrors)[0] ?? 'Invalid device name.');
       return info();
+    },
+    getSettings: (): FerrySettings => settings.get(),
+    getDownloadDir: () => downloadDir(),
+    updateSettings: (patch): Promise<SettingsUpdate> => settings.update(patch),
+    chooseDownloadDir: async (): Promise<SettingsUpdate | null> => {
+      const picked = await desktop.pickFolder('Where should received files go?', downloadDir());
+      return picked === null ? null : settings.update({ downloadDir: picked });
+    },
+    showInFolder: (path) => {
+      // Only what Ferry itself saved: the renderer cannot make main reveal arbitrary paths.
+      if (!downloads.savedPaths.has(path)) throw new Error('Ferry did not save that file.');
+      desktop.showItemInFolder(path);
+      return null;
+    },
+    notify: (title, body) => {
+      if (desktop.windowFocused()) return false;
+      desktop.notify(title, body);
+      return true;
+    },
+    setProgress: (fraction) => {
+      desktop.setProgress(fraction);
+      return null;
     },
     receiveStart: (entries, totalBytes) => downloads.start(entries, totalBytes),
     receiveWrite: (sinkId, fileIndex, offset, bytes) => downloads.write(sinkId, fileIndex, offset, bytes),

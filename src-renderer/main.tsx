@@ -13,8 +13,13 @@ const store = new AppStore(browserRuntime, await createHashWasmHasherFactory());
 async function boot(): Promise<void> {
   try {
     const api = ferryApi();
-    const [device, config] = await Promise.all([call(api.getDeviceInfo()), call(api.getSignalingConfig())]);
-    store.start(device, config);
+    const [device, config, settings, downloadDir] = await Promise.all([
+      call(api.getDeviceInfo()),
+      call(api.getSignalingConfig()),
+      call(api.getSettings()),
+      call(api.getDownloadDir()),
+    ]);
+    store.start(device, config, settings, downloadDir);
   } catch (error) {
     store.fail(error instanceof Error ? error.message : String(error));
   }

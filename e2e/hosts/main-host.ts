@@ -9,23 +9,34 @@ import { randomBytes } from 'node:crypto';
 import { WebSocketServer } from 'ws';
 import { createIpcDispatcher } from '../../src-main/ipc/dispatcher.js';
 import { createSenderCheck } from '../../src-main/security/trusted-sender.js';
+import { RecordingPlatform } from '../../src-main/desktop/recording-platform.js';
 import { createMainServices } from '../../src-main/services.js';
+import { SettingsStore } from '../../src-main/settings/store.js';
 
 interface Options {
   deviceName: string;
   signalingUrl: string;
   downloadDir: string;
   rendererUrl: string;
+  /** Where settings persist (a file per host and test). */
+  settingsFile: string;
+  /** What the folder picker answers (absent: the user cancels). */
+  pickFolderAnswer?: string;
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as Options;
 const token = randomBytes(16).toString('hex');
+const settings = await SettingsStore.open({ file: options.settingsFile, defaultDeviceName: options.deviceName });
+// The desktop is recorded: each event is a line on stdout the tests can wait for.
+const desktop = new RecordingPlatform((event) => process.stdout.write(`${JSON.stringify({ event: 'desktop', desktop: event })}\n`));
+desktop.nextFolder = options.pickFolderAnswer ?? null;
 const services = createMainServices({
-  deviceName: options.deviceName,
+  settings,
   appVersion: '0.0.0-test',
   platform: 'linux',
+  desktop,
   signalingConfig: async () => ({ url: options.signalingUrl, key: 'peerjs', iceServers: [], embedded: false }),
-  downloadDir: () => options.downloadDir,
+  defaultDownloadDir: options.downloadDir,
 });
 const dispatch = createIpcDispatcher(services, createSenderCheck(options.rendererUrl));
 

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
@@ -36,6 +36,10 @@ export interface FerryPageOptions {
   /** Where received files go; a fresh temporary folder by default. */
   downloadDir?: string;
   peerJsDebug?: 1 | 2 | 3;
+  /** main's settings file; a fresh one (removed when main exits) by default. */
+  settingsFile?: string;
+  /** What main's (recorded) folder picker answers; by default the user cancels. */
+  pickFolderAnswer?: string;
   /** Another built page instead of the app (a test page from out/test-pages). */
   page?: { dir: string; path: string };
 }
@@ -51,12 +55,15 @@ export async function openFerryPage(browser: Browser, host: LabHost, options: Fe
   const pagesDir = options.page?.dir ?? RENDERER_DIR;
   const rendererUrl = `${RENDERER_ORIGIN}/${options.page?.path ?? 'index.html'}`;
   const downloadDir = options.downloadDir ?? mkdtempSync(join(tmpdir(), 'ferry-downloads-'));
+  const settingsDir = options.settingsFile ? undefined : mkdtempSync(join(tmpdir(), 'ferry-settings-'));
+  const settingsFile = options.settingsFile ?? join(settingsDir as string, 'settings.json');
   const main = host.spawn(`main-${options.deviceName}`, process.execPath, [
     '--import',
     'tsx',
     MAIN_HOST,
-    JSON.stringify({ deviceName: options.deviceName, signalingUrl: options.signalingUrl, downloadDir, rendererUrl }),
+    JSON.stringify({ deviceName: options.deviceName, signalingUrl: options.signalingUrl, downloadDir, rendererUrl, settingsFile, pickFolderAnswer: options.pickFolderAnswer }),
   ]);
+  if (settingsDir) void main.exited.then(() => rmSync(settingsDir, { recursive: true, force: true }));
   const { port, token } = JSON.parse(await main.waitForLine(/"event":"listening"/, 30_000)) as { port: number; token: string };
   const mainUrl = `ws://127.0.0.1:${port}/`;
 

@@ -9,6 +9,8 @@ import { NodeFileSink } from './node-file-sink.js';
  */
 export class Downloads {
   private readonly sinks = new Map<string, NodeFileSink>();
+  /** Every file saved under its final name in this run (so "Show in folder" shows only those). */
+  readonly savedPaths = new Set<string>();
 
   constructor(
     private readonly downloadDir: () => string,
@@ -35,6 +37,7 @@ export class Downloads {
     const sink = this.sink(sinkId);
     await sink.finalize(fileIndex);
     const path = sink.savedFiles.get(fileIndex) as string;
+    this.savedPaths.add(path);
     if (sink.complete) this.sinks.delete(sinkId);
     return { path };
   }

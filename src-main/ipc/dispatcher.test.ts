@@ -1,4 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RecordingPlatform } from '../desktop/recording-platform.js';
+import { SettingsStore } from '../settings/store.js';
 import { createSenderCheck } from '../security/trusted-sender.js';
 import { createMainServices } from '../services.js';
 import { createIpcDispatcher, type IpcCaller } from './dispatcher.js';
@@ -6,26 +11,36 @@ import { createIpcDispatcher, type IpcCaller } from './dispatcher.js';
 const RENDERER = 'file:///opt/Ferry/resources/app.asar/out/renderer/index.html';
 const app: IpcCaller = { frameUrl: RENDERER, isMainFrame: true };
 
-function setup() {
+async function setup() {
   const errors: unknown[] = [];
+  const dir = await mkdtemp(join(tmpdir(), 'ferry-dispatcher-'));
+  cleanup.push(dir);
+  const settings = await SettingsStore.open({ file: join(dir, 'settings.json'), defaultDeviceName: 'Laptop' });
+  const desktop = new RecordingPlatform();
   const services = createMainServices({
-    deviceName: 'Laptop',
+    settings,
     appVersion: '1.2.3',
     platform: 'linux',
+    desktop,
     signalingConfig: async () => ({ url: 'http://127.0.0.1:9000/', key: 'peerjs', iceServers: [], embedded: true }),
-    downloadDir: () => '/nonexistent',
+    defaultDownloadDir: join(dir, 'Downloads'),
   });
   const dispatch = createIpcDispatcher(
     services,
     createSenderCheck(RENDERER),
     (_method, error) => errors.push(error),
   );
-  return { dispatch, errors, services };
+  return { dispatch, errors, services, desktop, dir };
 }
+
+const cleanup: string[] = [];
+afterEach(async () => {
+  for (const dir of cleanup.splice(0)) await rm(dir, { recursive: true, force: true });
+});
 
 describe('IPC dispatcher', () => {
   it('answers a valid call from the app window', async () => {
-    const { dispatch } = setup();
+    const { dispatch } = await setup();
     expect(await dispatch('getDeviceInfo', app, [])).toEqual({
       ok: true,
       value: { name: 'Laptop', appVersion: '1.2.3', platform: 'linux' },
@@ -44,7 +59,7 @@ describe('IPC dispatcher', () => {
     ['an unknown frame', { frameUrl: undefined, isMainFrame: true }],
     ['a garbage URL', { frameUrl: 'not a url', isMainFrame: true }],
   ])('refuses %s', async (_name, caller) => {
-    const { dispatch } = setup();
+    const { dispatch } = await setup();
     expect(await dispatch('getDeviceInfo', caller, [])).toMatchObject({ ok: false, error: { code: 'UNTRUSTED_SENDER' } });
   });
 
@@ -63,14 +78,14 @@ describe('IPC dispatcher', () => {
     ['too many arguments', ['a', 'b'], /.+/],
     ['no argument', [], /.+/],
   ])('rejects %s with a clear error', async (_name, args, message) => {
-    const { dispatch } = setup();
+    const { dispatch } = await setup();
     const result = await dispatch('setDeviceName', app, args);
     expect(result).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
     expect(!result.ok && result.error.message).toMatch(message);
   });
 
   it('refuses unknown methods, including prototype names', async () => {
-    const { dispatch } = setup();
+    const { dispatch } = await setup();
     for (const method of ['deleteEverything', 'constructor', '__proto__', 'toString']) {
       expect(await dispatch(method, app, [])).toMatchObject({ ok: false, error: { code: 'UNKNOWN_METHOD' } });
     }
@@ -80,7 +95,7 @@ describe('IPC dispatcher', () => {
     const errors: unknown[] = [];
     const dispatch = createIpcDispatcher(
       {
-        ...setup().services,
+        ...(await setup()).services,
         getSignalingConfig: async () => {
           throw new Error('server did not start');
         },
@@ -93,5 +108,47 @@ describe('IPC dispatcher', () => {
       error: { code: 'FAILED', message: 'getSignalingConfig failed: server did not start' },
     });
     expect(errors).toHaveLength(1);
+  });
+
+  it('reads and changes settings through the store, with a message per bad field', async () => {
+    const { dispatch } = await setup();
+    expect(await dispatch('getSettings', app, [])).toMatchObject({ ok: true, value: { deviceName: 'Laptop', theme: 'system' } });
+    expect(await dispatch('updateSettings', app, [{ theme: 'dark', relayOnly: true }])).toMatchObject({
+      ok: true,
+      value: { ok: true, settings: { theme: 'dark', relayOnly: true } },
+    });
+    expect(await dispatch('updateSettings', app, [{ theme: 'neon' }])).toMatchObject({ ok: true, value: { ok: false, fieldErrors: { theme: expect.any(String) } } });
+    expect(await dispatch('updateSettings', app, ['theme=dark'])).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+    // ICE settings and relay-only reach the signaling config the renderer uses.
+    await dispatch('updateSettings', app, [{ iceServers: [{ urls: ['turn:turn.example.org:3478'], username: 'u', credential: 'p' }] }]);
+    expect(await dispatch('getSignalingConfig', app, [])).toMatchObject({
+      ok: true,
+      value: { relayOnly: true, iceServers: [{ urls: ['turn:turn.example.org:3478'], username: 'u', credential: 'p' }] },
+    });
+  });
+
+  it('picks the download folder with the OS dialog and saves it; a cancelled pick changes nothing', async () => {
+    const { dispatch, desktop, dir } = await setup();
+    expect(await dispatch('getDownloadDir', app, [])).toEqual({ ok: true, value: join(dir, 'Downloads') });
+    expect(await dispatch('chooseDownloadDir', app, [])).toEqual({ ok: true, value: null });
+    desktop.nextFolder = join(dir, 'Inbox');
+    expect(await dispatch('chooseDownloadDir', app, [])).toMatchObject({ ok: true, value: { ok: true, settings: { downloadDir: join(dir, 'Inbox') } } });
+    expect(await dispatch('getDownloadDir', app, [])).toEqual({ ok: true, value: join(dir, 'Inbox') });
+  });
+
+  it('reveals only files Ferry saved, and notifies only while the window is not focused', async () => {
+    const { dispatch, desktop } = await setup();
+    expect(await dispatch('showInFolder', app, ['/etc/passwd'])).toMatchObject({ ok: false, error: { code: 'FAILED', message: expect.stringMatching(/did not save/) } });
+    expect(desktop.events.filter((e) => e.type === 'show-in-folder')).toEqual([]);
+    desktop.focused = true;
+    expect(await dispatch('notify', app, ['Done', 'report.pdf arrived'])).toEqual({ ok: true, value: false });
+    desktop.focused = false;
+    expect(await dispatch('notify', app, ['Done', 'report.pdf arrived'])).toEqual({ ok: true, value: true });
+    expect(await dispatch('setProgress', app, [0.5])).toEqual({ ok: true, value: null });
+    expect(await dispatch('setProgress', app, [1.5])).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+    expect(desktop.events).toEqual([
+      { type: 'notify', title: 'Done', body: 'report.pdf arrived' },
+      { type: 'progress', fraction: 0.5 },
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { DeviceInfo, IncomingEntry, IpcResult, SignalingConfig } from '../preload/api.js';
+import type { DeviceInfo, FerrySettings, IncomingEntry, IpcResult, SettingsUpdate, SignalingConfig } from '../preload/api.js';
 import { FERRY_CHANNELS, type FerryMethod } from '../preload/channels.js';
 import { IPC_ARGUMENTS } from './contract.js';
 
@@ -7,7 +7,16 @@ import { IPC_ARGUMENTS } from './contract.js';
 export interface MainServices {
   getSignalingConfig(): Promise<SignalingConfig>;
   getDeviceInfo(): DeviceInfo;
-  setDeviceName(name: string): DeviceInfo;
+  setDeviceName(name: string): Promise<DeviceInfo>;
+  getSettings(): FerrySettings;
+  /** The folder received files go to now (the setting, or the OS Downloads folder). */
+  getDownloadDir(): string;
+  updateSettings(patch: Record<string, unknown>): Promise<SettingsUpdate>;
+  chooseDownloadDir(): Promise<SettingsUpdate | null>;
+  showInFolder(path: string): null;
+  /** Shows an OS notification unless the window has focus; says whether it did. */
+  notify(title: string, body: string): boolean;
+  setProgress(fraction: number | null): null;
   receiveStart(entries: IncomingEntry[], totalBytes: number): Promise<{ sinkId: string }>;
   receiveWrite(sinkId: string, fileIndex: number, offset: number, bytes: Uint8Array): Promise<null>;
   receiveFinalize(sinkId: string, fileIndex: number): Promise<{ path: string }>;
@@ -40,6 +49,13 @@ export function createIpcDispatcher(
     getSignalingConfig: () => services.getSignalingConfig(),
     getDeviceInfo: () => services.getDeviceInfo(),
     setDeviceName: (name) => services.setDeviceName(name),
+    getSettings: () => services.getSettings(),
+    getDownloadDir: () => services.getDownloadDir(),
+    updateSettings: (patch) => services.updateSettings(patch),
+    chooseDownloadDir: () => services.chooseDownloadDir(),
+    showInFolder: (path) => services.showInFolder(path),
+    notify: (title, body) => services.notify(title, body),
+    setProgress: (fraction) => services.setProgress(fraction),
     receiveStart: (entries, totalBytes) => services.receiveStart(entries, totalBytes),
     receiveWrite: (sinkId, fileIndex, offset, bytes) => services.receiveWrite(sinkId, fileIndex, offset, bytes),
     receiveFinalize: (sinkId, fileIndex) => services.receiveFinalize(sinkId, fileIndex),

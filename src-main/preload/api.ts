@@ -17,6 +17,8 @@ export interface SignalingConfig {
   iceServers: IceServerConfig[];
   /** True when main started the bundled server because none was configured. */
   embedded: boolean;
+  /** Connect through TURN relays only (hides this device's addresses from peers). */
+  relayOnly: boolean;
 }
 
 export interface DeviceInfo {
@@ -38,11 +40,46 @@ export type IncomingEntry =
   | { kind: 'file'; path: string; size: number; mtime: number }
   | { kind: 'directory'; path: string };
 
+export type DeliveryModeSetting = 'automatic' | 'reliable-ordered' | 'reliable-unordered' | 'partial';
+
+/** Settings, persisted by main (src-main/settings/schema.ts validates exactly this shape). */
+export interface FerrySettings {
+  version: 1;
+  deviceName: string;
+  /** Absolute path; null means the OS Downloads folder. */
+  downloadDir: string | null;
+  signaling: { kind: 'built-in' } | { kind: 'custom'; url: string; token?: string | undefined };
+  iceServers: Array<{ urls: string[]; username?: string | undefined; credential?: string | undefined }>;
+  relayOnly: boolean;
+  transferMode: DeliveryModeSetting;
+  /** Offers from trusted devices are accepted without asking. */
+  autoAcceptTrusted: boolean;
+  /** "Always accept from this device" (per peer id until pairing makes it cryptographic). */
+  trustedDevices: Array<{ peerId: string; name: string; since: number }>;
+  theme: 'system' | 'light' | 'dark';
+}
+
+/** A settings change: applied whole, or refused with a message per field ("iceServers.0.urls.1"). */
+export type SettingsUpdate = { ok: true; settings: FerrySettings } | { ok: false; fieldErrors: Record<string, string> };
+
 /** window.ferry: one function per message, nothing generic. */
 export interface FerryApi {
   getSignalingConfig(): Promise<IpcResult<SignalingConfig>>;
   getDeviceInfo(): Promise<IpcResult<DeviceInfo>>;
   setDeviceName(name: string): Promise<IpcResult<DeviceInfo>>;
+  getSettings(): Promise<IpcResult<FerrySettings>>;
+  /** The folder received files go to now. */
+  getDownloadDir(): Promise<IpcResult<string>>;
+  /** Changes some settings: all of them, or none with a message per field. */
+  updateSettings(patch: Partial<Omit<FerrySettings, 'version'>>): Promise<IpcResult<SettingsUpdate>>;
+  /** Opens the OS folder picker and saves the choice; null when cancelled. */
+  chooseDownloadDir(): Promise<IpcResult<SettingsUpdate | null>>;
+  /** Reveals a file Ferry saved in the file manager. */
+  showInFolder(path: string): Promise<IpcResult<null>>;
+  /** An OS notification, shown only while the window is not focused; true when shown. */
+  notify(title: string, body: string): Promise<IpcResult<boolean>>;
+  /** Taskbar/dock progress of the active transfers, 0..1, or null for none. */
+  setProgress(fraction: number | null): Promise<IpcResult<null>>;
   /** Prepares the download folder for an accepted offer (free space, unique names, staging). */
   receiveStart(entries: IncomingEntry[], totalBytes: number): Promise<IpcResult<{ sinkId: string }>>;
   /** Writes one received chunk; answering means it is written. */

@@ -7,6 +7,13 @@ const api: FerryApi = {
   getSignalingConfig: () => ipcRenderer.invoke(FERRY_CHANNELS.getSignalingConfig),
   getDeviceInfo: () => ipcRenderer.invoke(FERRY_CHANNELS.getDeviceInfo),
   setDeviceName: (name: string) => ipcRenderer.invoke(FERRY_CHANNELS.setDeviceName, name),
+  getSettings: () => ipcRenderer.invoke(FERRY_CHANNELS.getSettings),
+  getDownloadDir: () => ipcRenderer.invoke(FERRY_CHANNELS.getDownloadDir),
+  updateSettings: (patch) => ipcRenderer.invoke(FERRY_CHANNELS.updateSettings, patch),
+  chooseDownloadDir: () => ipcRenderer.invoke(FERRY_CHANNELS.chooseDownloadDir),
+  showInFolder: (path) => ipcRenderer.invoke(FERRY_CHANNELS.showInFolder, path),
+  notify: (title, body) => ipcRenderer.invoke(FERRY_CHANNELS.notify, title, body),
+  setProgress: (fraction) => ipcRenderer.invoke(FERRY_CHANNELS.setProgress, fraction),
   receiveStart: (entries, totalBytes) => ipcRenderer.invoke(FERRY_CHANNELS.receiveStart, entries, totalBytes),
   receiveWrite: (sinkId, fileIndex, offset, bytes) =>
     ipcRenderer.invoke(FERRY_CHANNELS.receiveWrite, sinkId, fileIndex, offset, bytes),

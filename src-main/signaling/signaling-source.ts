@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import type { IceServerConfig, SignalingConfig } from '../preload/api.js';
 
+/** Where to signal; the ICE policy comes from the settings (services.ts). */
+export type ServerConfig = Omit<SignalingConfig, 'relayOnly'>;
+
 export interface SignalingSource {
-  config: SignalingConfig;
+  config: ServerConfig;
   /** Stops the embedded server; a no-op for an external one. */
   close(): Promise<void>;
 }

@@ -21,12 +21,18 @@ interface Batch {
 export class IpcFileSink implements FileSink {
   private batch: Batch | undefined;
 
-  private constructor(private readonly sinkId: string) {}
+  private constructor(
+    private readonly sinkId: string,
+    private readonly onSaved: (fileIndex: number, path: string) => void,
+  ) {}
 
-  /** Asks main to prepare the download folder (free space, unique names, staging). */
-  static async open(offer: IncomingOffer): Promise<IpcFileSink> {
+  /**
+   * Asks main to prepare the download folder (free space, unique names, staging). `onSaved`
+   * hears where each verified file ended up.
+   */
+  static async open(offer: IncomingOffer, onSaved: (fileIndex: number, path: string) => void = () => {}): Promise<IpcFileSink> {
     const { sinkId } = await call(ferryApi().receiveStart([...offer.entries], offer.totalBytes));
-    return new IpcFileSink(sinkId);
+    return new IpcFileSink(sinkId, onSaved);
   }
 
   write(fileIndex: number, offset: number, bytes: Uint8Array): Promise<void> {
@@ -47,7 +53,8 @@ export class IpcFileSink implements FileSink {
 
   async finalize(fileIndex: number): Promise<void> {
     this.flush();
-    await call(ferryApi().receiveFinalize(this.sinkId, fileIndex));
+    const { path } = await call(ferryApi().receiveFinalize(this.sinkId, fileIndex));
+    this.onSaved(fileIndex, path);
   }
 
   private flush(): void {

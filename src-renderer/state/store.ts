@@ -1,5 +1,7 @@
 import type { DataConnection } from 'peerjs';
 import {
+  DEFAULT_MODE,
+  type DeliveryMode,
   type HasherFactory,
   type IncomingDecision,
   type IncomingOffer,
@@ -11,7 +13,8 @@ import {
 } from '../../src-core/index';
 import { BlobSource, manifestFromFiles } from '../files/blob-source';
 import { IpcFileSink } from '../files/ipc-sink';
-import type { DeviceInfo, SignalingConfig } from '../../src-main/preload/api';
+import type { DeviceInfo, FerrySettings, SignalingConfig } from '../../src-main/preload/api';
+import { call, ferryApi } from '../platform';
 import { SignalingClient, type SignalingState } from '../signaling/signaling-client';
 import { type LinkState, PeerLink } from '../session/peer-link';
 import { type StripeMetadata, stripeOf } from '../session/stripes';
@@ -35,6 +38,12 @@ export interface TransferRow {
   bytesDone: number;
   state: TransferState;
   error: string | undefined;
+  /** The offer's files (the first 50), for the accept prompt. */
+  files: Array<{ path: string; size: number }>;
+  /** Where received files were saved (verified, under their final names). */
+  savedPaths: string[];
+  /** Smoothed throughput while active, for speed and time left. */
+  bytesPerSecond: number;
 }
 
 export interface Conversation {
@@ -56,11 +65,19 @@ function describe(entries: IncomingOffer['entries']): { title: string; fileCount
   return { title: `${files.length} files`, fileCount: files.length };
 }
 
+function newRow(key: string, direction: 'in' | 'out', entries: IncomingOffer['entries'], title: string, fileCount: number, totalBytes: number): TransferRow {
+  const files = entries.flatMap((e) => (e.kind === 'file' ? [{ path: e.path, size: e.size }] : [])).slice(0, 50);
+  return { key, direction, title, fileCount, totalBytes, bytesDone: 0, state: 'waiting', error: undefined, files, savedPaths: [], bytesPerSecond: 0 };
+}
+
 /** Progress repaints at most this often: a chunk every few milliseconds would swamp React. */
 const PROGRESS_INTERVAL_MS = 100;
 
 export interface AppSnapshot {
   device: DeviceInfo | undefined;
+  settings: FerrySettings | undefined;
+  /** Where received files go now. */
+  downloadDir: string | undefined;
   signaling: SignalingState | undefined;
   signalingConfig: SignalingConfig | undefined;
   conversations: Conversation[];
@@ -74,6 +91,8 @@ export interface AppSnapshot {
 export class AppStore {
   private snapshot: AppSnapshot = {
     device: undefined,
+    settings: undefined,
+    downloadDir: undefined,
     signaling: undefined,
     signalingConfig: undefined,
     conversations: [],
@@ -82,7 +101,8 @@ export class AppStore {
   private readonly listeners = new Set<() => void>();
   private readonly links = new Map<string, PeerLink>();
   private readonly transferHandles = new Map<string, { cancel(): void; decision?: IncomingDecision; offer?: IncomingOffer }>();
-  private readonly lastPaint = new Map<string, number>();
+  private readonly lastPaint = new Map<string, { at: number; bytes: number }>();
+  private lastProgressReported: number | null = null;
   private client: SignalingClient | undefined;
 
   constructor(
@@ -97,8 +117,8 @@ export class AppStore {
 
   readonly getSnapshot = (): AppSnapshot => this.snapshot;
 
-  start(device: DeviceInfo, config: SignalingConfig): void {
-    this.update({ device, signalingConfig: config });
+  start(device: DeviceInfo, config: SignalingConfig, settings?: FerrySettings, downloadDir?: string): void {
+    this.update({ device, signalingConfig: config, settings, downloadDir });
     this.client = new SignalingClient(config, this.runtime, {
       state: (signaling) => this.update({ signaling }),
       incoming: (connection) => this.attachIncoming(connection),
@@ -131,28 +151,77 @@ export class AppStore {
     this.attach(peerId, client.connect(peerId), (metadata) => client.connect(peerId, metadata));
   }
 
+  /**
+   * Changes settings in main; answers the message per field when main refuses, else nothing.
+   * The device name and the download folder are re-read so the window shows what main uses.
+   */
+  async saveSettings(patch: Partial<Omit<FerrySettings, 'version'>>): Promise<Record<string, string> | undefined> {
+    const api = ferryApi();
+    const result = await call(api.updateSettings(patch));
+    if (!result.ok) return result.fieldErrors;
+    await this.adopt(result.settings);
+    return undefined;
+  }
+
+  /** The OS folder picker, through main; the choice is saved there. */
+  async chooseDownloadDir(): Promise<void> {
+    const result = await call(ferryApi().chooseDownloadDir());
+    if (result?.ok) await this.adopt(result.settings);
+  }
+
+  showInFolder(path: string): void {
+    void call(ferryApi().showInFolder(path)).catch(() => {});
+  }
+
+  /** "Always accept from this device" (per peer id until pairing makes trust cryptographic). */
+  async trustDevice(peerId: string): Promise<void> {
+    const settings = this.snapshot.settings;
+    if (!settings || settings.trustedDevices.some((d) => d.peerId === peerId)) return;
+    const name = this.conversation(peerId)?.peerName ?? peerId;
+    await this.saveSettings({ trustedDevices: [...settings.trustedDevices, { peerId, name: name.slice(0, 64), since: this.runtime.now() }] });
+  }
+
+  async forgetDevice(peerId: string): Promise<void> {
+    const settings = this.snapshot.settings;
+    if (!settings) return;
+    await this.saveSettings({ trustedDevices: settings.trustedDevices.filter((d) => d.peerId !== peerId) });
+  }
+
+  isTrusted(peerId: string): boolean {
+    return this.snapshot.settings?.trustedDevices.some((d) => d.peerId === peerId) ?? false;
+  }
+
+  private async adopt(settings: FerrySettings): Promise<void> {
+    const api = ferryApi();
+    const [device, downloadDir] = await Promise.all([call(api.getDeviceInfo()), call(api.getDownloadDir())]);
+    this.update({ settings, device, downloadDir });
+  }
+
   /** Offers files (from a picker or a drop) to a connected device. */
   sendFiles(peerId: string, files: readonly File[]): void {
     const transfers = this.links.get(peerId)?.transfers;
     if (!transfers) throw new Error('There is no open connection to that device.');
     if (files.length === 0) return;
     const { entries, blobs } = manifestFromFiles(files);
-    const handle = transfers.send({ entries, source: new BlobSource(blobs) });
+    const setting = this.snapshot.settings?.transferMode ?? 'automatic';
+    const mode: DeliveryMode = setting === 'automatic' ? DEFAULT_MODE : setting;
+    const handle = transfers.send({ entries, source: new BlobSource(blobs), mode });
     const key = `out-${handle.transferId}`;
     const { title, fileCount } = describe(entries);
     const totalBytes = files.reduce((n, f) => n + f.size, 0);
     this.transferHandles.set(key, { cancel: () => handle.cancel() });
-    this.addTransfer(peerId, { key, direction: 'out', title, fileCount, totalBytes, bytesDone: 0, state: 'waiting', error: undefined });
+    this.addTransfer(peerId, { ...newRow(key, 'out', entries, title, fileCount, totalBytes), state: 'waiting' });
     this.follow(peerId, key, handle);
   }
 
-  acceptTransfer(peerId: string, key: string): void {
+  acceptTransfer(peerId: string, key: string, options: { alwaysAccept?: boolean } = {}): void {
     const entry = this.transferHandles.get(key);
     if (!entry?.decision || !entry.offer) return;
     const { decision, offer } = entry;
     entry.decision = undefined;
+    if (options.alwaysAccept) void this.trustDevice(peerId);
     this.patchTransfer(peerId, key, { state: 'active' });
-    IpcFileSink.open(offer).then(
+    IpcFileSink.open(offer, (_fileIndex, path) => this.patchTransfer(peerId, key, { savedPaths: [...(this.transferRow(peerId, key)?.savedPaths ?? []), path] })).then(
       (sink) => decision.accept(sink),
       (error: Error) => {
         decision.decline('SINK_FAILED', error.message);
@@ -177,8 +246,9 @@ export class AppStore {
     const key = `in-${handle.transferId}`;
     const { title, fileCount } = describe(offer.entries);
     this.transferHandles.set(key, { cancel: () => handle.cancel(), decision, offer });
-    this.addTransfer(peerId, { key, direction: 'in', title, fileCount, totalBytes: offer.totalBytes, bytesDone: 0, state: 'offered', error: undefined });
+    this.addTransfer(peerId, { ...newRow(key, 'in', offer.entries, title, fileCount, offer.totalBytes), state: 'offered' });
     this.follow(peerId, key, handle);
+    if (this.snapshot.settings?.autoAcceptTrusted && this.isTrusted(peerId)) this.acceptTransfer(peerId, key);
   }
 
   private follow(peerId: string, key: string, handle: TransferHandle<SenderEvent> | TransferHandle<ReceiverEvent>): void {
@@ -190,24 +260,88 @@ export class AppStore {
         case 'progress': {
           const done = 'bytesSent' in event ? event.bytesSent : event.bytesReceived;
           const now = this.runtime.now();
-          if (done < event.totalBytes && now - (this.lastPaint.get(key) ?? 0) < PROGRESS_INTERVAL_MS) return;
-          this.lastPaint.set(key, now);
-          this.patchTransfer(peerId, key, { bytesDone: done });
+          const last = this.lastPaint.get(key);
+          if (done < event.totalBytes && last && now - last.at < PROGRESS_INTERVAL_MS) return;
+          this.lastPaint.set(key, { at: now, bytes: done });
+          const previous = this.transferRow(peerId, key)?.bytesPerSecond ?? 0;
+          const instant = last && now > last.at ? ((done - last.bytes) * 1000) / (now - last.at) : previous;
+          // Smoothed so the speed and time left do not jump with every repaint.
+          const bytesPerSecond = previous === 0 ? instant : previous * 0.8 + instant * 0.2;
+          this.patchTransfer(peerId, key, { bytesDone: done, bytesPerSecond });
+          this.reportTaskbarProgress();
           return;
         }
         default:
           return;
       }
     });
-    handle.done.then(
-      () => this.patchTransfer(peerId, key, { state: 'done', bytesDone: this.transferRow(peerId, key)?.totalBytes ?? 0 }),
-      (error: { code?: string; message?: string }) => {
-        const state: TransferState =
-          error.code === 'TRANSFER_DECLINED' ? 'declined' : error.code === 'TRANSFER_CANCELLED' ? 'cancelled' : 'failed';
-        const current = this.transferRow(peerId, key)?.state;
-        this.patchTransfer(peerId, key, { state: current === 'declined' ? 'declined' : state, error: error.message });
-      },
-    ).finally(() => this.transferHandles.delete(key));
+    handle.done
+      .then(
+        () => {
+          this.patchTransfer(peerId, key, { state: 'done', bytesDone: this.transferRow(peerId, key)?.totalBytes ?? 0 });
+          this.notifyOutcome(peerId, key);
+        },
+        (error: { code?: string; message?: string }) => {
+          const state: TransferState =
+            error.code === 'TRANSFER_DECLINED' ? 'declined' : error.code === 'TRANSFER_CANCELLED' ? 'cancelled' : 'failed';
+          const current = this.transferRow(peerId, key)?.state;
+          this.patchTransfer(peerId, key, { state: current === 'declined' ? 'declined' : state, error: error.message });
+          this.notifyOutcome(peerId, key);
+        },
+      )
+      .finally(() => {
+        this.transferHandles.delete(key);
+        this.lastPaint.delete(key);
+        this.reportTaskbarProgress();
+      });
+  }
+
+  /** An OS notification when a transfer ends; main shows it only while the window is unfocused. */
+  private notifyOutcome(peerId: string, key: string): void {
+    const row = this.transferRow(peerId, key);
+    if (!row) return;
+    const name = this.conversation(peerId)?.peerName ?? peerId;
+    const direction = row.direction === 'in' ? `from ${name}` : `to ${name}`;
+    let title: string;
+    switch (row.state) {
+      case 'done':
+        title = row.direction === 'in' ? `Received ${row.title}` : `Sent ${row.title}`;
+        break;
+      case 'failed':
+        title = `${row.title} ${direction} failed`;
+        break;
+      case 'declined':
+      case 'cancelled':
+        title = `${row.title} ${direction} was ${row.state}`;
+        break;
+      case 'offered':
+      case 'waiting':
+      case 'active':
+        return;
+      default: {
+        const unreachable: never = row.state;
+        return unreachable;
+      }
+    }
+    const body = row.state === 'done' ? `${row.fileCount} ${row.fileCount === 1 ? 'file' : 'files'} ${direction}, verified.` : (row.error ?? '');
+    void call(ferryApi().notify(title.slice(0, 200), body.slice(0, 1000))).catch(() => {});
+  }
+
+  /** The taskbar/dock shows the combined progress of every active transfer. */
+  private reportTaskbarProgress(): void {
+    let done = 0;
+    let total = 0;
+    for (const conversation of this.snapshot.conversations) {
+      for (const t of conversation.transfers) {
+        if (t.state !== 'active') continue;
+        done += t.bytesDone;
+        total += t.totalBytes;
+      }
+    }
+    const fraction = total > 0 ? Math.min(1, Math.round((done / total) * 100) / 100) : null;
+    if (fraction === this.lastProgressReported) return;
+    this.lastProgressReported = fraction;
+    void call(ferryApi().setProgress(fraction)).catch(() => {});
   }
 
   private transferRow(peerId: string, key: string): TransferRow | undefined {

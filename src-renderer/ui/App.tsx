@@ -1,15 +1,26 @@
-import { useSyncExternalStore } from 'react';
+import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { AppStore } from '../state/store';
 import { ConnectForm } from './ConnectForm';
 import { ConversationPanel } from './ConversationPanel';
 import { DeviceCard } from './DeviceCard';
+import { SettingsPanel } from './SettingsPanel';
 
 export function App({ store }: { store: AppStore }) {
   const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const theme = snapshot.settings?.theme ?? 'system';
+  useEffect(() => {
+    // The palette is light-dark(): the theme only chooses the color-scheme (styles.css).
+    if (theme === 'system') delete document.documentElement.dataset.theme;
+    else document.documentElement.dataset.theme = theme;
+  }, [theme]);
   return (
     <div className="app">
-      <header className="app-header">
+      <header className="app-header row">
         <h1>Ferry</h1>
+        <button type="button" className="secondary" aria-expanded={settingsOpen} disabled={!snapshot.settings} onClick={() => setSettingsOpen((open) => !open)}>
+          Settings
+        </button>
       </header>
       {snapshot.fatalError ? (
         <p role="alert" className="error-banner">
@@ -17,6 +28,9 @@ export function App({ store }: { store: AppStore }) {
         </p>
       ) : null}
       <main className="layout">
+        {settingsOpen && snapshot.settings ? (
+          <SettingsPanel settings={snapshot.settings} downloadDir={snapshot.downloadDir} store={store} onClose={() => setSettingsOpen(false)} />
+        ) : null}
         <DeviceCard snapshot={snapshot} store={store} />
         <ConnectForm store={store} enabled={snapshot.signaling?.kind === 'connected'} />
         <section aria-label="Conversations" className="conversations">

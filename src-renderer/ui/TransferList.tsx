@@ -1,5 +1,6 @@
+import { useId, useState } from 'react';
 import type { AppStore, TransferRow, TransferState } from '../state/store';
-import { formatBytes } from './format';
+import { formatBytes, formatDuration, formatRate } from './format';
 
 const STATE_WORDS: Record<TransferState, string> = {
   offered: 'Wants to send you files',
@@ -25,30 +26,70 @@ export function TransferList({ peerId, name, transfers, store }: { peerId: strin
               {STATE_WORDS[t.state]}
             </span>
           </div>
-          <progress aria-label={`Progress of ${t.title}`} max={Math.max(1, t.totalBytes)} value={t.bytesDone} />
-          <div className="transfer-meta">
-            {formatBytes(t.bytesDone)} of {formatBytes(t.totalBytes)} · {t.fileCount} {t.fileCount === 1 ? 'file' : 'files'}
-            {t.error && t.state !== 'done' ? <span className="field-error"> · {t.error}</span> : null}
-          </div>
+          {t.state === 'offered' ? <OfferPrompt peerId={peerId} name={name} transfer={t} store={store} /> : <Progress transfer={t} />}
+          {t.error && t.state !== 'done' ? <p className="field-error">{t.error}</p> : null}
           <div className="row">
-            {t.state === 'offered' ? (
-              <>
-                <button type="button" onClick={() => store.acceptTransfer(peerId, t.key)}>
-                  Accept
-                </button>
-                <button type="button" className="secondary" onClick={() => store.declineTransfer(peerId, t.key)}>
-                  Decline
-                </button>
-              </>
-            ) : null}
             {t.state === 'waiting' || t.state === 'active' ? (
               <button type="button" className="secondary" onClick={() => store.cancelTransfer(t.key)}>
-                Cancel
+                {`Cancel ${t.title}`}
+              </button>
+            ) : null}
+            {t.state === 'done' && t.savedPaths[0] ? (
+              <button type="button" className="secondary" onClick={() => store.showInFolder(t.savedPaths[0] as string)}>
+                {`Show ${t.title} in folder`}
               </button>
             ) : null}
           </div>
         </li>
       ))}
     </ul>
+  );
+}
+
+function Progress({ transfer: t }: { transfer: TransferRow }) {
+  const active = t.state === 'active' && t.bytesPerSecond > 0;
+  const left = active ? (t.totalBytes - t.bytesDone) / t.bytesPerSecond : Number.NaN;
+  return (
+    <>
+      <progress aria-label={`Progress of ${t.title}`} max={Math.max(1, t.totalBytes)} value={t.bytesDone} />
+      <div className="transfer-meta">
+        {formatBytes(t.bytesDone)} of {formatBytes(t.totalBytes)} · {t.fileCount} {t.fileCount === 1 ? 'file' : 'files'}
+        {active ? ` · ${formatRate(t.bytesPerSecond)} · ${formatDuration(left)} left` : ''}
+      </div>
+    </>
+  );
+}
+
+/** What a person needs to decide: who, what (names, sizes, count, total), and a way to say "always". */
+function OfferPrompt({ peerId, name, transfer: t, store }: { peerId: string; name: string; transfer: TransferRow; store: AppStore }) {
+  const [always, setAlways] = useState(false);
+  const alwaysId = useId();
+  return (
+    <div role="group" aria-label={`Offer from ${name}`} className="offer">
+      <p className="transfer-meta">
+        {name} wants to send you {t.fileCount} {t.fileCount === 1 ? 'file' : 'files'}, {formatBytes(t.totalBytes)} in all.
+      </p>
+      <ul aria-label={`Files offered by ${name}`} className="offer-files">
+        {t.files.map((f) => (
+          <li key={f.path}>
+            <span>{f.path}</span>
+            <span className="subtle">{formatBytes(f.size)}</span>
+          </li>
+        ))}
+        {t.fileCount > t.files.length ? <li className="subtle">and {t.fileCount - t.files.length} more</li> : null}
+      </ul>
+      <div className="row">
+        <button type="button" onClick={() => store.acceptTransfer(peerId, t.key, { alwaysAccept: always })}>
+          Accept
+        </button>
+        <button type="button" className="secondary" onClick={() => store.declineTransfer(peerId, t.key)}>
+          Decline
+        </button>
+        <span className="check">
+          <input id={alwaysId} type="checkbox" checked={always} onChange={(e) => setAlways(e.target.checked)} />
+          <label htmlFor={alwaysId}>Always accept from this device</label>
+        </span>
+      </div>
+    </div>
   );
 }

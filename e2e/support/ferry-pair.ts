@@ -1,7 +1,7 @@
 import type { Browser, Locator } from 'playwright-core';
-import { type FerryPage, openFerryPage } from '../e2e/lab/ferry-page.js';
-import type { Lab } from '../e2e/lab/lab.js';
-import { waitForText } from '../e2e/support/wait.js';
+import { type FerryPage, type FerryPageOptions, openFerryPage } from '../lab/ferry-page.js';
+import type { Lab } from '../lab/lab.js';
+import { waitForText } from './wait.js';
 
 /** Two Ferry apps (the real UI and main's services) on the lab hosts "alice" and "bob", connected. */
 export interface FerryPair {
@@ -16,11 +16,13 @@ export async function connectFerryPair(options: {
   browsers: { alice: Browser; bob: Browser };
   signalingUrl: string;
   downloadDirs: { alice: string; bob: string };
+  /** More options for Bob's page (settings file, folder-picker answer). */
+  bob?: Partial<FerryPageOptions>;
 }): Promise<FerryPair> {
   const { lab, browsers, signalingUrl, downloadDirs } = options;
   const [alice, bob] = await Promise.all([
     openFerryPage(browsers.alice, lab.host('alice'), { deviceName: 'Alice', signalingUrl, downloadDir: downloadDirs.alice }),
-    openFerryPage(browsers.bob, lab.host('bob'), { deviceName: 'Bob', signalingUrl, downloadDir: downloadDirs.bob }),
+    openFerryPage(browsers.bob, lab.host('bob'), { deviceName: 'Bob', signalingUrl, downloadDir: downloadDirs.bob, ...options.bob }),
   ]);
   try {
     await waitForText(bob.page.getByRole('status', { name: 'Signaling connection' }), /^Connected$/);

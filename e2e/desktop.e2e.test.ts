@@ -1,0 +1,111 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTree } from '../src-main/transfer/conformance/suite.js';
+import { launchChromium } from './lab/chromium.js';
+import { Lab } from './lab/lab.js';
+import { type FerryPair, connectFerryPair } from './support/ferry-pair.js';
+import { startSignalHost } from './support/signal-host.js';
+import { waitForText } from './support/wait.js';
+
+/** What main's recorded desktop did (notifications, progress, reveals), from its output. */
+function desktopEvents(pair: FerryPair, side: 'alice' | 'bob'): Array<{ type: string; [key: string]: unknown }> {
+  return pair[side].main.log
+    .split('\n')
+    .filter((line) => line.includes('"event":"desktop"'))
+    .map((line) => (JSON.parse(line) as { desktop: { type: string } }).desktop);
+}
+
+describe('the desktop experience: settings, the accept prompt, trust, notifications', () => {
+  let lab: Lab;
+  const browsers: Browser[] = [];
+  let pair: FerryPair;
+  let root: string;
+  let sources: string;
+  let bobDownloads: string;
+  let bobInbox: string;
+  let bobSettings: string;
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'ferry-e2e-desktop-'));
+    sources = join(root, 'sources');
+    bobDownloads = join(root, 'bob-downloads');
+    bobInbox = join(root, 'bob-inbox');
+    bobSettings = join(root, 'bob-settings.json');
+    for (const dir of [sources, bobDownloads, bobInbox]) mkdirSync(dir);
+    lab = Lab.create({ hosts: ['signal', 'alice', 'bob'] });
+    const signal = await startSignalHost(lab.host('signal'));
+    const [alice, bob] = await Promise.all([launchChromium(lab.host('alice')), launchChromium(lab.host('bob'))]);
+    browsers.push(alice, bob);
+    pair = await connectFerryPair({
+      lab,
+      browsers: { alice, bob },
+      signalingUrl: signal.url,
+      downloadDirs: { alice: join(root, 'alice-downloads'), bob: bobDownloads },
+      bob: { settingsFile: bobSettings, pickFolderAnswer: bobInbox },
+    });
+  });
+
+  afterAll(async () => {
+    await Promise.all(browsers.map((b) => b.close().catch(() => {})));
+    await lab?.dispose();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  it('settings: refused with a message next to the field, saved by main, applied (theme, name)', async () => {
+    const page = pair.bob.page;
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const settings = page.getByRole('region', { name: 'Settings' });
+    await settings.getByRole('radio', { name: 'Another server' }).check();
+    await settings.getByRole('textbox', { name: 'Server URL' }).fill('ftp://files.example.org');
+    await settings.getByRole('textbox', { name: 'Device name' }).fill('Bob’s desk');
+    await settings.getByRole('button', { name: 'Save settings' }).click();
+    await expect.poll(() => settings.getByRole('alert').first().textContent()).toMatch(/http:\/\/ or https:\/\//);
+    // Refused as a whole: the name did not change either, and nothing was written.
+    expect(existsSync(bobSettings)).toBe(false);
+    expect(await page.getByRole('region', { name: 'This device' }).textContent()).toContain('NameBob');
+
+    await settings.getByRole('radio', { name: 'Built-in (this computer)' }).check();
+    await settings.getByRole('combobox', { name: 'Theme' }).selectOption('dark');
+    await settings.getByRole('button', { name: 'Save settings' }).click();
+    await waitForText(settings.getByRole('status', { name: 'Settings state' }), /Saved/);
+    expect(JSON.parse(readFileSync(bobSettings, 'utf8'))).toMatchObject({ version: 1, deviceName: 'Bob’s desk', theme: 'dark' });
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(15, 20, 25)');
+    await expect.poll(() => page.getByRole('region', { name: 'This device' }).textContent()).toContain('Bob’s desk');
+
+    // The download folder comes from main's folder picker.
+    await settings.getByRole('button', { name: 'Choose download folder…' }).click();
+    await expect.poll(() => settings.textContent()).toContain(bobInbox);
+    await settings.getByRole('button', { name: 'Close settings' }).click();
+  });
+
+  it('the accept prompt lists the files; "Always accept" makes the next offer arrive without asking', async () => {
+    await makeTree(sources, { 'first.bin': 300_000, 'second.bin': 120_000 });
+    const bobChat = pair.bobChat;
+    await pair.aliceChat.getByLabel('Files to send to Bob').setInputFiles(join(sources, 'first.bin'));
+    const offer = bobChat.getByRole('group', { name: 'Offer from Alice' });
+    await expect.poll(() => offer.textContent()).toMatch(/Alice wants to send you 1 file, 300 kB in all\./);
+    expect(await offer.getByRole('list', { name: 'Files offered by Alice' }).textContent()).toContain('first.bin');
+    await offer.getByRole('checkbox', { name: 'Always accept from this device' }).check();
+    await offer.getByRole('button', { name: 'Accept' }).click();
+    await waitForText(bobChat.getByRole('status', { name: 'State of first.bin' }), /Done, verified/);
+    expect(readFileSync(join(bobInbox, 'first.bin')).equals(readFileSync(join(sources, 'first.bin')))).toBe(true);
+    expect(JSON.parse(readFileSync(bobSettings, 'utf8')).trustedDevices).toEqual([expect.objectContaining({ name: 'Alice', peerId: expect.stringMatching(/^ferry-/) })]);
+
+    // Trusted now: no prompt, no click.
+    await pair.aliceChat.getByLabel('Files to send to Bob').setInputFiles(join(sources, 'second.bin'));
+    await waitForText(bobChat.getByRole('status', { name: 'State of second.bin' }), /Done, verified/);
+    expect(readFileSync(join(bobInbox, 'second.bin')).equals(readFileSync(join(sources, 'second.bin')))).toBe(true);
+
+    // Main was asked to notify (the window was not focused) and to show progress.
+    await expect.poll(() => desktopEvents(pair, 'bob').filter((e) => e.type === 'notify').map((e) => e.title)).toEqual(['Received first.bin', 'Received second.bin']);
+    expect(desktopEvents(pair, 'bob').some((e) => e.type === 'progress' && e.fraction === null)).toBe(true);
+
+    // "Show in folder" reveals the saved file, through main.
+    await bobChat.getByRole('button', { name: 'Show second.bin in folder' }).click();
+    await expect.poll(() => desktopEvents(pair, 'bob').filter((e) => e.type === 'show-in-folder')).toEqual([{ type: 'show-in-folder', path: join(bobInbox, 'second.bin') }]);
+  });
+});

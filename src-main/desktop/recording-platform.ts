@@ -1,0 +1,46 @@
+import type { DesktopPlatform } from '../platform.js';
+
+export type DesktopEvent =
+  | { type: 'notify'; title: string; body: string }
+  | { type: 'progress'; fraction: number | null }
+  | { type: 'show-in-folder'; path: string }
+  | { type: 'pick-folder'; title: string };
+
+/**
+ * The desktop for tests: records what main asked of it and answers the folder picker with a
+ * prepared choice. Used by the e2e main-services host, where there is no Electron.
+ */
+export class RecordingPlatform implements DesktopPlatform {
+  readonly events: DesktopEvent[] = [];
+  /** What the next folder pick answers (null: the user cancels). */
+  nextFolder: string | null = null;
+  focused = false;
+
+  constructor(private readonly onEvent: (event: DesktopEvent) => void = () => {}) {}
+
+  async pickFolder(title: string): Promise<string | null> {
+    this.record({ type: 'pick-folder', title });
+    return this.nextFolder;
+  }
+
+  showItemInFolder(path: string): void {
+    this.record({ type: 'show-in-folder', path });
+  }
+
+  notify(title: string, body: string): void {
+    this.record({ type: 'notify', title, body });
+  }
+
+  setProgress(fraction: number | null): void {
+    this.record({ type: 'progress', fraction });
+  }
+
+  windowFocused(): boolean {
+    return this.focused;
+  }
+
+  private record(event: DesktopEvent): void {
+    this.events.push(event);
+    this.onEvent(event);
+  }
+}
