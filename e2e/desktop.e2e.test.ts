@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTree } from '../src-main/transfer/conformance/suite.js';
+import { makeTree, snapshot } from '../src-main/transfer/conformance/suite.js';
 import { launchChromium } from './lab/chromium.js';
 import { Lab } from './lab/lab.js';
 import { type FerryPair, connectFerryPair } from './support/ferry-pair.js';
@@ -103,9 +103,75 @@ describe('the desktop experience: settings, the accept prompt, trust, notificati
     // Main was asked to notify (the window was not focused) and to show progress.
     await expect.poll(() => desktopEvents(pair, 'bob').filter((e) => e.type === 'notify').map((e) => e.title)).toEqual(['Received first.bin', 'Received second.bin']);
     expect(desktopEvents(pair, 'bob').some((e) => e.type === 'progress' && e.fraction === null)).toBe(true);
+    // The tray's last transfers, newest first.
+    await expect
+      .poll(() => desktopEvents(pair, 'bob').filter((e) => e.type === 'recent-transfers').at(-1)?.recent)
+      .toEqual([
+        { title: 'second.bin', peerName: 'Alice', direction: 'in', state: 'done' },
+        { title: 'first.bin', peerName: 'Alice', direction: 'in', state: 'done' },
+      ]);
 
     // "Show in folder" reveals the saved file, through main.
     await bobChat.getByRole('button', { name: 'Show second.bin in folder' }).click();
     await expect.poll(() => desktopEvents(pair, 'bob').filter((e) => e.type === 'show-in-folder')).toEqual([{ type: 'show-in-folder', path: join(bobInbox, 'second.bin') }]);
+  });
+});
+
+describe('dropping files and folders on a device’s tile', () => {
+  let lab: Lab;
+  const browsers: Browser[] = [];
+  let pair: FerryPair;
+  let root: string;
+  let bobDownloads: string;
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'ferry-e2e-drop-'));
+    bobDownloads = join(root, 'bob-downloads');
+    mkdirSync(bobDownloads);
+    lab = Lab.create({ hosts: ['signal', 'alice', 'bob'] });
+    const signal = await startSignalHost(lab.host('signal'));
+    const [alice, bob] = await Promise.all([launchChromium(lab.host('alice')), launchChromium(lab.host('bob'))]);
+    browsers.push(alice, bob);
+    pair = await connectFerryPair({ lab, browsers: { alice, bob }, signalingUrl: signal.url, downloadDirs: { alice: join(root, 'alice-downloads'), bob: bobDownloads } });
+  });
+
+  afterAll(async () => {
+    await Promise.all(browsers.map((b) => b.close().catch(() => {})));
+    await lab?.dispose();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  it('3 files and a nested folder dropped on the tile arrive with their paths, byte for byte', async () => {
+    const dropped = join(root, 'dropped');
+    await makeTree(dropped, {
+      'a.txt': 1000,
+      'b.bin': 250_000,
+      'c.pdf': 0,
+      'Album/cover.jpg': 70_000,
+      'Album/Disc 1/01.flac': 1_300_000,
+      'Album/Disc 2': null,
+    });
+    const page = pair.alice.page;
+    const tile = pair.aliceChat;
+    // The lab's hosts share a bridge: the selected candidate pair is host to host.
+    await waitForText(tile.getByRole('status', { name: 'Path to Bob' }), /^Direct$/);
+    const box = await tile.boundingBox();
+    if (!box) throw new Error('the tile is not visible');
+    const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+    // A real drag from the OS, as Chromium receives one: file paths, read from disk by the browser.
+    const cdp = await page.context().newCDPSession(page);
+    const data = { items: [], files: ['a.txt', 'b.bin', 'c.pdf', 'Album'].map((p) => join(dropped, p)), dragOperationsMask: 1 };
+    await cdp.send('Input.dispatchDragEvent', { type: 'dragEnter', ...at, data });
+    await cdp.send('Input.dispatchDragEvent', { type: 'dragOver', ...at, data });
+    await waitForText(tile.getByRole('status', { name: 'Drop on Bob' }), /Drop to send to Bob/);
+    expect(await tile.getAttribute('class')).toContain('drop-target');
+    await cdp.send('Input.dispatchDragEvent', { type: 'drop', ...at, data });
+
+    const offer = pair.bobChat.getByRole('group', { name: 'Offer from Alice' });
+    await expect.poll(() => offer.textContent()).toMatch(/Alice wants to send you 5 files/);
+    await offer.getByRole('button', { name: 'Accept' }).click();
+    await waitForText(pair.bobChat.getByRole('status', { name: 'State of 5 files' }), /Done, verified/);
+    expect(await snapshot(bobDownloads)).toEqual(await snapshot(dropped));
+    expect(await tile.getAttribute('class')).not.toContain('drop-target');
   });
 });

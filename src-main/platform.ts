@@ -1,3 +1,5 @@
+import type { RecentTransfer } from './preload/api.js';
+
 /**
  * What main needs from the desktop, injected: Electron's dialog, shell, notifications and
  * window in the app; a recording stand-in in tests (e2e/hosts/main-host.ts).
@@ -11,6 +13,8 @@ export interface DesktopPlatform {
   notify(title: string, body: string): void;
   /** The taskbar/dock progress: 0..1, or null for none. */
   setProgress(fraction: number | null): void;
+  /** The tray menu's last transfers. */
+  setRecentTransfers(recent: readonly RecentTransfer[]): void;
   /** Whether the app window has focus (notifications are for when it does not). */
   windowFocused(): boolean;
 }

@@ -50,6 +50,10 @@ export function createMainServices(options: {
       desktop.notify(title, body);
       return true;
     },
+    setRecentTransfers: (recent) => {
+      desktop.setRecentTransfers(recent);
+      return null;
+    },
     setProgress: (fraction) => {
       desktop.setProgress(fraction);
       return null;

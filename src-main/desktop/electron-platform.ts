@@ -1,9 +1,44 @@
-import { type BrowserWindow, dialog, Notification, shell } from 'electron';
+import { join } from 'node:path';
+import { app, type BrowserWindow, dialog, Menu, nativeImage, Notification, shell, Tray } from 'electron';
 import type { DesktopPlatform } from '../platform.js';
+import type { RecentTransfer } from '../preload/api.js';
+import { trayMenuTemplate } from './tray-menu.js';
 
-/** The desktop in the app: Electron's dialog, shell, notifications and the window's taskbar entry. */
+/**
+ * The desktop in the app: Electron's dialog, shell, notifications, the window's taskbar entry
+ * and a tray icon with the last transfers. Decisions live in plain modules (tray-menu.ts).
+ */
 export function electronPlatform(window: () => BrowserWindow | undefined): DesktopPlatform {
+  const openWindow = () => {
+    const owner = window();
+    if (owner?.isMinimized()) owner.restore();
+    owner?.show();
+    owner?.focus();
+  };
+  let tray: Tray | undefined;
+  const showTray = (recent: readonly RecentTransfer[]) => {
+    if (!tray) {
+      const icon = app.isPackaged ? join(process.resourcesPath, 'tray-icon.png') : join(app.getAppPath(), 'build', 'icon.png');
+      tray = new Tray(nativeImage.createFromPath(icon).resize({ width: 22, height: 22 }));
+      tray.setToolTip('Ferry');
+      tray.on('click', openWindow);
+      app.on('will-quit', () => tray?.destroy());
+    }
+    const template = trayMenuTemplate(recent).map((item) =>
+      item.kind === 'separator'
+        ? { type: 'separator' as const }
+        : { label: item.label, enabled: item.enabled, click: item.action === 'open' ? openWindow : item.action === 'quit' ? () => app.quit() : undefined },
+    );
+    tray.setContextMenu(Menu.buildFromTemplate(template));
+  };
+  app.whenReady().then(
+    () => showTray([]),
+    () => {},
+  );
   return {
+    setRecentTransfers(recent) {
+      showTray(recent);
+    },
     async pickFolder(title, startIn) {
       const owner = window();
       const options = { title, defaultPath: startIn, properties: ['openDirectory', 'createDirectory'] as Array<'openDirectory' | 'createDirectory'> };

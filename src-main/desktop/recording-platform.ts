@@ -1,10 +1,12 @@
 import type { DesktopPlatform } from '../platform.js';
+import type { RecentTransfer } from '../preload/api.js';
 
 export type DesktopEvent =
   | { type: 'notify'; title: string; body: string }
   | { type: 'progress'; fraction: number | null }
   | { type: 'show-in-folder'; path: string }
-  | { type: 'pick-folder'; title: string };
+  | { type: 'pick-folder'; title: string }
+  | { type: 'recent-transfers'; recent: readonly RecentTransfer[] };
 
 /**
  * The desktop for tests: records what main asked of it and answers the folder picker with a
@@ -33,6 +35,10 @@ export class RecordingPlatform implements DesktopPlatform {
 
   setProgress(fraction: number | null): void {
     this.record({ type: 'progress', fraction });
+  }
+
+  setRecentTransfers(recent: readonly RecentTransfer[]): void {
+    this.record({ type: 'recent-transfers', recent });
   }
 
   windowFocused(): boolean {

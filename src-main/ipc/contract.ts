@@ -28,6 +28,18 @@ export const IPC_ARGUMENTS = {
   showInFolder: z.tuple([z.string().min(1).max(8192)]),
   notify: z.tuple([z.string().max(200), z.string().max(1000)]),
   setProgress: z.tuple([z.number().min(0).max(1).nullable()]),
+  setRecentTransfers: z.tuple([
+    z
+      .array(
+        z.strictObject({
+          title: z.string().max(300),
+          peerName: z.string().max(100),
+          direction: z.enum(['in', 'out']),
+          state: z.enum(['active', 'done', 'failed', 'cancelled', 'declined']),
+        }),
+      )
+      .max(5),
+  ]),
   receiveStart: z.tuple([z.array(ManifestEntry).min(1).max(MAX_TRANSFER_ENTRIES), ByteCount]),
   receiveWrite: z.tuple([SinkId, FileIndex, ByteCount, Chunk]),
   receiveFinalize: z.tuple([SinkId, FileIndex]),

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { DeviceInfo, FerrySettings, IncomingEntry, IpcResult, SettingsUpdate, SignalingConfig } from '../preload/api.js';
+import type { DeviceInfo, FerrySettings, IncomingEntry, IpcResult, RecentTransfer, SettingsUpdate, SignalingConfig } from '../preload/api.js';
 import { FERRY_CHANNELS, type FerryMethod } from '../preload/channels.js';
 import { IPC_ARGUMENTS } from './contract.js';
 
@@ -17,6 +17,7 @@ export interface MainServices {
   /** Shows an OS notification unless the window has focus; says whether it did. */
   notify(title: string, body: string): boolean;
   setProgress(fraction: number | null): null;
+  setRecentTransfers(recent: RecentTransfer[]): null;
   receiveStart(entries: IncomingEntry[], totalBytes: number): Promise<{ sinkId: string }>;
   receiveWrite(sinkId: string, fileIndex: number, offset: number, bytes: Uint8Array): Promise<null>;
   receiveFinalize(sinkId: string, fileIndex: number): Promise<{ path: string }>;
@@ -56,6 +57,7 @@ export function createIpcDispatcher(
     showInFolder: (path) => services.showInFolder(path),
     notify: (title, body) => services.notify(title, body),
     setProgress: (fraction) => services.setProgress(fraction),
+    setRecentTransfers: (recent) => services.setRecentTransfers(recent),
     receiveStart: (entries, totalBytes) => services.receiveStart(entries, totalBytes),
     receiveWrite: (sinkId, fileIndex, offset, bytes) => services.receiveWrite(sinkId, fileIndex, offset, bytes),
     receiveFinalize: (sinkId, fileIndex) => services.receiveFinalize(sinkId, fileIndex),

@@ -59,6 +59,14 @@ export interface FerrySettings {
   theme: 'system' | 'light' | 'dark';
 }
 
+/** A line of the tray menu's "last transfers". */
+export interface RecentTransfer {
+  title: string;
+  peerName: string;
+  direction: 'in' | 'out';
+  state: 'active' | 'done' | 'failed' | 'cancelled' | 'declined';
+}
+
 /** A settings change: applied whole, or refused with a message per field ("iceServers.0.urls.1"). */
 export type SettingsUpdate = { ok: true; settings: FerrySettings } | { ok: false; fieldErrors: Record<string, string> };
 
@@ -80,6 +88,8 @@ export interface FerryApi {
   notify(title: string, body: string): Promise<IpcResult<boolean>>;
   /** Taskbar/dock progress of the active transfers, 0..1, or null for none. */
   setProgress(fraction: number | null): Promise<IpcResult<null>>;
+  /** The last transfers, newest first, for the tray menu. */
+  setRecentTransfers(recent: RecentTransfer[]): Promise<IpcResult<null>>;
   /** Prepares the download folder for an accepted offer (free space, unique names, staging). */
   receiveStart(entries: IncomingEntry[], totalBytes: number): Promise<IpcResult<{ sinkId: string }>>;
   /** Writes one received chunk; answering means it is written. */

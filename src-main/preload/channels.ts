@@ -12,6 +12,7 @@ export const FERRY_CHANNELS = {
   showInFolder: 'ferry:show-in-folder',
   notify: 'ferry:notify',
   setProgress: 'ferry:set-progress',
+  setRecentTransfers: 'ferry:set-recent-transfers',
   receiveStart: 'ferry:receive-start',
   receiveWrite: 'ferry:receive-write',
   receiveFinalize: 'ferry:receive-finalize',

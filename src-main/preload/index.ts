@@ -14,6 +14,7 @@ const api: FerryApi = {
   showInFolder: (path) => ipcRenderer.invoke(FERRY_CHANNELS.showInFolder, path),
   notify: (title, body) => ipcRenderer.invoke(FERRY_CHANNELS.notify, title, body),
   setProgress: (fraction) => ipcRenderer.invoke(FERRY_CHANNELS.setProgress, fraction),
+  setRecentTransfers: (recent) => ipcRenderer.invoke(FERRY_CHANNELS.setRecentTransfers, recent),
   receiveStart: (entries, totalBytes) => ipcRenderer.invoke(FERRY_CHANNELS.receiveStart, entries, totalBytes),
   receiveWrite: (sinkId, fileIndex, offset, bytes) =>
     ipcRenderer.invoke(FERRY_CHANNELS.receiveWrite, sinkId, fileIndex, offset, bytes),

@@ -35,21 +35,34 @@ export class BlobSource implements FileSource {
  * ("Photos/2026/a.jpg"); their folders become directory entries so the structure survives.
  */
 export function manifestFromFiles(files: readonly File[]): { entries: ManifestEntry[]; blobs: Map<number, Blob> } {
+  return manifestFromItems(files.map((file) => ({ path: file.webkitRelativePath || file.name, file })));
+}
+
+/**
+ * A manifest from files and folders with relative paths (a drop, or a picker). Every folder on
+ * a path becomes a directory entry once, before what it holds; explicit (empty) folders too.
+ */
+export function manifestFromItems(items: ReadonlyArray<{ path: string; file: File } | { path: string; directory: true }>): {
+  entries: ManifestEntry[];
+  blobs: Map<number, Blob>;
+} {
   const entries: ManifestEntry[] = [];
   const blobs = new Map<number, Blob>();
   const folders = new Set<string>();
-  for (const file of files) {
-    const path = file.webkitRelativePath || file.name;
-    const segments = path.split('/');
-    for (let i = 1; i < segments.length; i++) {
-      const folder = segments.slice(0, i).join('/');
-      if (!folders.has(folder)) {
-        folders.add(folder);
-        entries.push({ kind: 'directory', path: folder });
-      }
+  const addFolder = (folder: string) => {
+    if (folders.has(folder)) return;
+    folders.add(folder);
+    entries.push({ kind: 'directory', path: folder });
+  };
+  for (const item of items) {
+    const segments = item.path.split('/');
+    for (let i = 1; i < segments.length; i++) addFolder(segments.slice(0, i).join('/'));
+    if ('directory' in item) {
+      addFolder(item.path);
+      continue;
     }
-    blobs.set(entries.length, file);
-    entries.push({ kind: 'file', path, size: file.size, mtime: Math.max(0, Math.floor(file.lastModified)) });
+    blobs.set(entries.length, item.file);
+    entries.push({ kind: 'file', path: item.path, size: item.file.size, mtime: Math.max(0, Math.floor(item.file.lastModified)) });
   }
   return { entries, blobs };
 }

@@ -11,12 +11,15 @@ import {
   type Runtime,
   type TransferEndpointOptions,
 } from '../../src-core/index';
+import { type ConnectionPath, connectionPath } from './connection-path';
 import { openStripeChannels, STRIPE_COUNT, type StripeMetadata } from './stripes';
 
 export type LinkState = 'connecting' | 'open' | 'closed' | 'failed';
 
 export interface PeerLinkEvents {
   state(state: LinkState, detail: { peerName?: string; error?: string }): void;
+  /** Direct or relayed, once the connection has chosen its path. */
+  path(path: ConnectionPath): void;
   chat(event: ChatEvent): void;
 }
 
@@ -151,6 +154,10 @@ export class PeerLink {
         window.clearTimeout(this.openTimer);
         this.events.state('open', { peerName: event.peerDeviceName });
         this.openStripes();
+        connectionPath(this.connection.peerConnection).then(
+          (path) => path && !this.finished && this.events.path(path),
+          () => {},
+        );
         break;
       case 'closed':
         window.clearTimeout(this.openTimer);

@@ -11,11 +11,13 @@ import {
   type SenderEvent,
   type TransferHandle,
 } from '../../src-core/index';
-import { BlobSource, manifestFromFiles } from '../files/blob-source';
+import { BlobSource, manifestFromFiles, manifestFromItems } from '../files/blob-source';
+import type { PickedItem } from '../files/dropped-items';
 import { IpcFileSink } from '../files/ipc-sink';
 import type { DeviceInfo, FerrySettings, SignalingConfig } from '../../src-main/preload/api';
 import { call, ferryApi } from '../platform';
 import { SignalingClient, type SignalingState } from '../signaling/signaling-client';
+import type { ConnectionPath } from '../session/connection-path';
 import { type LinkState, PeerLink } from '../session/peer-link';
 import { type StripeMetadata, stripeOf } from '../session/stripes';
 
@@ -50,6 +52,8 @@ export interface Conversation {
   peerId: string;
   peerName: string | undefined;
   state: LinkState;
+  /** Direct, or relayed through TURN (read from the selected ICE candidate pair). */
+  path: ConnectionPath | undefined;
   error: string | undefined;
   lines: ChatLine[];
   transfers: TransferRow[];
@@ -103,6 +107,8 @@ export class AppStore {
   private readonly transferHandles = new Map<string, { cancel(): void; decision?: IncomingDecision; offer?: IncomingOffer }>();
   private readonly lastPaint = new Map<string, { at: number; bytes: number }>();
   private lastProgressReported: number | null = null;
+  /** Transfers in the order they began, for the tray's "last transfers". */
+  private readonly recentKeys: Array<{ peerId: string; key: string }> = [];
   private client: SignalingClient | undefined;
 
   constructor(
@@ -197,18 +203,27 @@ export class AppStore {
     this.update({ settings, device, downloadDir });
   }
 
-  /** Offers files (from a picker or a drop) to a connected device. */
+  /** Offers picked files (a folder picker's keep their relative paths) to a connected device. */
   sendFiles(peerId: string, files: readonly File[]): void {
+    if (files.length === 0) return;
+    this.sendManifest(peerId, manifestFromFiles(files));
+  }
+
+  /** Offers what was dropped on a device's tile: files and folders, empty folders included. */
+  sendItems(peerId: string, items: readonly PickedItem[]): void {
+    if (items.length === 0) return;
+    this.sendManifest(peerId, manifestFromItems(items));
+  }
+
+  private sendManifest(peerId: string, { entries, blobs }: ReturnType<typeof manifestFromItems>): void {
     const transfers = this.links.get(peerId)?.transfers;
     if (!transfers) throw new Error('There is no open connection to that device.');
-    if (files.length === 0) return;
-    const { entries, blobs } = manifestFromFiles(files);
     const setting = this.snapshot.settings?.transferMode ?? 'automatic';
     const mode: DeliveryMode = setting === 'automatic' ? DEFAULT_MODE : setting;
     const handle = transfers.send({ entries, source: new BlobSource(blobs), mode });
     const key = `out-${handle.transferId}`;
     const { title, fileCount } = describe(entries);
-    const totalBytes = files.reduce((n, f) => n + f.size, 0);
+    const totalBytes = entries.reduce((n, e) => n + (e.kind === 'file' ? e.size : 0), 0);
     this.transferHandles.set(key, { cancel: () => handle.cancel() });
     this.addTransfer(peerId, { ...newRow(key, 'out', entries, title, fileCount, totalBytes), state: 'waiting' });
     this.follow(peerId, key, handle);
@@ -351,6 +366,9 @@ export class AppStore {
   private addTransfer(peerId: string, row: TransferRow): void {
     // Bounded like the chat: old finished transfers drop off the list.
     this.patchConversation(peerId, (c) => ({ ...c, transfers: [...c.transfers, row].slice(-50) }));
+    this.recentKeys.push({ peerId, key: row.key });
+    if (this.recentKeys.length > 5) this.recentKeys.shift();
+    this.reportRecent();
   }
 
   private patchTransfer(peerId: string, key: string, patch: Partial<TransferRow>): void {
@@ -358,6 +376,22 @@ export class AppStore {
       ...c,
       transfers: c.transfers.map((t) => (t.key === key ? { ...t, ...patch } : t)),
     }));
+    if (patch.state !== undefined) this.reportRecent();
+  }
+
+  /** The tray menu's last transfers, newest first. */
+  private reportRecent(): void {
+    const recent = this.recentKeys
+      .map(({ peerId, key }) => ({ row: this.transferRow(peerId, key), peerName: this.conversation(peerId)?.peerName ?? peerId }))
+      .filter((r): r is { row: TransferRow; peerName: string } => r.row !== undefined)
+      .reverse()
+      .map(({ row, peerName }) => ({
+        title: row.title.slice(0, 300),
+        peerName: peerName.slice(0, 100),
+        direction: row.direction,
+        state: row.state === 'offered' || row.state === 'waiting' ? ('active' as const) : row.state,
+      }));
+    void call(ferryApi().setRecentTransfers(recent)).catch(() => {});
   }
 
   sendText(peerId: string, body: string): void {
@@ -402,6 +436,7 @@ export class AppStore {
             peerName: detail.peerName ?? c.peerName,
             error: state === 'failed' ? detail.error : undefined,
           })),
+        path: (path) => this.patchConversation(peerId, (c) => ({ ...c, path })),
         chat: (event) => {
           switch (event.type) {
             case 'text-received':
@@ -439,6 +474,7 @@ export class AppStore {
       peerId,
       peerName: existing?.peerName,
       state: 'connecting',
+      path: undefined,
       error: undefined,
       lines: existing?.lines ?? [],
       transfers: existing?.transfers ?? [],

@@ -10,6 +10,16 @@ export function App({ store }: { store: AppStore }) {
   const [settingsOpen, setSettingsOpen] = useState(false);
   const theme = snapshot.settings?.theme ?? 'system';
   useEffect(() => {
+    // A drop that misses every tile must not make the window open the dropped file.
+    const ignore = (event: DragEvent) => event.preventDefault();
+    window.addEventListener('dragover', ignore);
+    window.addEventListener('drop', ignore);
+    return () => {
+      window.removeEventListener('dragover', ignore);
+      window.removeEventListener('drop', ignore);
+    };
+  }, []);
+  useEffect(() => {
     // The palette is light-dark(): the theme only chooses the color-scheme (styles.css).
     if (theme === 'system') delete document.documentElement.dataset.theme;
     else document.documentElement.dataset.theme = theme;

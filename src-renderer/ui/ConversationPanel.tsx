@@ -1,4 +1,5 @@
-import { type ChangeEvent, type FormEvent, type KeyboardEvent, useId, useRef, useState } from 'react';
+import { type ChangeEvent, type DragEvent, type FormEvent, type KeyboardEvent, useId, useRef, useState } from 'react';
+import { collectDropped } from '../files/dropped-items';
 import { TransferList } from './TransferList';
 import type { ChatLine, Conversation, AppStore } from '../state/store';
 
@@ -48,17 +49,57 @@ export function ConversationPanel({ conversation, store }: { conversation: Conve
     }
   };
 
+  // The whole tile takes drops of files and folders while the device is connected.
+  const [dropHover, setDropHover] = useState(false);
+  const onDragOver = (event: DragEvent<HTMLElement>) => {
+    if (!open || !event.dataTransfer.types.includes('Files')) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+    setDropHover(true);
+  };
+  const onDragLeave = (event: DragEvent<HTMLElement>) => {
+    if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setDropHover(false);
+  };
+  const onDrop = (event: DragEvent<HTMLElement>) => {
+    if (!open) return;
+    event.preventDefault();
+    setDropHover(false);
+    collectDropped(event.dataTransfer).then(
+      (items) => {
+        store.sendItems(conversation.peerId, items);
+        setError(undefined);
+      },
+      (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+    );
+  };
+
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (event.key === 'Enter' && !event.shiftKey) send(event);
   };
 
   return (
-    <section aria-label={`Conversation with ${name}`} className="card conversation">
+    <section
+      aria-label={`Conversation with ${name}`}
+      className={`card conversation tile${dropHover ? ' drop-target' : ''}`}
+      onDragOver={onDragOver}
+      onDragLeave={onDragLeave}
+      onDrop={onDrop}
+    >
+      {dropHover ? (
+        <p role="status" aria-label={`Drop on ${name}`} className="drop-hint">
+          {`Drop to send to ${name}`}
+        </p>
+      ) : null}
       <header className="conversation-header">
         <h2>{name}</h2>
         <p role="status" aria-label={`Connection to ${name}`} className={`pill pill-${conversation.state}`}>
           {STATE_WORDS[conversation.state]}
         </p>
+        {open && conversation.path ? (
+          <p role="status" aria-label={`Path to ${name}`} className="pill">
+            {conversation.path === 'direct' ? 'Direct' : 'Relayed through TURN'}
+          </p>
+        ) : null}
       </header>
       {conversation.peerName ? <p className="mono subtle">{conversation.peerId}</p> : null}
       {conversation.error ? (
