@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTree, snapshot } from '../src-main/transfer/conformance/suite.js';
@@ -9,6 +10,9 @@ import { Lab } from './lab/lab.js';
 import { type FerryPair, connectFerryPair } from './support/ferry-pair.js';
 import { startSignalHost } from './support/signal-host.js';
 import { waitForText } from './support/wait.js';
+
+/** The screenshots the README shows: written by these tests, committed under docs/. */
+const SCREENSHOTS = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
 
 /** What main's recorded desktop did (notifications, progress, reveals), from its output. */
 function desktopEvents(pair: FerryPair, side: 'alice' | 'bob'): Array<{ type: string; [key: string]: unknown }> {
@@ -29,6 +33,7 @@ describe('the desktop experience: settings, the accept prompt, trust, notificati
   let bobSettings: string;
 
   beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
     root = mkdtempSync(join(tmpdir(), 'ferry-e2e-desktop-'));
     sources = join(root, 'sources');
     bobDownloads = join(root, 'bob-downloads');
@@ -44,6 +49,7 @@ describe('the desktop experience: settings, the accept prompt, trust, notificati
       browsers: { alice, bob },
       signalingUrl: signal.url,
       downloadDirs: { alice: join(root, 'alice-downloads'), bob: bobDownloads },
+      alice: { clipboardText: 'On the clipboard: ✓ 42' },
       bob: { settingsFile: bobSettings, pickFolderAnswer: bobInbox },
     });
   });
@@ -56,6 +62,7 @@ describe('the desktop experience: settings, the accept prompt, trust, notificati
 
   it('settings: refused with a message next to the field, saved by main, applied (theme, name)', async () => {
     const page = pair.bob.page;
+    await page.screenshot({ path: join(SCREENSHOTS, 'window-light-idle.png') });
     await page.getByRole('button', { name: 'Settings' }).click();
     const settings = page.getByRole('region', { name: 'Settings' });
     await settings.getByRole('radio', { name: 'Another server' }).check();
@@ -80,6 +87,7 @@ describe('the desktop experience: settings, the accept prompt, trust, notificati
     await settings.getByRole('button', { name: 'Choose download folder…' }).click();
     await expect.poll(() => settings.textContent()).toContain(bobInbox);
     await settings.getByRole('button', { name: 'Close settings' }).click();
+    await page.screenshot({ path: join(SCREENSHOTS, 'window-dark-idle.png') });
   });
 
   it('the accept prompt lists the files; "Always accept" makes the next offer arrive without asking', async () => {
@@ -90,6 +98,7 @@ describe('the desktop experience: settings, the accept prompt, trust, notificati
     await expect.poll(() => offer.textContent()).toMatch(/Alice wants to send you 1 file, 300 kB in all\./);
     expect(await offer.getByRole('list', { name: 'Files offered by Alice' }).textContent()).toContain('first.bin');
     await offer.getByRole('checkbox', { name: 'Always accept from this device' }).check();
+    await pair.bob.page.screenshot({ path: join(SCREENSHOTS, 'accept-prompt.png') });
     await offer.getByRole('button', { name: 'Accept' }).click();
     await waitForText(bobChat.getByRole('status', { name: 'State of first.bin' }), /Done, verified/);
     expect(readFileSync(join(bobInbox, 'first.bin')).equals(readFileSync(join(sources, 'first.bin')))).toBe(true);
@@ -115,7 +124,57 @@ describe('the desktop experience: settings, the accept prompt, trust, notificati
     await bobChat.getByRole('button', { name: 'Show second.bin in folder' }).click();
     await expect.poll(() => desktopEvents(pair, 'bob').filter((e) => e.type === 'show-in-folder')).toEqual([{ type: 'show-in-folder', path: join(bobInbox, 'second.bin') }]);
   });
+
+  it('text: the clipboard goes as a message; a received message is copied through main', async () => {
+    await pair.aliceChat.getByRole('button', { name: 'Send clipboard to Bob' }).click();
+    const log = pair.bobChat.getByRole('log', { name: 'Messages with Alice' });
+    await expect.poll(() => log.textContent()).toContain('On the clipboard: ✓ 42');
+    await pair.bobChat.getByRole('button', { name: 'Copy message from Alice' }).click();
+    await expect.poll(() => desktopEvents(pair, 'bob').filter((e) => e.type === 'clipboard-write')).toEqual([{ type: 'clipboard-write', text: 'On the clipboard: ✓ 42' }]);
+  });
+
+  it('an offer bigger than the free space is refused before any byte moves', async () => {
+    const huge = join(sources, 'huge.img');
+    writeFileSync(huge, '');
+    truncateSync(huge, 8 * 1024 ** 4); // 8 TiB, sparse: nothing is read unless accepted
+    await pair.aliceChat.getByLabel('Files to send to Bob').setInputFiles(huge);
+    const offer = pair.bobChat.getByRole('group', { name: 'Offer from Alice' });
+    await expect.poll(() => offer.getByRole('alert').textContent()).toMatch(/^Not enough free space in .*: these files need 8\.8 TB/);
+    expect(await offer.getByRole('button', { name: 'Accept' }).isDisabled()).toBe(true);
+    await offer.getByRole('button', { name: 'Decline' }).click();
+    await waitForText(pair.aliceChat.getByRole('status', { name: 'State of huge.img' }), /Declined/);
+    expect(readdirSync(bobInbox).sort()).toEqual(['first.bin', 'second.bin']);
+    rmSync(huge);
+  });
+
+  it('a name that exists gets a number: first (1).bin', async () => {
+    await pair.aliceChat.getByLabel('Files to send to Bob').setInputFiles(join(sources, 'first.bin'));
+    await expect.poll(() => readdirSync(bobInbox).sort()).toEqual(['first (1).bin', 'first.bin', 'second.bin']);
+    expect(readFileSync(join(bobInbox, 'first (1).bin')).equals(readFileSync(join(sources, 'first.bin')))).toBe(true);
+  });
+
+  for (const side of ['sender', 'receiver'] as const) {
+    it(`cancel mid-transfer from the ${side}: both sides say so, no file is left (progress visible)`, async () => {
+      const name = `big-${side}.bin`;
+      await makeTree(sources, { [name]: 160 * 1024 * 1024 });
+      await pair.aliceChat.getByLabel('Files to send to Bob').setInputFiles(join(sources, name));
+      // Bob trusts Alice by now: it starts without a prompt.
+      const progress = pair.bobChat.getByRole('progressbar', { name: `Progress of ${name}` });
+      await expect.poll(async () => Number(await progress.getAttribute('value')), { timeout: 20_000 }).toBeGreaterThan(1_000_000);
+      if (side === 'sender') {
+        await pair.alice.page.screenshot({ path: join(SCREENSHOTS, 'window-light-transfer.png'), fullPage: true });
+        await pair.bob.page.screenshot({ path: join(SCREENSHOTS, 'window-dark-transfer.png'), fullPage: true });
+      }
+      const canceller = side === 'sender' ? pair.aliceChat : pair.bobChat;
+      await canceller.getByRole('button', { name: `Cancel ${name}` }).click();
+      await waitForText(pair.aliceChat.getByRole('status', { name: `State of ${name}` }), /Cancelled/);
+      await waitForText(pair.bobChat.getByRole('status', { name: `State of ${name}` }), /Cancelled/);
+      await expect.poll(() => readdirSync(bobInbox).filter((n) => n.startsWith('big') || n.startsWith('.ferry-incoming'))).toEqual([]);
+      rmSync(join(sources, name));
+    });
+  }
 });
+
 
 describe('dropping files and folders on a device’s tile', () => {
   let lab: Lab;

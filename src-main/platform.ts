@@ -13,6 +13,8 @@ export interface DesktopPlatform {
   notify(title: string, body: string): void;
   /** The taskbar/dock progress: 0..1, or null for none. */
   setProgress(fraction: number | null): void;
+  readClipboard(): Promise<string>;
+  writeClipboard(text: string): void;
   /** The tray menu's last transfers. */
   setRecentTransfers(recent: readonly RecentTransfer[]): void;
   /** Whether the app window has focus (notifications are for when it does not). */

@@ -1,7 +1,9 @@
 import type { DeviceInfo, FerrySettings, SettingsUpdate, SignalingConfig } from './preload/api.js';
 import type { ServerConfig } from './signaling/signaling-source.js';
 import type { MainServices } from './ipc/dispatcher.js';
+import { mkdir } from 'node:fs/promises';
 import { Downloads } from './files/downloads.js';
+import { spaceFor } from './files/node-file-sink.js';
 import type { DesktopPlatform } from './platform.js';
 import type { SettingsStore } from './settings/store.js';
 
@@ -34,6 +36,16 @@ export function createMainServices(options: {
     },
     getSettings: (): FerrySettings => settings.get(),
     getDownloadDir: () => downloadDir(),
+    checkSpace: async (totalBytes) => {
+      const dir = downloadDir();
+      await mkdir(dir, { recursive: true });
+      return { ...(await spaceFor(dir, totalBytes)), downloadDir: dir };
+    },
+    readClipboard: () => desktop.readClipboard(),
+    writeClipboard: (text) => {
+      desktop.writeClipboard(text);
+      return null;
+    },
     updateSettings: (patch): Promise<SettingsUpdate> => settings.update(patch),
     chooseDownloadDir: async (): Promise<SettingsUpdate | null> => {
       const picked = await desktop.pickFolder('Where should received files go?', downloadDir());

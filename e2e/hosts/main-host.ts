@@ -22,6 +22,8 @@ interface Options {
   settingsFile: string;
   /** What the folder picker answers (absent: the user cancels). */
   pickFolderAnswer?: string;
+  /** The system clipboard's text. */
+  clipboardText?: string;
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as Options;
@@ -30,6 +32,7 @@ const settings = await SettingsStore.open({ file: options.settingsFile, defaultD
 // The desktop is recorded: each event is a line on stdout the tests can wait for.
 const desktop = new RecordingPlatform((event) => process.stdout.write(`${JSON.stringify({ event: 'desktop', desktop: event })}\n`));
 desktop.nextFolder = options.pickFolderAnswer ?? null;
+desktop.clipboard = options.clipboardText ?? '';
 const services = createMainServices({
   settings,
   appVersion: '0.0.0-test',

@@ -40,6 +40,8 @@ export interface FerryPageOptions {
   settingsFile?: string;
   /** What main's (recorded) folder picker answers; by default the user cancels. */
   pickFolderAnswer?: string;
+  /** The text on main's (recorded) clipboard. */
+  clipboardText?: string;
   /** Another built page instead of the app (a test page from out/test-pages). */
   page?: { dir: string; path: string };
 }
@@ -61,7 +63,7 @@ export async function openFerryPage(browser: Browser, host: LabHost, options: Fe
     '--import',
     'tsx',
     MAIN_HOST,
-    JSON.stringify({ deviceName: options.deviceName, signalingUrl: options.signalingUrl, downloadDir, rendererUrl, settingsFile, pickFolderAnswer: options.pickFolderAnswer }),
+    JSON.stringify({ deviceName: options.deviceName, signalingUrl: options.signalingUrl, downloadDir, rendererUrl, settingsFile, pickFolderAnswer: options.pickFolderAnswer, clipboardText: options.clipboardText }),
   ]);
   if (settingsDir) void main.exited.then(() => rmSync(settingsDir, { recursive: true, force: true }));
   const { port, token } = JSON.parse(await main.waitForLine(/"event":"listening"/, 30_000)) as { port: number; token: string };

@@ -16,12 +16,13 @@ export async function connectFerryPair(options: {
   browsers: { alice: Browser; bob: Browser };
   signalingUrl: string;
   downloadDirs: { alice: string; bob: string };
-  /** More options for Bob's page (settings file, folder-picker answer). */
+  /** More options for each page (settings file, folder-picker answer, clipboard). */
+  alice?: Partial<FerryPageOptions>;
   bob?: Partial<FerryPageOptions>;
 }): Promise<FerryPair> {
   const { lab, browsers, signalingUrl, downloadDirs } = options;
   const [alice, bob] = await Promise.all([
-    openFerryPage(browsers.alice, lab.host('alice'), { deviceName: 'Alice', signalingUrl, downloadDir: downloadDirs.alice }),
+    openFerryPage(browsers.alice, lab.host('alice'), { deviceName: 'Alice', signalingUrl, downloadDir: downloadDirs.alice, ...options.alice }),
     openFerryPage(browsers.bob, lab.host('bob'), { deviceName: 'Bob', signalingUrl, downloadDir: downloadDirs.bob, ...options.bob }),
   ]);
   try {

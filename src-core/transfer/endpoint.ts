@@ -131,7 +131,8 @@ export class TransferEndpoint {
             break;
           case 'declined':
             this.forgetOutgoing(transferId);
-            settle.reject(new FerryError('TRANSFER_DECLINED', `The other device declined: ${event.message}`));
+            // The peer's own code (USER_DECLINED, SINK_FAILED, PATH_INVALID, …) rides along as the cause.
+            settle.reject(new FerryError('TRANSFER_DECLINED', `The other device declined: ${event.message}`, { cause: { code: event.code } }));
             break;
           case 'cancelled':
             this.forgetOutgoing(transferId);

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { app, type BrowserWindow, dialog, Menu, nativeImage, Notification, shell, Tray } from 'electron';
+import { app, type BrowserWindow, clipboard, dialog, Menu, nativeImage, Notification, shell, Tray } from 'electron';
 import type { DesktopPlatform } from '../platform.js';
 import type { RecentTransfer } from '../preload/api.js';
 import { trayMenuTemplate } from './tray-menu.js';
@@ -36,6 +36,12 @@ export function electronPlatform(window: () => BrowserWindow | undefined): Deskt
     () => {},
   );
   return {
+    readClipboard() {
+      return clipboard.readText();
+    },
+    writeClipboard(text) {
+      clipboard.writeText(text);
+    },
     setRecentTransfers(recent) {
       showTray(recent);
     },

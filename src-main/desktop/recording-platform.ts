@@ -6,7 +6,8 @@ export type DesktopEvent =
   | { type: 'progress'; fraction: number | null }
   | { type: 'show-in-folder'; path: string }
   | { type: 'pick-folder'; title: string }
-  | { type: 'recent-transfers'; recent: readonly RecentTransfer[] };
+  | { type: 'recent-transfers'; recent: readonly RecentTransfer[] }
+  | { type: 'clipboard-write'; text: string };
 
 /**
  * The desktop for tests: records what main asked of it and answers the folder picker with a
@@ -17,6 +18,8 @@ export class RecordingPlatform implements DesktopPlatform {
   /** What the next folder pick answers (null: the user cancels). */
   nextFolder: string | null = null;
   focused = false;
+  /** The system clipboard's text. */
+  clipboard = '';
 
   constructor(private readonly onEvent: (event: DesktopEvent) => void = () => {}) {}
 
@@ -35,6 +38,15 @@ export class RecordingPlatform implements DesktopPlatform {
 
   setProgress(fraction: number | null): void {
     this.record({ type: 'progress', fraction });
+  }
+
+  async readClipboard(): Promise<string> {
+    return this.clipboard;
+  }
+
+  writeClipboard(text: string): void {
+    this.clipboard = text;
+    this.record({ type: 'clipboard-write', text });
   }
 
   setRecentTransfers(recent: readonly RecentTransfer[]): void {

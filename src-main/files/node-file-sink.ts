@@ -196,15 +196,23 @@ async function moveNoOverwrite(from: string, to: string): Promise<void> {
   }
 }
 
+/** Room kept free for the system: an offer must fit with this much to spare. */
+const SPACE_RESERVE_BYTES = 64 * 1024 * 1024;
+
+/** Whether `bytes` fit in `dir`'s file system, keeping the reserve; and how much is usable. */
+export async function spaceFor(dir: string, bytes: number): Promise<{ fits: boolean; availableBytes: number }> {
+  const stats = await statfs(dir);
+  const availableBytes = Math.max(0, Number(stats.bavail) * Number(stats.bsize) - SPACE_RESERVE_BYTES);
+  return { fits: bytes <= availableBytes, availableBytes };
+}
+
 /** Refuses an offer that would not fit, keeping a little room for the system. */
 export async function ensureFreeSpace(dir: string, bytes: number): Promise<void> {
-  const stats = await statfs(dir);
-  const free = Number(stats.bavail) * Number(stats.bsize);
-  const reserve = 64 * 1024 * 1024;
-  if (bytes + reserve > free) {
+  const { fits, availableBytes } = await spaceFor(dir, bytes);
+  if (!fits) {
     throw new FerryError(
       'SINK_FAILED',
-      `Not enough free space: the files need ${formatBytes(bytes)} and ${formatBytes(Math.max(0, free - reserve))} are available.`,
+      `Not enough free space: the files need ${formatBytes(bytes)} and ${formatBytes(availableBytes)} are available.`,
     );
   }
 }

@@ -22,6 +22,9 @@ export const IPC_ARGUMENTS = {
   setDeviceName: z.tuple([DeviceName]),
   getSettings: z.tuple([]),
   getDownloadDir: z.tuple([]),
+  checkSpace: z.tuple([ByteCount]),
+  readClipboard: z.tuple([]),
+  writeClipboard: z.tuple([z.string().max(100_000)]),
   // The store checks every field and answers with a message per field; here only the shape.
   updateSettings: z.tuple([z.record(z.string().max(64), z.unknown()).refine((o) => Object.keys(o).length <= 32, 'Too many settings at once.')]),
   chooseDownloadDir: z.tuple([]),

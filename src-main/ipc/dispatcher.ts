@@ -11,6 +11,10 @@ export interface MainServices {
   getSettings(): FerrySettings;
   /** The folder received files go to now (the setting, or the OS Downloads folder). */
   getDownloadDir(): string;
+  /** Whether an offer of this size fits the download folder (checked before asking the user). */
+  checkSpace(totalBytes: number): Promise<{ fits: boolean; availableBytes: number; downloadDir: string }>;
+  readClipboard(): Promise<string>;
+  writeClipboard(text: string): null;
   updateSettings(patch: Record<string, unknown>): Promise<SettingsUpdate>;
   chooseDownloadDir(): Promise<SettingsUpdate | null>;
   showInFolder(path: string): null;
@@ -52,6 +56,9 @@ export function createIpcDispatcher(
     setDeviceName: (name) => services.setDeviceName(name),
     getSettings: () => services.getSettings(),
     getDownloadDir: () => services.getDownloadDir(),
+    checkSpace: (totalBytes) => services.checkSpace(totalBytes),
+    readClipboard: () => services.readClipboard(),
+    writeClipboard: (text) => services.writeClipboard(text),
     updateSettings: (patch) => services.updateSettings(patch),
     chooseDownloadDir: () => services.chooseDownloadDir(),
     showInFolder: (path) => services.showInFolder(path),

@@ -78,6 +78,11 @@ export interface FerryApi {
   getSettings(): Promise<IpcResult<FerrySettings>>;
   /** The folder received files go to now. */
   getDownloadDir(): Promise<IpcResult<string>>;
+  /** Whether an offer of this many bytes fits the download folder, keeping room for the system. */
+  checkSpace(totalBytes: number): Promise<IpcResult<{ fits: boolean; availableBytes: number; downloadDir: string }>>;
+  /** The clipboard's text, through main (the window itself may not read the clipboard). */
+  readClipboard(): Promise<IpcResult<string>>;
+  writeClipboard(text: string): Promise<IpcResult<null>>;
   /** Changes some settings: all of them, or none with a message per field. */
   updateSettings(patch: Partial<Omit<FerrySettings, 'version'>>): Promise<IpcResult<SettingsUpdate>>;
   /** Opens the OS folder picker and saves the choice; null when cancelled. */

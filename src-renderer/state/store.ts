@@ -16,6 +16,7 @@ import type { PickedItem } from '../files/dropped-items';
 import { IpcFileSink } from '../files/ipc-sink';
 import type { DeviceInfo, FerrySettings, SignalingConfig } from '../../src-main/preload/api';
 import { call, ferryApi } from '../platform';
+import { formatBytes } from '../ui/format';
 import { SignalingClient, type SignalingState } from '../signaling/signaling-client';
 import type { ConnectionPath } from '../session/connection-path';
 import { type LinkState, PeerLink } from '../session/peer-link';
@@ -46,6 +47,8 @@ export interface TransferRow {
   savedPaths: string[];
   /** Smoothed throughput while active, for speed and time left. */
   bytesPerSecond: number;
+  /** An offer that cannot fit the download folder: why, in words (Accept is not offered). */
+  spaceProblem: string | undefined;
 }
 
 export interface Conversation {
@@ -71,7 +74,7 @@ function describe(entries: IncomingOffer['entries']): { title: string; fileCount
 
 function newRow(key: string, direction: 'in' | 'out', entries: IncomingOffer['entries'], title: string, fileCount: number, totalBytes: number): TransferRow {
   const files = entries.flatMap((e) => (e.kind === 'file' ? [{ path: e.path, size: e.size }] : [])).slice(0, 50);
-  return { key, direction, title, fileCount, totalBytes, bytesDone: 0, state: 'waiting', error: undefined, files, savedPaths: [], bytesPerSecond: 0 };
+  return { key, direction, title, fileCount, totalBytes, bytesDone: 0, state: 'waiting', error: undefined, files, savedPaths: [], bytesPerSecond: 0, spaceProblem: undefined };
 }
 
 /** Progress repaints at most this often: a chunk every few milliseconds would swamp React. */
@@ -263,7 +266,19 @@ export class AppStore {
     this.transferHandles.set(key, { cancel: () => handle.cancel(), decision, offer });
     this.addTransfer(peerId, { ...newRow(key, 'in', offer.entries, title, fileCount, offer.totalBytes), state: 'offered' });
     this.follow(peerId, key, handle);
-    if (this.snapshot.settings?.autoAcceptTrusted && this.isTrusted(peerId)) this.acceptTransfer(peerId, key);
+    // Space is checked before anyone is asked: an offer that cannot fit is never accepted.
+    call(ferryApi().checkSpace(offer.totalBytes)).then(
+      ({ fits, availableBytes, downloadDir }) => {
+        if (!fits) {
+          this.patchTransfer(peerId, key, {
+            spaceProblem: `Not enough free space in ${downloadDir}: these files need ${formatBytes(offer.totalBytes)} and ${formatBytes(availableBytes)} is available. Free some space or choose another download folder in Settings.`,
+          });
+          return;
+        }
+        if (this.snapshot.settings?.autoAcceptTrusted && this.isTrusted(peerId)) this.acceptTransfer(peerId, key);
+      },
+      (error: Error) => this.patchTransfer(peerId, key, { spaceProblem: `Could not check the download folder: ${error.message}` }),
+    );
   }
 
   private follow(peerId: string, key: string, handle: TransferHandle<SenderEvent> | TransferHandle<ReceiverEvent>): void {
@@ -296,11 +311,13 @@ export class AppStore {
           this.patchTransfer(peerId, key, { state: 'done', bytesDone: this.transferRow(peerId, key)?.totalBytes ?? 0 });
           this.notifyOutcome(peerId, key);
         },
-        (error: { code?: string; message?: string }) => {
+        (error: { code?: string; message?: string; cause?: { code?: string } }) => {
           const state: TransferState =
             error.code === 'TRANSFER_DECLINED' ? 'declined' : error.code === 'TRANSFER_CANCELLED' ? 'cancelled' : 'failed';
           const current = this.transferRow(peerId, key)?.state;
-          this.patchTransfer(peerId, key, { state: current === 'declined' ? 'declined' : state, error: error.message });
+          // A person saying no needs no explanation; a device refusing (no space, bad names) does.
+          const plainNo = state === 'declined' && (current === 'declined' || error.cause?.code === 'USER_DECLINED');
+          this.patchTransfer(peerId, key, { state: current === 'declined' ? 'declined' : state, error: plainNo ? undefined : error.message });
           this.notifyOutcome(peerId, key);
         },
       )
@@ -392,6 +409,17 @@ export class AppStore {
         state: row.state === 'offered' || row.state === 'waiting' ? ('active' as const) : row.state,
       }));
     void call(ferryApi().setRecentTransfers(recent)).catch(() => {});
+  }
+
+  /** Sends the clipboard's text (read by main) as a message. */
+  async sendClipboard(peerId: string): Promise<void> {
+    const text = await call(ferryApi().readClipboard());
+    if (text.trim() === '') throw new Error('The clipboard holds no text.');
+    this.sendText(peerId, text.slice(0, 10_000));
+  }
+
+  copyText(text: string): Promise<null> {
+    return call(ferryApi().writeClipboard(text));
   }
 
   sendText(peerId: string, body: string): void {

@@ -26,7 +26,7 @@ export function App({ store }: { store: AppStore }) {
   }, [theme]);
   return (
     <div className="app">
-      <header className="app-header row">
+      <header className="app-header">
         <h1>Ferry</h1>
         <button type="button" className="secondary" aria-expanded={settingsOpen} disabled={!snapshot.settings} onClick={() => setSettingsOpen((open) => !open)}>
           Settings

@@ -113,6 +113,12 @@ export function ConversationPanel({ conversation, store }: { conversation: Conve
             <span className="message-body">{line.body}</span>
             <span className="message-meta">
               {new Date(line.at).toLocaleTimeString()} · {DELIVERY_WORDS[line.delivery]}
+              {line.direction === 'in' ? (
+                <>
+                  {' · '}
+                  <CopyButton text={line.body} label={`Copy message from ${name}`} store={store} />
+                </>
+              ) : null}
             </span>
           </li>
         ))}
@@ -152,6 +158,19 @@ export function ConversationPanel({ conversation, store }: { conversation: Conve
         <button type="submit" disabled={!open || draft.trim() === ''}>
           Send message
         </button>
+        <button
+          type="button"
+          className="secondary"
+          disabled={!open}
+          onClick={() =>
+            store.sendClipboard(conversation.peerId).then(
+              () => setError(undefined),
+              (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+            )
+          }
+        >
+          {`Send clipboard to ${name}`}
+        </button>
       </form>
       {error ? (
         <p role="alert" className="field-error">
@@ -159,5 +178,27 @@ export function ConversationPanel({ conversation, store }: { conversation: Conve
         </p>
       ) : null}
     </section>
+  );
+}
+
+function CopyButton({ text, label, store }: { text: string; label: string; store: AppStore }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <button
+      type="button"
+      className="link"
+      aria-label={label}
+      onClick={() =>
+        store.copyText(text).then(
+          () => {
+            setCopied(true);
+            window.setTimeout(() => setCopied(false), 1500);
+          },
+          () => setCopied(false),
+        )
+      }
+    >
+      {copied ? 'Copied' : 'Copy'}
+    </button>
   );
 }

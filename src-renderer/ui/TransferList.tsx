@@ -78,8 +78,13 @@ function OfferPrompt({ peerId, name, transfer: t, store }: { peerId: string; nam
         ))}
         {t.fileCount > t.files.length ? <li className="subtle">and {t.fileCount - t.files.length} more</li> : null}
       </ul>
+      {t.spaceProblem ? (
+        <p role="alert" className="field-error">
+          {t.spaceProblem}
+        </p>
+      ) : null}
       <div className="row">
-        <button type="button" onClick={() => store.acceptTransfer(peerId, t.key, { alwaysAccept: always })}>
+        <button type="button" disabled={t.spaceProblem !== undefined} onClick={() => store.acceptTransfer(peerId, t.key, { alwaysAccept: always })}>
           Accept
         </button>
         <button type="button" className="secondary" onClick={() => store.declineTransfer(peerId, t.key)}>
