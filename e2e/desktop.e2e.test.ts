@@ -165,6 +165,8 @@ describe('the desktop experience: settings, the accept prompt, trust, notificati
         await pair.alice.page.screenshot({ path: join(SCREENSHOTS, 'window-light-transfer.png'), fullPage: true });
         await pair.bob.page.screenshot({ path: join(SCREENSHOTS, 'window-dark-transfer.png'), fullPage: true });
       }
+      expect(await pair.aliceChat.getByRole('status', { name: `State of ${name}` }).textContent()).toBe('Sending');
+      expect(await pair.bobChat.getByRole('status', { name: `State of ${name}` }).textContent()).toBe('Receiving');
       const canceller = side === 'sender' ? pair.aliceChat : pair.bobChat;
       await canceller.getByRole('button', { name: `Cancel ${name}` }).click();
       await waitForText(pair.aliceChat.getByRole('status', { name: `State of ${name}` }), /Cancelled/);
@@ -173,6 +175,46 @@ describe('the desktop experience: settings, the accept prompt, trust, notificati
       rmSync(join(sources, name));
     });
   }
+
+  it('keyboard and screen readers: every control is named, reachable with Tab, and shows its focus', async () => {
+    const page = pair.bob.page;
+    await page.getByRole('button', { name: 'Settings' }).click(); // the most controls at once
+    const unnamed = (await page.locator('body').ariaSnapshot())
+      .split('\n')
+      .filter((line) => /^\s*- (button|textbox|checkbox|combobox|radio|progressbar|link)\s*(\[.*\])?:?\s*$/.test(line));
+    expect(unnamed).toEqual([]);
+    // Tab through the window, collecting every stop, until focus comes back around.
+    await page.locator('body').focus();
+    const stops: string[] = [];
+    let outlines = 0;
+    for (let i = 0; i < 200; i++) {
+      await page.keyboard.press('Tab');
+      const stop = await page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        if (!el || el === document.body) return undefined;
+        const style = getComputedStyle(el);
+        // Each element's own mark: two buttons may read the same ("Show first.bin in folder").
+        el.dataset.tabStop ??= String(document.querySelectorAll('[data-tab-stop]').length);
+        return { id: el.dataset.tabStop, outlined: style.outlineStyle !== 'none' && style.outlineWidth !== '0px' };
+      });
+      if (!stop) continue;
+      if (stops.includes(stop.id)) break;
+      stops.push(stop.id);
+      if (stop.outlined) outlines++;
+    }
+    const controls = await page.evaluate(
+      () =>
+        Array.from(document.querySelectorAll<HTMLElement>('button, input, select, textarea, summary')).filter(
+          (el) => !(el as HTMLButtonElement).disabled && el.offsetParent !== null && el.tabIndex >= 0,
+        ).length,
+    );
+    // Radio groups take one stop for the group.
+    const radios = await page.evaluate(() => new Set(Array.from(document.querySelectorAll<HTMLInputElement>('input[type=radio]'), (r) => r.name)).size);
+    const radioButtons = await page.evaluate(() => document.querySelectorAll('input[type=radio]').length);
+    expect(stops.length).toBe(controls - radioButtons + radios);
+    expect(outlines).toBe(stops.length);
+    await page.getByRole('button', { name: 'Close settings' }).click();
+  });
 });
 
 
@@ -231,6 +273,13 @@ describe('dropping files and folders on a device’s tile', () => {
     await offer.getByRole('button', { name: 'Accept' }).click();
     await waitForText(pair.bobChat.getByRole('status', { name: 'State of 5 files' }), /Done, verified/);
     expect(await snapshot(bobDownloads)).toEqual(await snapshot(dropped));
+    // Per file: each has its own progress and state.
+    await pair.bobChat.getByText('Files', { exact: true }).click();
+    const files = pair.bobChat.getByRole('list', { name: 'Files of 5 files' });
+    for (const path of ['a.txt', 'b.bin', 'c.pdf', 'Album/cover.jpg', 'Album/Disc 1/01.flac']) {
+      expect(await files.getByRole('status', { name: `State of ${path}` }).textContent()).toBe('Done, verified');
+      expect(await files.getByRole('progressbar', { name: `Progress of ${path}` }).count()).toBe(1);
+    }
     expect(await tile.getAttribute('class')).not.toContain('drop-target');
   });
 });

@@ -41,14 +41,26 @@ export interface TransferRow {
   bytesDone: number;
   state: TransferState;
   error: string | undefined;
-  /** The offer's files (the first 50), for the accept prompt. */
-  files: Array<{ path: string; size: number }>;
+  /**
+   * The offer's files (the first 50), for the accept prompt and per-file progress: `offset` is
+   * the bytes of the files before it (chunks go out in manifest order), `done` once verified.
+   */
+  files: TransferFile[];
   /** Where received files were saved (verified, under their final names). */
   savedPaths: string[];
   /** Smoothed throughput while active, for speed and time left. */
   bytesPerSecond: number;
   /** An offer that cannot fit the download folder: why, in words (Accept is not offered). */
   spaceProblem: string | undefined;
+}
+
+export interface TransferFile {
+  /** Its index in the manifest (the wire's file index). */
+  index: number;
+  path: string;
+  size: number;
+  offset: number;
+  done: boolean;
 }
 
 export interface Conversation {
@@ -73,7 +85,13 @@ function describe(entries: IncomingOffer['entries']): { title: string; fileCount
 }
 
 function newRow(key: string, direction: 'in' | 'out', entries: IncomingOffer['entries'], title: string, fileCount: number, totalBytes: number): TransferRow {
-  const files = entries.flatMap((e) => (e.kind === 'file' ? [{ path: e.path, size: e.size }] : [])).slice(0, 50);
+  const files: TransferFile[] = [];
+  let offset = 0;
+  entries.forEach((e, index) => {
+    if (e.kind !== 'file') return;
+    if (files.length < 50) files.push({ index, path: e.path, size: e.size, offset, done: false });
+    offset += e.size;
+  });
   return { key, direction, title, fileCount, totalBytes, bytesDone: 0, state: 'waiting', error: undefined, files, savedPaths: [], bytesPerSecond: 0, spaceProblem: undefined };
 }
 
@@ -299,6 +317,15 @@ export class AppStore {
           const bytesPerSecond = previous === 0 ? instant : previous * 0.8 + instant * 0.2;
           this.patchTransfer(peerId, key, { bytesDone: done, bytesPerSecond });
           this.reportTaskbarProgress();
+          return;
+        }
+        case 'file-done':
+        case 'file-verified': {
+          const { fileIndex } = event;
+          const row = this.transferRow(peerId, key);
+          if (row?.files.some((f) => f.index === fileIndex)) {
+            this.patchTransfer(peerId, key, { files: row.files.map((f) => (f.index === fileIndex ? { ...f, done: true } : f)) });
+          }
           return;
         }
         default:

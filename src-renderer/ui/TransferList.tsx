@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import type { AppStore, TransferRow, TransferState } from '../state/store';
+import type { AppStore, TransferFile, TransferRow, TransferState } from '../state/store';
 import { formatBytes, formatDuration, formatRate } from './format';
 
 const STATE_WORDS: Record<TransferState, string> = {
@@ -12,6 +12,22 @@ const STATE_WORDS: Record<TransferState, string> = {
   failed: 'Failed',
 };
 
+/** What a transfer is doing, in words: sending or receiving, then verifying the last bytes. */
+function stateWords(t: TransferRow): string {
+  if (t.state !== 'active') return STATE_WORDS[t.state];
+  if (t.bytesDone >= t.totalBytes && t.totalBytes > 0) return 'Verifying';
+  return t.direction === 'out' ? 'Sending' : 'Receiving';
+}
+
+/** A file's own progress: transfers move files in manifest order, so its share of the bytes done. */
+function fileState(t: TransferRow, f: TransferFile): { bytes: number; words: string } {
+  if (f.done) return { bytes: f.size, words: 'Done, verified' };
+  const bytes = Math.max(0, Math.min(f.size, t.bytesDone - f.offset));
+  if (t.state !== 'active') return { bytes, words: STATE_WORDS[t.state] };
+  if (bytes >= f.size) return { bytes, words: 'Verifying' };
+  return { bytes, words: bytes > 0 ? (t.direction === 'out' ? 'Sending' : 'Receiving') : 'Waiting' };
+}
+
 export function TransferList({ peerId, name, transfers, store }: { peerId: string; name: string; transfers: TransferRow[]; store: AppStore }) {
   if (transfers.length === 0) return null;
   return (
@@ -23,7 +39,7 @@ export function TransferList({ peerId, name, transfers, store }: { peerId: strin
               {t.direction === 'out' ? 'To' : 'From'} {name}: {t.title}
             </span>
             <span className="transfer-state" role="status" aria-label={`State of ${t.title}`}>
-              {STATE_WORDS[t.state]}
+              {stateWords(t)}
             </span>
           </div>
           {t.state === 'offered' ? <OfferPrompt peerId={peerId} name={name} transfer={t} store={store} /> : <Progress transfer={t} />}
@@ -56,6 +72,26 @@ function Progress({ transfer: t }: { transfer: TransferRow }) {
         {formatBytes(t.bytesDone)} of {formatBytes(t.totalBytes)} · {t.fileCount} {t.fileCount === 1 ? 'file' : 'files'}
         {active ? ` · ${formatRate(t.bytesPerSecond)} · ${formatDuration(left)} left` : ''}
       </div>
+      {t.fileCount > 1 ? (
+        <details className="transfer-files">
+          <summary>Files</summary>
+          <ul aria-label={`Files of ${t.title}`}>
+            {t.files.map((f) => {
+              const { bytes, words } = fileState(t, f);
+              return (
+                <li key={f.index} className="transfer-file">
+                  <span className="transfer-file-name">{f.path}</span>
+                  <progress aria-label={`Progress of ${f.path}`} max={Math.max(1, f.size)} value={bytes} />
+                  <span role="status" aria-label={`State of ${f.path}`} className="subtle">
+                    {words}
+                  </span>
+                </li>
+              );
+            })}
+            {t.fileCount > t.files.length ? <li className="subtle">and {t.fileCount - t.files.length} more</li> : null}
+          </ul>
+        </details>
+      ) : null}
     </>
   );
 }
