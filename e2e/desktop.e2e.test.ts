@@ -215,6 +215,18 @@ describe('the desktop experience: settings, the accept prompt, trust, notificati
     expect(outlines).toBe(stops.length);
     await page.getByRole('button', { name: 'Close settings' }).click();
   });
+
+  it('after a restart the device keeps its id and shows trusted devices as tiles to connect to', async () => {
+    const page = pair.bob.page;
+    const idBefore = await waitForText(page.getByRole('status', { name: 'Your device id' }), /^ferry-/);
+    await page.reload();
+    await waitForText(page.getByRole('status', { name: 'Signaling connection' }), /^Connected$/, 30_000);
+    expect(await page.getByRole('status', { name: 'Your device id' }).textContent()).toBe(idBefore);
+    const known = page.getByRole('region', { name: 'Known devices' });
+    await known.getByRole('button', { name: 'Connect to Alice' }).click();
+    await waitForText(page.getByRole('status', { name: 'Connection to Alice' }), /^Connected$/);
+    expect(await known.count()).toBe(0); // connected: it is a conversation now, not a known tile
+  });
 });
 
 

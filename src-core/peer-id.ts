@@ -8,7 +8,7 @@ import type { Runtime } from './runtime.js';
  */
 export const PEER_ID_PATTERN = /^ferry-[a-z2-7]{16}$/;
 
-export function createPeerId(runtime: Runtime): string {
+export function createPeerId(runtime: Pick<Runtime, 'randomBytes'>): string {
   return `ferry-${randomId(runtime, 16)}`;
 }
 

@@ -45,6 +45,8 @@ export type DeliveryModeSetting = 'automatic' | 'reliable-ordered' | 'reliable-u
 /** Settings, persisted by main (src-main/settings/schema.ts validates exactly this shape). */
 export interface FerrySettings {
   version: 1;
+  /** This device's id on the signaling server ("ferry-…"), kept across starts. */
+  deviceId: string;
   deviceName: string;
   /** Absolute path; null means the OS Downloads folder. */
   downloadDir: string | null;
@@ -84,7 +86,7 @@ export interface FerryApi {
   readClipboard(): Promise<IpcResult<string>>;
   writeClipboard(text: string): Promise<IpcResult<null>>;
   /** Changes some settings: all of them, or none with a message per field. */
-  updateSettings(patch: Partial<Omit<FerrySettings, 'version'>>): Promise<IpcResult<SettingsUpdate>>;
+  updateSettings(patch: Partial<Omit<FerrySettings, 'version' | 'deviceId'>>): Promise<IpcResult<SettingsUpdate>>;
   /** Opens the OS folder picker and saves the choice; null when cancelled. */
   chooseDownloadDir(): Promise<IpcResult<SettingsUpdate | null>>;
   /** Reveals a file Ferry saved in the file manager. */

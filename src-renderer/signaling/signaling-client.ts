@@ -2,6 +2,9 @@ import { Peer, type DataConnection, type PeerError } from 'peerjs';
 import { backoffDelay, createPeerId, type Runtime } from '../../src-core/index';
 import type { SignalingConfig } from '../../src-main/preload/api';
 
+/** How often a kept device id is tried again when the server says it is taken. */
+const KEPT_ID_RETRIES = 3;
+
 export type SignalingState =
   | { kind: 'connecting'; peerId: string }
   | { kind: 'connected'; peerId: string }
@@ -29,6 +32,7 @@ export class SignalingClient {
   private attempt = 0;
   private retryTimer: number | undefined;
   private stopped = false;
+  private idTakenCount = 0;
   private current: SignalingState;
 
   constructor(
@@ -83,7 +87,8 @@ export class SignalingClient {
       path: url.pathname,
       secure,
       key: this.config.key,
-      config: { iceServers: this.config.iceServers },
+      // "Relay only": candidates through TURN only, so peers never learn this device's addresses.
+      config: { iceServers: this.config.iceServers, iceTransportPolicy: this.config.relayOnly ? 'relay' : 'all' },
       // PeerJS's own logging, for diagnosing connection trouble: localStorage['ferry.debug'] = '3'.
       debug: peerJsDebugLevel(),
     });
@@ -93,6 +98,7 @@ export class SignalingClient {
     peer.on('open', () => {
       if (peer !== this.peer) return;
       this.attempt = 0;
+      this.idTakenCount = 0;
       this.setState({ kind: 'connected', peerId: this.peerId });
     });
     peer.on('connection', (connection) => {
@@ -117,12 +123,17 @@ export class SignalingClient {
         return;
       }
       if (type === 'unavailable-id') {
-        // Someone holds our id on this server (a stale session of ours, or a squatter): take a
-        // fresh one rather than fight over it.
+        // Someone holds our id on this server: most often our own previous session, not yet
+        // dropped (a restart), so the kept id is tried again a few times; then, a squatter
+        // perhaps, a fresh one rather than a fight over it.
         this.peer = undefined;
         peer.destroy();
-        this.peerId = createPeerId(this.runtime);
-        this.scheduleReconnect('This device id was taken on the server; using a new one.');
+        if (++this.idTakenCount > KEPT_ID_RETRIES) {
+          this.peerId = createPeerId(this.runtime);
+          this.scheduleReconnect('This device id was taken on the server; using a new one.');
+        } else {
+          this.scheduleReconnect('The server still holds this device id from an earlier session; trying again.');
+        }
         return;
       }
       if (FATAL_ERRORS.has(type)) {

@@ -146,11 +146,17 @@ export class AppStore {
 
   start(device: DeviceInfo, config: SignalingConfig, settings?: FerrySettings, downloadDir?: string): void {
     this.update({ device, signalingConfig: config, settings, downloadDir });
-    this.client = new SignalingClient(config, this.runtime, {
-      state: (signaling) => this.update({ signaling }),
-      incoming: (connection) => this.attachIncoming(connection),
-      peerUnavailable: (peerId) => this.links.get(peerId)?.unavailable(),
-    });
+    this.client = new SignalingClient(
+      config,
+      this.runtime,
+      {
+        state: (signaling) => this.update({ signaling }),
+        incoming: (connection) => this.attachIncoming(connection),
+        peerUnavailable: (peerId) => this.links.get(peerId)?.unavailable(),
+      },
+      // The same id every start, so trusted devices find this one again (main keeps it).
+      settings?.deviceId,
+    );
     this.client.start();
   }
 
@@ -182,7 +188,7 @@ export class AppStore {
    * Changes settings in main; answers the message per field when main refuses, else nothing.
    * The device name and the download folder are re-read so the window shows what main uses.
    */
-  async saveSettings(patch: Partial<Omit<FerrySettings, 'version'>>): Promise<Record<string, string> | undefined> {
+  async saveSettings(patch: Partial<Omit<FerrySettings, 'version' | 'deviceId'>>): Promise<Record<string, string> | undefined> {
     const api = ferryApi();
     const result = await call(api.updateSettings(patch));
     if (!result.ok) return result.fieldErrors;

@@ -1,5 +1,5 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
-import type { AppStore } from '../state/store';
+import type { AppSnapshot, AppStore } from '../state/store';
 import { ConnectForm } from './ConnectForm';
 import { ConversationPanel } from './ConversationPanel';
 import { DeviceCard } from './DeviceCard';
@@ -43,6 +43,7 @@ export function App({ store }: { store: AppStore }) {
         ) : null}
         <DeviceCard snapshot={snapshot} store={store} />
         <ConnectForm store={store} enabled={snapshot.signaling?.kind === 'connected'} />
+        <KnownDevices snapshot={snapshot} store={store} />
         <section aria-label="Conversations" className="conversations">
           {snapshot.conversations.length === 0 ? (
             <p className="hint">Connect to a device by its id to start a conversation.</p>
@@ -52,5 +53,45 @@ export function App({ store }: { store: AppStore }) {
         </section>
       </main>
     </div>
+  );
+}
+
+/** Trusted devices that are not connected right now: a tile each, one click from connecting. */
+function KnownDevices({ snapshot, store }: { snapshot: AppSnapshot; store: AppStore }) {
+  const [error, setError] = useState<string | undefined>();
+  const connected = new Set(snapshot.conversations.filter((c) => c.state === 'open' || c.state === 'connecting').map((c) => c.peerId));
+  const known = (snapshot.settings?.trustedDevices ?? []).filter((d) => !connected.has(d.peerId));
+  if (known.length === 0) return null;
+  const canConnect = snapshot.signaling?.kind === 'connected';
+  return (
+    <section aria-label="Known devices" className="known-devices">
+      {known.map((d) => (
+        <div key={d.peerId} className="card tile known-device">
+          <span>
+            <strong>{d.name}</strong> <span className="mono subtle">{d.peerId}</span>
+          </span>
+          <span className="pill">Not connected</span>
+          <button
+            type="button"
+            disabled={!canConnect}
+            onClick={() => {
+              try {
+                store.connectTo(d.peerId);
+                setError(undefined);
+              } catch (e) {
+                setError(e instanceof Error ? e.message : String(e));
+              }
+            }}
+          >
+            {`Connect to ${d.name}`}
+          </button>
+        </div>
+      ))}
+      {error ? (
+        <p role="alert" className="field-error">
+          {error}
+        </p>
+      ) : null}
+    </section>
   );
 }

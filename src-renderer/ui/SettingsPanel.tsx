@@ -142,7 +142,6 @@ export function SettingsPanel({ settings, downloadDir, store, onClose }: { setti
               )}
             </>
           ) : null}
-          <p className="subtle">A change of server applies the next time Ferry starts.</p>
         </fieldset>
         <fieldset>
           <legend>Connections</legend>
@@ -156,6 +155,7 @@ export function SettingsPanel({ settings, downloadDir, store, onClose }: { setti
             <input id={`${id}-relayOnly`} type="checkbox" checked={draft.relayOnly} onChange={(e) => set('relayOnly', e.target.checked)} />
             <label htmlFor={`${id}-relayOnly`}>Relay only (connect through TURN, never directly)</label>
           </span>
+          <p className="subtle">Server and connection changes apply the next time Ferry starts.</p>
           {field(
             'transferMode',
             'Transfer mode',
