@@ -17,6 +17,14 @@ export function electronPlatform(window: () => BrowserWindow | undefined): Deskt
   };
   let tray: Tray | undefined;
   const showTray = (recent: readonly RecentTransfer[]) => {
+    try {
+      updateTray(recent);
+    } catch (error) {
+      // A desktop without a tray (some Linux sessions) costs the menu, not the app.
+      console.warn('No tray icon:', error);
+    }
+  };
+  const updateTray = (recent: readonly RecentTransfer[]) => {
     if (!tray) {
       const icon = app.isPackaged ? join(process.resourcesPath, 'tray-icon.png') : join(app.getAppPath(), 'build', 'icon.png');
       tray = new Tray(nativeImage.createFromPath(icon).resize({ width: 22, height: 22 }));
