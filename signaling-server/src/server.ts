@@ -28,6 +28,8 @@ export interface SignalingServerOptions {
   maxMessageBytes?: number;
   /** A peer that sends nothing (not even heartbeats) for this long is dropped. */
   aliveTimeoutMs?: number;
+  /** A LAN server's id (the app's embedded server): reported by /health so an advertisement can be checked. */
+  serverId?: string;
   logger?: Logger;
 }
 
@@ -77,6 +79,7 @@ export async function startSignalingServer(
       peers: peers.size,
       uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000),
       version,
+      ...(options.serverId ? { serverId: options.serverId, lanVersion: 1 } : {}),
     });
   });
   app.get('/ice', (req, res) => {
