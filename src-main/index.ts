@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
-import { startSignalingServer } from '../signaling-server/src/index.js';
+import { type LanSource, startLanSource } from './lan/lan-source.js';
 import { createIpcDispatcher } from './ipc/dispatcher.js';
 import { FERRY_CHANNELS } from './preload/channels.js';
 import { buildContentSecurityPolicy } from './security/csp.js';
@@ -35,10 +35,15 @@ async function main(): Promise<void> {
   // The environment wins over the settings (for scripted setups); a changed server applies at
   // the next start.
   const signalingSetting = settings.get().signaling;
+  let lan: LanSource | undefined;
   const signaling: SignalingSource = await resolveSignalingSource({
     configuredUrl: process.env.FERRY_SIGNALING_URL ?? (signalingSetting.kind === 'custom' ? signalingSetting.url : undefined),
     configuredKey: process.env.FERRY_SIGNALING_KEY ?? (signalingSetting.kind === 'custom' ? signalingSetting.token : undefined),
-    startEmbedded: () => startSignalingServer({ host: '127.0.0.1', port: 0 }),
+    // Built-in: the LAN's Ferry server found by mDNS, or ours, hosted and advertised.
+    startEmbedded: async () => {
+      lan = await startLanSource({ log: (message) => console.log(message) });
+      return { url: lan.url, close: () => (lan as LanSource).close() };
+    },
     fetchJson: fetchJsonWithTimeout,
     warn: (message) => console.warn(message),
   });
@@ -67,6 +72,7 @@ async function main(): Promise<void> {
     desktop: electronPlatform(() => windowRef.current),
     signalingConfig: async () => signaling.config,
     defaultDownloadDir: app.getPath('downloads'),
+    lanStatus: () => lan?.status(),
   });
   app.on('will-quit', () => void services.downloads.abortAll());
   const dispatch = createIpcDispatcher(services, createSenderCheck(rendererUrl), (method, error) =>

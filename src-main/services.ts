@@ -1,4 +1,5 @@
-import type { DeviceInfo, FerrySettings, SettingsUpdate, SignalingConfig } from './preload/api.js';
+import type { DeviceInfo, FerrySettings, LanStatus, SettingsUpdate, SignalingConfig } from './preload/api.js';
+import type { LanState } from './lan/lan-signaling.js';
 import type { ServerConfig } from './signaling/signaling-source.js';
 import type { MainServices } from './ipc/dispatcher.js';
 import { mkdir } from 'node:fs/promises';
@@ -16,6 +17,8 @@ export function createMainServices(options: {
   signalingConfig: () => Promise<ServerConfig>;
   /** The OS Downloads folder: where files go unless the settings say otherwise. */
   defaultDownloadDir: string;
+  /** The built-in LAN signaling's state, when it is in use. */
+  lanStatus?: () => LanState | undefined;
 }): MainServices & { downloads: Downloads } {
   const { settings, desktop } = options;
   const downloadDir = () => settings.get().downloadDir ?? options.defaultDownloadDir;
@@ -61,6 +64,22 @@ export function createMainServices(options: {
       if (desktop.windowFocused()) return false;
       desktop.notify(title, body);
       return true;
+    },
+    getLanStatus: (): LanStatus | null => {
+      const state = options.lanStatus?.();
+      if (!state) return null;
+      switch (state.kind) {
+        case 'searching':
+          return { kind: 'searching' };
+        case 'hosting':
+          return { kind: 'hosting', port: state.port };
+        case 'joined':
+          return { kind: 'joined', host: state.server.host, port: state.server.port };
+        default: {
+          const unreachable: never = state;
+          return unreachable;
+        }
+      }
     },
     setRecentTransfers: (recent) => {
       desktop.setRecentTransfers(recent);

@@ -10,6 +10,7 @@ import { WebSocketServer } from 'ws';
 import { createIpcDispatcher } from '../../src-main/ipc/dispatcher.js';
 import { createSenderCheck } from '../../src-main/security/trusted-sender.js';
 import { RecordingPlatform } from '../../src-main/desktop/recording-platform.js';
+import { startLanSource } from '../../src-main/lan/lan-source.js';
 import { createMainServices } from '../../src-main/services.js';
 import { SettingsStore } from '../../src-main/settings/store.js';
 
@@ -24,6 +25,8 @@ interface Options {
   pickFolderAnswer?: string;
   /** The system clipboard's text. */
   clipboardText?: string;
+  /** Built-in LAN signaling (mDNS, election, loopback relay) instead of `signalingUrl`. */
+  lan?: boolean;
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as Options;
@@ -31,6 +34,8 @@ const token = randomBytes(16).toString('hex');
 const settings = await SettingsStore.open({ file: options.settingsFile, defaultDeviceName: options.deviceName });
 // The desktop is recorded: each event is a line on stdout the tests can wait for.
 const desktop = new RecordingPlatform((event) => process.stdout.write(`${JSON.stringify({ event: 'desktop', desktop: event })}\n`));
+const lan = options.lan ? await startLanSource({ log: (message) => process.stdout.write(`${JSON.stringify({ event: 'lan', message })}\n`) }) : undefined;
+const signalingUrl = lan?.url ?? options.signalingUrl;
 desktop.nextFolder = options.pickFolderAnswer ?? null;
 desktop.clipboard = options.clipboardText ?? '';
 const services = createMainServices({
@@ -38,8 +43,9 @@ const services = createMainServices({
   appVersion: '0.0.0-test',
   platform: 'linux',
   desktop,
-  signalingConfig: async () => ({ url: options.signalingUrl, key: 'peerjs', iceServers: [], embedded: false }),
+  signalingConfig: async () => ({ url: signalingUrl, key: 'peerjs', iceServers: [], embedded: lan !== undefined }),
   defaultDownloadDir: options.downloadDir,
+  lanStatus: () => lan?.status(),
 });
 const dispatch = createIpcDispatcher(services, createSenderCheck(options.rendererUrl));
 
@@ -79,8 +85,8 @@ server.on('connection', (socket, request) => {
 });
 server.on('listening', () => {
   const address = server.address() as { port: number };
-  process.stdout.write(`${JSON.stringify({ event: 'listening', port: address.port, token })}\n`);
+  process.stdout.write(`${JSON.stringify({ event: 'listening', port: address.port, token, signalingUrl })}\n`);
 });
 process.on('SIGTERM', () => {
-  void services.downloads.abortAll().finally(() => process.exit(0));
+  void Promise.all([services.downloads.abortAll(), lan?.close()]).finally(() => process.exit(0));
 });

@@ -32,7 +32,10 @@ export interface FerryPage {
 
 export interface FerryPageOptions {
   deviceName: string;
+  /** The signaling server; ignored with `lan` (main finds or hosts one on the LAN). */
   signalingUrl: string;
+  /** Built-in LAN signaling: main uses mDNS and relays the page to the elected server. */
+  lan?: boolean;
   /** Where received files go; a fresh temporary folder by default. */
   downloadDir?: string;
   peerJsDebug?: 1 | 2 | 3;
@@ -63,15 +66,15 @@ export async function openFerryPage(browser: Browser, host: LabHost, options: Fe
     '--import',
     'tsx',
     MAIN_HOST,
-    JSON.stringify({ deviceName: options.deviceName, signalingUrl: options.signalingUrl, downloadDir, rendererUrl, settingsFile, pickFolderAnswer: options.pickFolderAnswer, clipboardText: options.clipboardText }),
+    JSON.stringify({ deviceName: options.deviceName, signalingUrl: options.signalingUrl, downloadDir, rendererUrl, settingsFile, pickFolderAnswer: options.pickFolderAnswer, clipboardText: options.clipboardText, lan: options.lan }),
   ]);
   if (settingsDir) void main.exited.then(() => rmSync(settingsDir, { recursive: true, force: true }));
-  const { port, token } = JSON.parse(await main.waitForLine(/"event":"listening"/, 30_000)) as { port: number; token: string };
+  const { port, token, signalingUrl } = JSON.parse(await main.waitForLine(/"event":"listening"/, 30_000)) as { port: number; token: string; signalingUrl: string };
   const mainUrl = `ws://127.0.0.1:${port}/`;
 
   const context = await browser.newContext({ viewport: { width: 900, height: 900 } });
   const logs: string[] = [];
-  const csp = buildContentSecurityPolicy({ connectTo: [options.signalingUrl, mainUrl] });
+  const csp = buildContentSecurityPolicy({ connectTo: [signalingUrl, mainUrl] });
 
   await context.route(`${RENDERER_ORIGIN}/**`, async (route) => {
     const { pathname } = new URL(route.request().url());

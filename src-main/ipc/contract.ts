@@ -31,6 +31,7 @@ export const IPC_ARGUMENTS = {
   showInFolder: z.tuple([z.string().min(1).max(8192)]),
   notify: z.tuple([z.string().max(200), z.string().max(1000)]),
   setProgress: z.tuple([z.number().min(0).max(1).nullable()]),
+  getLanStatus: z.tuple([]),
   setRecentTransfers: z.tuple([
     z
       .array(

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { DeviceInfo, FerrySettings, IncomingEntry, IpcResult, RecentTransfer, SettingsUpdate, SignalingConfig } from '../preload/api.js';
+import type { DeviceInfo, FerrySettings, IncomingEntry, IpcResult, LanStatus, RecentTransfer, SettingsUpdate, SignalingConfig } from '../preload/api.js';
 import { FERRY_CHANNELS, type FerryMethod } from '../preload/channels.js';
 import { IPC_ARGUMENTS } from './contract.js';
 
@@ -22,6 +22,7 @@ export interface MainServices {
   notify(title: string, body: string): boolean;
   setProgress(fraction: number | null): null;
   setRecentTransfers(recent: RecentTransfer[]): null;
+  getLanStatus(): LanStatus | null;
   receiveStart(entries: IncomingEntry[], totalBytes: number): Promise<{ sinkId: string }>;
   receiveWrite(sinkId: string, fileIndex: number, offset: number, bytes: Uint8Array): Promise<null>;
   receiveFinalize(sinkId: string, fileIndex: number): Promise<{ path: string }>;
@@ -65,6 +66,7 @@ export function createIpcDispatcher(
     notify: (title, body) => services.notify(title, body),
     setProgress: (fraction) => services.setProgress(fraction),
     setRecentTransfers: (recent) => services.setRecentTransfers(recent),
+    getLanStatus: () => services.getLanStatus(),
     receiveStart: (entries, totalBytes) => services.receiveStart(entries, totalBytes),
     receiveWrite: (sinkId, fileIndex, offset, bytes) => services.receiveWrite(sinkId, fileIndex, offset, bytes),
     receiveFinalize: (sinkId, fileIndex) => services.receiveFinalize(sinkId, fileIndex),

@@ -61,6 +61,9 @@ export interface FerrySettings {
   theme: 'system' | 'light' | 'dark';
 }
 
+/** The built-in signaling on the LAN: hosted by this app, or joined on another Ferry's. */
+export type LanStatus = { kind: 'searching' } | { kind: 'hosting'; port: number } | { kind: 'joined'; host: string; port: number };
+
 /** A line of the tray menu's "last transfers". */
 export interface RecentTransfer {
   title: string;
@@ -95,6 +98,8 @@ export interface FerryApi {
   notify(title: string, body: string): Promise<IpcResult<boolean>>;
   /** Taskbar/dock progress of the active transfers, 0..1, or null for none. */
   setProgress(fraction: number | null): Promise<IpcResult<null>>;
+  /** Where the built-in signaling runs now; null when a custom server is in use. */
+  getLanStatus(): Promise<IpcResult<LanStatus | null>>;
   /** The last transfers, newest first, for the tray menu. */
   setRecentTransfers(recent: RecentTransfer[]): Promise<IpcResult<null>>;
   /** Prepares the download folder for an accepted offer (free space, unique names, staging). */

@@ -16,6 +16,7 @@ export const FERRY_CHANNELS = {
   notify: 'ferry:notify',
   setProgress: 'ferry:set-progress',
   setRecentTransfers: 'ferry:set-recent-transfers',
+  getLanStatus: 'ferry:get-lan-status',
   receiveStart: 'ferry:receive-start',
   receiveWrite: 'ferry:receive-write',
   receiveFinalize: 'ferry:receive-finalize',

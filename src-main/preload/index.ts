@@ -18,6 +18,7 @@ const api: FerryApi = {
   notify: (title, body) => ipcRenderer.invoke(FERRY_CHANNELS.notify, title, body),
   setProgress: (fraction) => ipcRenderer.invoke(FERRY_CHANNELS.setProgress, fraction),
   setRecentTransfers: (recent) => ipcRenderer.invoke(FERRY_CHANNELS.setRecentTransfers, recent),
+  getLanStatus: () => ipcRenderer.invoke(FERRY_CHANNELS.getLanStatus),
   receiveStart: (entries, totalBytes) => ipcRenderer.invoke(FERRY_CHANNELS.receiveStart, entries, totalBytes),
   receiveWrite: (sinkId, fileIndex, offset, bytes) =>
     ipcRenderer.invoke(FERRY_CHANNELS.receiveWrite, sinkId, fileIndex, offset, bytes),

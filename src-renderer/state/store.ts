@@ -9,12 +9,13 @@ import {
   type ReceiverEvent,
   type Runtime,
   type SenderEvent,
+  type TimerHandle,
   type TransferHandle,
 } from '../../src-core/index';
 import { BlobSource, manifestFromFiles, manifestFromItems } from '../files/blob-source';
 import type { PickedItem } from '../files/dropped-items';
 import { IpcFileSink } from '../files/ipc-sink';
-import type { DeviceInfo, FerrySettings, SignalingConfig } from '../../src-main/preload/api';
+import type { DeviceInfo, FerrySettings, LanStatus, SignalingConfig } from '../../src-main/preload/api';
 import { call, ferryApi } from '../platform';
 import { formatBytes } from '../ui/format';
 import { SignalingClient, type SignalingState } from '../signaling/signaling-client';
@@ -95,11 +96,16 @@ function newRow(key: string, direction: 'in' | 'out', entries: IncomingOffer['en
   return { key, direction, title, fileCount, totalBytes, bytesDone: 0, state: 'waiting', error: undefined, files, savedPaths: [], bytesPerSecond: 0, spaceProblem: undefined };
 }
 
+/** How often the window asks main where the built-in signaling server is now. */
+const LAN_POLL_MS = 2000;
+
 /** Progress repaints at most this often: a chunk every few milliseconds would swamp React. */
 const PROGRESS_INTERVAL_MS = 100;
 
 export interface AppSnapshot {
   device: DeviceInfo | undefined;
+  /** Where the built-in signaling runs (hosted here, or on another Ferry); undefined for a custom server. */
+  lanStatus: LanStatus | undefined;
   settings: FerrySettings | undefined;
   /** Where received files go now. */
   downloadDir: string | undefined;
@@ -116,6 +122,7 @@ export interface AppSnapshot {
 export class AppStore {
   private snapshot: AppSnapshot = {
     device: undefined,
+    lanStatus: undefined,
     settings: undefined,
     downloadDir: undefined,
     signaling: undefined,
@@ -128,6 +135,7 @@ export class AppStore {
   private readonly transferHandles = new Map<string, { cancel(): void; decision?: IncomingDecision; offer?: IncomingOffer }>();
   private readonly lastPaint = new Map<string, { at: number; bytes: number }>();
   private lastProgressReported: number | null = null;
+  private lanTimer: TimerHandle | undefined;
   /** Transfers in the order they began, for the tray's "last transfers". */
   private readonly recentKeys: Array<{ peerId: string; key: string }> = [];
   private client: SignalingClient | undefined;
@@ -158,6 +166,26 @@ export class AppStore {
       settings?.deviceId,
     );
     this.client.start();
+    if (config.embedded) this.followLan();
+  }
+
+  /** The built-in server can move between computers (an election): shown as it happens. */
+  private followLan(): void {
+    const poll = () =>
+      call(ferryApi().getLanStatus()).then(
+        (lanStatus) => {
+          const before = JSON.stringify(this.snapshot.lanStatus);
+          if (JSON.stringify(lanStatus ?? undefined) !== before) this.update({ lanStatus: lanStatus ?? undefined });
+        },
+        () => {},
+      );
+    void poll();
+    const every = () => {
+      this.lanTimer = this.runtime.setTimer(LAN_POLL_MS, () => {
+        void poll().finally(every);
+      });
+    };
+    every();
   }
 
   fail(message: string): void {
@@ -463,6 +491,7 @@ export class AppStore {
   }
 
   stop(): void {
+    if (this.lanTimer !== undefined) this.runtime.clearTimer(this.lanTimer);
     for (const link of this.links.values()) link.close();
     this.client?.stop();
   }

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { SignalingState } from '../signaling/signaling-client';
+import type { LanStatus } from '../../src-main/preload/api';
 import type { AppSnapshot, AppStore } from '../state/store';
 
 export function DeviceCard({ snapshot, store }: { snapshot: AppSnapshot; store: AppStore }) {
@@ -35,7 +36,9 @@ export function DeviceCard({ snapshot, store }: { snapshot: AppSnapshot; store: 
         </dd>
         <dt>Signaling server</dt>
         <dd>
-          {signalingConfig ? (signalingConfig.embedded ? 'Built-in' : signalingConfig.url) : '…'}
+          <span role="status" aria-label="Signaling server in use">
+            {signalingConfig ? (signalingConfig.embedded ? builtInWords(snapshot.lanStatus) : signalingConfig.url) : '…'}
+          </span>
         </dd>
       </dl>
       <SignalingStatus state={signaling} onRetry={() => store.retrySignalingNow()} />
@@ -96,4 +99,21 @@ function useSecondsTicker(active: boolean): number {
     return () => window.clearInterval(timer);
   }, [active]);
   return now;
+}
+
+/** The built-in server in words: here, on another Ferry of this network, or still looking. */
+function builtInWords(status: LanStatus | undefined): string {
+  switch (status?.kind) {
+    case undefined:
+    case 'searching':
+      return 'Built-in: looking for Ferry on this network…';
+    case 'hosting':
+      return `Built-in: hosted on this computer (port ${status.port})`;
+    case 'joined':
+      return `Built-in: on another Ferry at ${status.host}:${status.port}`;
+    default: {
+      const unreachable: never = status;
+      return unreachable;
+    }
+  }
 }

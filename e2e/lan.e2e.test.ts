@@ -1,0 +1,83 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeTree } from '../src-main/transfer/conformance/suite.js';
+import { launchChromium } from './lab/chromium.js';
+import { type FerryPage, openFerryPage } from './lab/ferry-page.js';
+import { Lab } from './lab/lab.js';
+import { canUseNetns } from './lab/netns.js';
+import { waitForText } from './support/wait.js';
+
+const MAIN_HOST = fileURLToPath(new URL('./hosts/main-host.ts', import.meta.url));
+
+// mDNS is multicast: only inside the lab's namespaces (root), never on a real network.
+describe.skipIf(!canUseNetns())('zero configuration on a LAN, through the app', () => {
+  let lab: Lab;
+  const browsers: Browser[] = [];
+  let root: string;
+
+  afterAll(async () => {
+    await Promise.all(browsers.map((b) => b.close().catch(() => {})));
+    await lab?.dispose();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  it('B and C find A’s server with no setting, and a transfer between them survives A quitting; they re-elect', { timeout: 120_000 }, async () => {
+    root = mkdtempSync(join(tmpdir(), 'ferry-e2e-lan-'));
+    lab = Lab.create({ hosts: ['a', 'b', 'c'] });
+    // A: a Ferry app's main process on its own (it hosts the LAN server; no window needed).
+    const a = lab.host('a').spawn('main-a', process.execPath, [
+      '--import',
+      'tsx',
+      MAIN_HOST,
+      JSON.stringify({ deviceName: 'A', signalingUrl: '', downloadDir: join(root, 'a'), rendererUrl: 'http://ferry.test/', settingsFile: join(root, 'a-settings.json'), lan: true }),
+    ]);
+    await a.waitForLine(/"event":"lan".*hosting/, 20_000);
+
+    const [browserB, browserC] = await Promise.all([launchChromium(lab.host('b')), launchChromium(lab.host('c'))]);
+    browsers.push(browserB, browserC);
+    const cDownloads = join(root, 'c-downloads');
+    mkdirSync(cDownloads);
+    const [b, c] = await Promise.all([
+      openFerryPage(browserB, lab.host('b'), { deviceName: 'B', signalingUrl: '', lan: true, downloadDir: join(root, 'b-downloads') }),
+      openFerryPage(browserC, lab.host('c'), { deviceName: 'C', signalingUrl: '', lan: true, downloadDir: cDownloads }),
+    ]);
+    const serverWords = (p: FerryPage) => p.page.getByRole('status', { name: 'Signaling server in use' });
+    for (const p of [b, c]) {
+      await waitForText(p.page.getByRole('status', { name: 'Signaling connection' }), /^Connected$/, 30_000);
+      await waitForText(serverWords(p), new RegExp(`on another Ferry at ${lab.host('a').address.replace(/\./g, '\\.')}:`));
+    }
+
+    // B and C meet through A's server.
+    const cId = await waitForText(c.page.getByRole('status', { name: 'Your device id' }), /^ferry-/);
+    await b.page.getByRole('textbox', { name: 'Device id to connect to' }).fill(cId);
+    await b.page.getByRole('button', { name: 'Connect' }).click();
+    await waitForText(b.page.getByRole('status', { name: 'Connection to C' }), /^Connected$/, 30_000);
+
+    // B sends C a file; while it moves, A's host goes away without a word.
+    const sources = join(root, 'sources');
+    await makeTree(sources, { 'movie.bin': 96 * 1024 * 1024 });
+    const bChat = b.page.getByRole('region', { name: 'Conversation with C' });
+    const cChat = c.page.getByRole('region', { name: 'Conversation with B' });
+    await bChat.getByLabel('Files to send to C').setInputFiles(join(sources, 'movie.bin'));
+    await cChat.getByRole('button', { name: 'Accept' }).click();
+    const progress = cChat.getByRole('progressbar', { name: 'Progress of movie.bin' });
+    await expect.poll(async () => Number(await progress.getAttribute('value')), { timeout: 30_000 }).toBeGreaterThan(5_000_000);
+    process.kill(a.pid, 'SIGKILL');
+    const killedAt = Date.now();
+
+    await waitForText(cChat.getByRole('status', { name: 'State of movie.bin' }), /Done, verified/, 60_000);
+    expect(readFileSync(join(cDownloads, 'movie.bin')).equals(readFileSync(join(sources, 'movie.bin')))).toBe(true);
+
+    // B and C re-elect: one hosts, the other joins it, both are connected again, same ids.
+    await expect
+      .poll(async () => [await serverWords(b).textContent(), await serverWords(c).textContent()].sort().join(' | '), { timeout: 15_000 })
+      .toMatch(/^Built-in: hosted on this computer \(port \d+\) \| Built-in: on another Ferry at 10\.\d+\.\d+\.\d+:\d+$|^Built-in: on another Ferry at .* \| Built-in: hosted on this computer/);
+    for (const p of [b, c]) await waitForText(p.page.getByRole('status', { name: 'Signaling connection' }), /^Connected$/, 15_000);
+    console.log(`re-elected and reconnected ${Date.now() - killedAt} ms after A went away`);
+    expect(await c.page.getByRole('status', { name: 'Your device id' }).textContent()).toBe(cId);
+  });
+});
