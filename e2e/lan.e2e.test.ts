@@ -27,7 +27,7 @@ describe.skipIf(!canUseNetns())('zero configuration on a LAN, through the app', 
 
   it('B and C find A’s server with no setting, and a transfer between them survives A quitting; they re-elect', { timeout: 120_000 }, async () => {
     root = mkdtempSync(join(tmpdir(), 'ferry-e2e-lan-'));
-    lab = Lab.create({ hosts: ['a', 'b', 'c'] });
+    lab = Lab.create({ hosts: ['a', 'b', 'c', 'd'] });
     // A: a Ferry app's main process on its own (it hosts the LAN server; no window needed).
     const a = lab.host('a').spawn('main-a', process.execPath, [
       '--import',
@@ -37,8 +37,8 @@ describe.skipIf(!canUseNetns())('zero configuration on a LAN, through the app', 
     ]);
     await a.waitForLine(/"event":"lan".*hosting/, 20_000);
 
-    const [browserB, browserC] = await Promise.all([launchChromium(lab.host('b')), launchChromium(lab.host('c'))]);
-    browsers.push(browserB, browserC);
+    const [browserB, browserC, browserD] = await Promise.all([launchChromium(lab.host('b')), launchChromium(lab.host('c')), launchChromium(lab.host('d'))]);
+    browsers.push(browserB, browserC, browserD);
     const cDownloads = join(root, 'c-downloads');
     mkdirSync(cDownloads);
     const [b, c] = await Promise.all([
@@ -51,10 +51,17 @@ describe.skipIf(!canUseNetns())('zero configuration on a LAN, through the app', 
       await waitForText(serverWords(p), new RegExp(`on another Ferry at ${lab.host('a').address.replace(/\./g, '\\.')}:`));
     }
 
-    // B and C meet through A's server.
+    // D uses no mDNS at all: the manual address of A's server (where multicast is blocked).
+    const d = await openFerryPage(browserD, lab.host('d'), { deviceName: 'D', signalingUrl: `http://${lab.host('a').address}:47474/`, downloadDir: join(root, 'd-downloads') });
+    await waitForText(d.page.getByRole('status', { name: 'Signaling connection' }), /^Connected$/, 30_000);
+    const dId = await waitForText(d.page.getByRole('status', { name: 'Your device id' }), /^ferry-/);
+
+    // B sees C and D as nearby, and connects to C from its tile.
     const cId = await waitForText(c.page.getByRole('status', { name: 'Your device id' }), /^ferry-/);
-    await b.page.getByRole('textbox', { name: 'Device id to connect to' }).fill(cId);
-    await b.page.getByRole('button', { name: 'Connect' }).click();
+    const nearby = b.page.getByRole('region', { name: 'Nearby devices' });
+    await expect.poll(() => nearby.textContent(), { timeout: 15_000 }).toContain(cId);
+    await expect.poll(() => nearby.textContent(), { timeout: 15_000 }).toContain(dId);
+    await nearby.getByRole('button', { name: `Connect to ${cId}` }).click();
     await waitForText(b.page.getByRole('status', { name: 'Connection to C' }), /^Connected$/, 30_000);
 
     // B sends C a file; while it moves, A's host goes away without a word.

@@ -59,6 +59,7 @@ describe('ferry-signal (the bin)', () => {
     [['--stun', 'http://not-stun'], /not a STUN or TURN URL/],
     [['--allowed-origins', 'evil'], /not an origin/],
     [['--log-level', 'loud'], /--log-level must be one of/],
+    [['--list-peers', 'sure'], /--list-peers must be yes or no/],
     [['extra-positional'], /Unexpected argument/],
   ])('exits 2 with a clear message for %j', async (args, message) => {
     const { exited, err } = run(args);

@@ -18,6 +18,7 @@ export const OPTION_TABLE = [
   { flag: 'tls-key', env: 'FERRY_SIGNAL_TLS_KEY', value: 'FILE', help: 'PEM private key for --tls-cert.' },
   { flag: 'allowed-origins', env: 'FERRY_SIGNAL_ALLOWED_ORIGINS', value: 'LIST', help: 'Comma-separated browser origins allowed. Default: any.' },
   { flag: 'stun', env: 'FERRY_SIGNAL_STUN', value: 'LIST', help: 'Comma-separated STUN URLs that GET /ice hands out. Default: none.' },
+  { flag: 'list-peers', env: 'FERRY_SIGNAL_LIST_PEERS', value: 'yes|no', help: 'GET /nearby lists the connected peer ids (for a LAN). Default no.' },
   { flag: 'log-level', env: 'FERRY_SIGNAL_LOG_LEVEL', value: 'LEVEL', help: 'fatal|error|warn|info|debug|trace|silent. Default info.' },
 ] as const;
 
@@ -44,7 +45,7 @@ export function helpText(): string {
     '  --help                     Show this help.',
     '  --version                  Print the version.',
     '',
-    'Endpoints: GET /health, GET /ice, PeerJS at <path> (WebSocket <path>peerjs).',
+    'Endpoints: GET /health, GET /ice, GET /nearby (with --list-peers yes), PeerJS at <path> (WebSocket <path>peerjs).',
     '',
   ].join('\n');
 }
@@ -129,6 +130,11 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
     } catch (cause) {
       throw new UsageError(`--stun: ${(cause as Error).message}`);
     }
+  }
+  const listPeers = get('list-peers');
+  if (listPeers !== undefined) {
+    if (!/^(yes|no)$/.test(listPeers)) throw new UsageError(`--list-peers must be yes or no, not "${listPeers}".`);
+    server.listPeers = listPeers === 'yes';
   }
   const logLevel = get('log-level') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) {

@@ -51,6 +51,16 @@ describe('signaling server', () => {
     expect(body).toEqual({ status: 'ok', peers: 0, uptimeSeconds: 0, version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
   });
 
+  it('lists its peers at /nearby only when asked to (the LAN server), and reports its LAN id', async () => {
+    const closed = await start();
+    expect((await getJson(`http://127.0.0.1:${closed.port}/nearby`)).status).toBe(404);
+    const lan = await start({ listPeers: true, serverId: 'abcdefghijklmnop' });
+    await register(lan, 'ferry-aaaaaaaaaaaaaaaa');
+    await register(lan, 'ferry-bbbbbbbbbbbbbbbb');
+    expect((await getJson(`http://127.0.0.1:${lan.port}/nearby`)).body).toEqual({ peers: ['ferry-aaaaaaaaaaaaaaaa', 'ferry-bbbbbbbbbbbbbbbb'] });
+    expect((await getJson(`http://127.0.0.1:${lan.port}/health`)).body).toMatchObject({ serverId: 'abcdefghijklmnop', lanVersion: 1 });
+  });
+
   it('serves the configured ICE servers at /ice', async () => {
     const iceServers = [{ urls: 'stun:stun.example.test:3478' }];
     const server = await start({ iceServers });

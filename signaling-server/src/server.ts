@@ -30,6 +30,12 @@ export interface SignalingServerOptions {
   aliveTimeoutMs?: number;
   /** A LAN server's id (the app's embedded server): reported by /health so an advertisement can be checked. */
   serverId?: string;
+  /**
+   * GET /nearby lists the ids of the peers registered here, so apps on a LAN see each other.
+   * On for the app's embedded server; off by default for self-hosted ones (it tells every
+   * client who else is connected).
+   */
+  listPeers?: boolean;
   logger?: Logger;
 }
 
@@ -82,13 +88,25 @@ export async function startSignalingServer(
       ...(options.serverId ? { serverId: options.serverId, lanVersion: 1 } : {}),
     });
   });
-  app.get('/ice', (req, res) => {
+  const allowCors = (req: express.Request, res: express.Response) => {
     const origin = req.headers.origin;
     if (origin !== undefined && originAllowed(origin)) {
       res.setHeader('Access-Control-Allow-Origin', origin);
       res.setHeader('Vary', 'Origin');
     }
+  };
+  app.get('/ice', (req, res) => {
+    allowCors(req, res);
     res.json({ iceServers });
+  });
+  app.get('/nearby', (req, res) => {
+    if (!options.listPeers) {
+      res.status(404).json({ error: 'This server does not list its peers.' });
+      return;
+    }
+    allowCors(req, res);
+    // Bounded: a LAN has a handful of devices; a crowded server answers with the first 200.
+    res.json({ peers: [...peers].slice(0, 200) });
   });
 
   const server = options.tls

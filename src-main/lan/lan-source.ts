@@ -6,6 +6,9 @@ import { checkLanServer } from './health.js';
 import { type LanState, LanSignaling } from './lan-signaling.js';
 import { LoopbackProxy } from './loopback-proxy.js';
 
+/** The built-in server's port when it is free (else any): for manual "host:port" connections. */
+export const LAN_PORT = 47474;
+
 export interface LanSource {
   /** What the window connects to: the loopback relay to the elected LAN server. */
   url: string;
@@ -24,7 +27,9 @@ export async function startLanSource(options: { log?: (message: string) => void;
     serverId,
     discovery: options.discovery ?? createMdnsDiscovery((error) => options.log?.(`mDNS: ${String(error)}`)),
     startServer: async (id) => {
-      const server = await startSignalingServer({ host: '0.0.0.0', port: 0, serverId: id });
+      // A well-known port when free, so "connect to host:port" is easy to type where mDNS is blocked.
+      const start = (port: number) => startSignalingServer({ host: '0.0.0.0', port, serverId: id, listPeers: true });
+      const server = await start(LAN_PORT).catch(() => start(0));
       return { port: server.port, close: () => server.close() };
     },
     checkHealth: (advert) => checkLanServer(advert),

@@ -6,6 +6,7 @@ import {
   type IncomingDecision,
   type IncomingOffer,
   parsePeerId,
+  PEER_ID_PATTERN,
   type ReceiverEvent,
   type Runtime,
   type SenderEvent,
@@ -106,6 +107,8 @@ export interface AppSnapshot {
   device: DeviceInfo | undefined;
   /** Where the built-in signaling runs (hosted here, or on another Ferry); undefined for a custom server. */
   lanStatus: LanStatus | undefined;
+  /** Other Ferry devices on the same LAN server (their ids), not counting this one. */
+  nearby: string[];
   settings: FerrySettings | undefined;
   /** Where received files go now. */
   downloadDir: string | undefined;
@@ -123,6 +126,7 @@ export class AppStore {
   private snapshot: AppSnapshot = {
     device: undefined,
     lanStatus: undefined,
+    nearby: [],
     settings: undefined,
     downloadDir: undefined,
     signaling: undefined,
@@ -166,19 +170,22 @@ export class AppStore {
       settings?.deviceId,
     );
     this.client.start();
-    if (config.embedded) this.followLan();
+    if (config.embedded) this.followLan(config.url);
   }
 
   /** The built-in server can move between computers (an election): shown as it happens. */
-  private followLan(): void {
+  private followLan(serverUrl: string): void {
     const poll = () =>
-      call(ferryApi().getLanStatus()).then(
-        (lanStatus) => {
-          const before = JSON.stringify(this.snapshot.lanStatus);
-          if (JSON.stringify(lanStatus ?? undefined) !== before) this.update({ lanStatus: lanStatus ?? undefined });
-        },
-        () => {},
-      );
+      Promise.all([
+        call(ferryApi().getLanStatus()).then(
+          (lanStatus) => {
+            const before = JSON.stringify(this.snapshot.lanStatus);
+            if (JSON.stringify(lanStatus ?? undefined) !== before) this.update({ lanStatus: lanStatus ?? undefined });
+          },
+          () => {},
+        ),
+        this.fetchNearby(serverUrl),
+      ]);
     void poll();
     const every = () => {
       this.lanTimer = this.runtime.setTimer(LAN_POLL_MS, () => {
@@ -470,6 +477,22 @@ export class AppStore {
         state: row.state === 'offered' || row.state === 'waiting' ? ('active' as const) : row.state,
       }));
     void call(ferryApi().setRecentTransfers(recent)).catch(() => {});
+  }
+
+  /** The LAN server's list of its peers: ids only, checked, bounded, never this device. */
+  private async fetchNearby(serverUrl: string): Promise<void> {
+    let ids: string[] = [];
+    try {
+      const response = await fetch(new URL('nearby', serverUrl), { signal: AbortSignal.timeout(3000) });
+      const body = (await response.json()) as { peers?: unknown };
+      if (Array.isArray(body.peers)) ids = body.peers.filter((p): p is string => typeof p === 'string' && PEER_ID_PATTERN.test(p)).slice(0, 200);
+    } catch {
+      // The server moved or lists nothing: keep what we had until the next round.
+      return;
+    }
+    const self = this.snapshot.signaling?.peerId;
+    const nearby = ids.filter((id) => id !== self).sort();
+    if (nearby.join() !== this.snapshot.nearby.join()) this.update({ nearby });
   }
 
   /** Sends the clipboard's text (read by main) as a message. */

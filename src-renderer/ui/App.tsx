@@ -43,6 +43,7 @@ export function App({ store }: { store: AppStore }) {
         ) : null}
         <DeviceCard snapshot={snapshot} store={store} />
         <ConnectForm store={store} enabled={snapshot.signaling?.kind === 'connected'} />
+        <NearbyDevices snapshot={snapshot} store={store} />
         <KnownDevices snapshot={snapshot} store={store} />
         <section aria-label="Conversations" className="conversations">
           {snapshot.conversations.length === 0 ? (
@@ -60,7 +61,8 @@ export function App({ store }: { store: AppStore }) {
 function KnownDevices({ snapshot, store }: { snapshot: AppSnapshot; store: AppStore }) {
   const [error, setError] = useState<string | undefined>();
   const connected = new Set(snapshot.conversations.filter((c) => c.state === 'open' || c.state === 'connecting').map((c) => c.peerId));
-  const known = (snapshot.settings?.trustedDevices ?? []).filter((d) => !connected.has(d.peerId));
+  // Trusted devices on this LAN server show under "Nearby" instead.
+  const known = (snapshot.settings?.trustedDevices ?? []).filter((d) => !connected.has(d.peerId) && !snapshot.nearby.includes(d.peerId));
   if (known.length === 0) return null;
   const canConnect = snapshot.signaling?.kind === 'connected';
   return (
@@ -87,6 +89,48 @@ function KnownDevices({ snapshot, store }: { snapshot: AppSnapshot; store: AppSt
           </button>
         </div>
       ))}
+      {error ? (
+        <p role="alert" className="field-error">
+          {error}
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+/** Ferry devices on the same LAN server that are not connected: a tile each, to connect to. */
+function NearbyDevices({ snapshot, store }: { snapshot: AppSnapshot; store: AppStore }) {
+  const [error, setError] = useState<string | undefined>();
+  const connected = new Set(snapshot.conversations.filter((c) => c.state === 'open' || c.state === 'connecting').map((c) => c.peerId));
+  const trusted = new Map((snapshot.settings?.trustedDevices ?? []).map((d) => [d.peerId, d.name]));
+  const nearby = snapshot.nearby.filter((id) => !connected.has(id));
+  if (nearby.length === 0) return null;
+  return (
+    <section aria-label="Nearby devices" className="known-devices">
+      {nearby.map((id) => {
+        const name = trusted.get(id) ?? 'A Ferry device';
+        return (
+          <div key={id} className="card tile known-device">
+            <span>
+              <strong>{name}</strong> <span className="mono subtle">{id}</span>
+            </span>
+            <span className="pill">Nearby</span>
+            <button
+              type="button"
+              onClick={() => {
+                try {
+                  store.connectTo(id);
+                  setError(undefined);
+                } catch (e) {
+                  setError(e instanceof Error ? e.message : String(e));
+                }
+              }}
+            >
+              {`Connect to ${id}`}
+            </button>
+          </div>
+        );
+      })}
       {error ? (
         <p role="alert" className="field-error">
           {error}
