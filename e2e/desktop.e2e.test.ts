@@ -74,7 +74,7 @@ describe('the desktop experience: settings, the accept prompt, trust, notificati
     expect(existsSync(bobSettings)).toBe(false);
     expect(await page.getByRole('region', { name: 'This device' }).textContent()).toContain('NameBob');
 
-    await settings.getByRole('radio', { name: 'Built-in (this computer)' }).check();
+    await settings.getByRole('radio', { name: 'Built-in (found on this network, or hosted here)' }).check();
     await settings.getByRole('combobox', { name: 'Theme' }).selectOption('dark');
     await settings.getByRole('button', { name: 'Save settings' }).click();
     await waitForText(settings.getByRole('status', { name: 'Settings state' }), /Saved/);

@@ -5,6 +5,7 @@ import { canUseNetns } from './lab/netns.js';
 import type { TrackedProcess } from './lab/processes.js';
 
 const LAN_NODE = fileURLToPath(new URL('./hosts/lan-node.ts', import.meta.url));
+const ROGUE = fileURLToPath(new URL('./hosts/rogue-advert.ts', import.meta.url));
 
 const labs: Lab[] = [];
 afterEach(async () => {
@@ -63,5 +64,16 @@ describe.skipIf(!canUseNetns())('zero configuration on a LAN: real mDNS between 
     const nodes = [start(lab, 'x', 'tttttttttttttttt'), start(lab, 'y', 'gggggggggggggggg'), start(lab, 'z', 'pppppppppppppppp')];
     await until(() => nodes.every((n) => serverOf(stateOf(n)) === 'gggggggggggggggg'), 'everyone on G', 20_000, nodes);
     expect(stateOf(nodes[1] as TrackedProcess)?.kind).toBe('hosting');
+  });
+
+  it('a rogue advertisement (lowest id, nothing behind it) is checked, logged and ignored', { timeout: 60_000 }, async () => {
+    const lab = Lab.create({ hosts: ['rogue', 'app'] });
+    labs.push(lab);
+    const rogue = lab.host('rogue').spawn('rogue', process.execPath, ['--import', 'tsx', ROGUE]);
+    await rogue.waitForLine(/"event":"advertising"/, 15_000);
+    const app = start(lab, 'app', 'mmmmmmmmmmmmmmmm');
+    await app.waitForLine(/"event":"started"/, 20_000);
+    expect(stateOf(app)).toMatchObject({ kind: 'hosting', serverId: 'mmmmmmmmmmmmmmmm' });
+    expect(app.log).toMatch(/ignoring server aaaaaaaaaaaaaaaa at .*:9: it failed its health check/);
   });
 });

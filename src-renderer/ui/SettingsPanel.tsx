@@ -122,7 +122,7 @@ export function SettingsPanel({ settings, downloadDir, store, onClose }: { setti
           <legend>Signaling server</legend>
           <span className="check">
             <input id={`${id}-builtin`} type="radio" name={`${id}-signaling`} checked={draft.signalingKind === 'built-in'} onChange={() => set('signalingKind', 'built-in')} />
-            <label htmlFor={`${id}-builtin`}>Built-in (this computer)</label>
+            <label htmlFor={`${id}-builtin`}>Built-in (found on this network, or hosted here)</label>
           </span>
           <span className="check">
             <input id={`${id}-custom`} type="radio" name={`${id}-signaling`} checked={draft.signalingKind === 'custom'} onChange={() => set('signalingKind', 'custom')} />
@@ -134,6 +134,7 @@ export function SettingsPanel({ settings, downloadDir, store, onClose }: { setti
                 'signaling.url',
                 'Server URL',
                 <input id={`${id}-signaling.url`} type="url" value={draft.signalingUrl} placeholder="https://signal.example.org/" aria-describedby={describedBy('signaling.url')} onChange={(e) => set('signalingUrl', e.target.value)} />,
+                'Another Ferry on a network that blocks discovery: http://its-address:47474/',
               )}
               {field(
                 'signaling.token',
