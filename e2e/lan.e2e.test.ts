@@ -1,17 +1,14 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTree } from '../src-main/transfer/conformance/suite.js';
 import { launchChromium } from './lab/chromium.js';
 import { type FerryPage, openFerryPage } from './lab/ferry-page.js';
 import { Lab } from './lab/lab.js';
-import { canUseNetns } from './lab/netns.js';
+import { canUseNetns, ip } from './lab/netns.js';
 import { waitForText } from './support/wait.js';
-
-const MAIN_HOST = fileURLToPath(new URL('./hosts/main-host.ts', import.meta.url));
 
 // mDNS is multicast: only inside the lab's namespaces (root), never on a real network.
 describe.skipIf(!canUseNetns())('zero configuration on a LAN, through the app', () => {
@@ -28,17 +25,13 @@ describe.skipIf(!canUseNetns())('zero configuration on a LAN, through the app', 
   it('B and C find A’s server with no setting, and a transfer between them survives A quitting; they re-elect', { timeout: 120_000 }, async () => {
     root = mkdtempSync(join(tmpdir(), 'ferry-e2e-lan-'));
     lab = Lab.create({ hosts: ['a', 'b', 'c', 'd'] });
-    // A: a Ferry app's main process on its own (it hosts the LAN server; no window needed).
-    const a = lab.host('a').spawn('main-a', process.execPath, [
-      '--import',
-      'tsx',
-      MAIN_HOST,
-      JSON.stringify({ deviceName: 'A', signalingUrl: '', downloadDir: join(root, 'a'), rendererUrl: 'http://ferry.test/', settingsFile: join(root, 'a-settings.json'), lan: true }),
-    ]);
-    await a.waitForLine(/"event":"lan".*hosting/, 20_000);
-
-    const [browserB, browserC, browserD] = await Promise.all([launchChromium(lab.host('b')), launchChromium(lab.host('c')), launchChromium(lab.host('d'))]);
-    browsers.push(browserB, browserC, browserD);
+    const [browserA, browserB, browserC, browserD] = (await Promise.all(['a', 'b', 'c', 'd'].map((h) => launchChromium(lab.host(h))))) as [Browser, Browser, Browser, Browser];
+    browsers.push(browserA, browserB, browserC, browserD);
+    // A starts first, alone: it hosts.
+    const a = await openFerryPage(browserA, lab.host('a'), { deviceName: 'A', signalingUrl: '', lan: true, downloadDir: join(root, 'a-downloads') });
+    await waitForText(a.page.getByRole('status', { name: 'Signaling server in use' }), /hosted on this computer \(port 47474\)/, 30_000);
+    await waitForText(a.page.getByRole('status', { name: 'Signaling connection' }), /^Connected$/, 30_000);
+    const aId = await waitForText(a.page.getByRole('status', { name: 'Your device id' }), /^ferry-/);
     const cDownloads = join(root, 'c-downloads');
     mkdirSync(cDownloads);
     const [b, c] = await Promise.all([
@@ -51,16 +44,19 @@ describe.skipIf(!canUseNetns())('zero configuration on a LAN, through the app', 
       await waitForText(serverWords(p), new RegExp(`on another Ferry at ${lab.host('a').address.replace(/\./g, '\\.')}:`));
     }
 
-    // D uses no mDNS at all: the manual address of A's server (where multicast is blocked).
+    // D's network carries no multicast (mDNS cannot leave it), so D uses the manual address of
+    // A's server, as a person would on such a network.
+    ip(['-n', lab.host('d').netns as string, 'route', 'add', 'blackhole', '224.0.0.0/4']);
     const d = await openFerryPage(browserD, lab.host('d'), { deviceName: 'D', signalingUrl: `http://${lab.host('a').address}:47474/`, downloadDir: join(root, 'd-downloads') });
     await waitForText(d.page.getByRole('status', { name: 'Signaling connection' }), /^Connected$/, 30_000);
     const dId = await waitForText(d.page.getByRole('status', { name: 'Your device id' }), /^ferry-/);
 
-    // B sees C and D as nearby, and connects to C from its tile.
+    // B sees A, C and D as nearby, and connects to C from its tile.
     const cId = await waitForText(c.page.getByRole('status', { name: 'Your device id' }), /^ferry-/);
+    const bId = await waitForText(b.page.getByRole('status', { name: 'Your device id' }), /^ferry-/);
     const nearby = b.page.getByRole('region', { name: 'Nearby devices' });
-    await expect.poll(() => nearby.textContent(), { timeout: 15_000 }).toContain(cId);
-    await expect.poll(() => nearby.textContent(), { timeout: 15_000 }).toContain(dId);
+    for (const id of [aId, cId, dId]) await expect.poll(() => nearby.textContent(), { timeout: 15_000 }).toContain(id);
+    expect(await nearby.textContent()).not.toContain(bId);
     await nearby.getByRole('button', { name: `Connect to ${cId}` }).click();
     await waitForText(b.page.getByRole('status', { name: 'Connection to C' }), /^Connected$/, 30_000);
 
@@ -73,7 +69,9 @@ describe.skipIf(!canUseNetns())('zero configuration on a LAN, through the app', 
     await cChat.getByRole('button', { name: 'Accept' }).click();
     const progress = cChat.getByRole('progressbar', { name: 'Progress of movie.bin' });
     await expect.poll(async () => Number(await progress.getAttribute('value')), { timeout: 30_000 }).toBeGreaterThan(5_000_000);
-    process.kill(a.pid, 'SIGKILL');
+    // A quits without a word: its main process (which hosts the server) dies, then its window.
+    process.kill(a.main.pid, 'SIGKILL');
+    await a.context.close();
     const killedAt = Date.now();
 
     await waitForText(cChat.getByRole('status', { name: 'State of movie.bin' }), /Done, verified/, 60_000);
@@ -86,5 +84,11 @@ describe.skipIf(!canUseNetns())('zero configuration on a LAN, through the app', 
     for (const p of [b, c]) await waitForText(p.page.getByRole('status', { name: 'Signaling connection' }), /^Connected$/, 15_000);
     console.log(`re-elected and reconnected ${Date.now() - killedAt} ms after A went away`);
     expect(await c.page.getByRole('status', { name: 'Your device id' }).textContent()).toBe(cId);
+    // Both are registered on the new server under their ids, and A is gone from it.
+    const listed = await b.page.evaluate(async () => {
+      const config = await (window as unknown as { ferry: { getSignalingConfig(): Promise<{ ok: boolean; value: { url: string } }> } }).ferry.getSignalingConfig();
+      return ((await (await fetch(new URL('nearby', config.value.url))).json()) as { peers: string[] }).peers;
+    });
+    expect(listed.sort()).toEqual([bId, cId].sort());
   });
 });
