@@ -59,7 +59,9 @@ const MAIN_HOST = fileURLToPath(new URL('../hosts/main-host.ts', import.meta.url
 export async function openFerryPage(browser: Browser, host: LabHost, options: FerryPageOptions): Promise<FerryPage> {
   const pagesDir = options.page?.dir ?? RENDERER_DIR;
   const rendererUrl = `${RENDERER_ORIGIN}/${options.page?.path ?? 'index.html'}`;
-  const downloadDir = options.downloadDir ?? mkdtempSync(join(tmpdir(), 'ferry-downloads-'));
+  // A folder of our own (when the test gives none) is removed when main exits, like the settings.
+  const ownDownloads = options.downloadDir ? undefined : mkdtempSync(join(tmpdir(), 'ferry-downloads-'));
+  const downloadDir = options.downloadDir ?? (ownDownloads as string);
   const settingsDir = options.settingsFile ? undefined : mkdtempSync(join(tmpdir(), 'ferry-settings-'));
   const settingsFile = options.settingsFile ?? join(settingsDir as string, 'settings.json');
   const main = host.spawn(`main-${options.deviceName}`, process.execPath, [
@@ -68,7 +70,9 @@ export async function openFerryPage(browser: Browser, host: LabHost, options: Fe
     MAIN_HOST,
     JSON.stringify({ deviceName: options.deviceName, signalingUrl: options.signalingUrl, downloadDir, rendererUrl, settingsFile, pickFolderAnswer: options.pickFolderAnswer, clipboardText: options.clipboardText, lan: options.lan }),
   ]);
-  if (settingsDir) void main.exited.then(() => rmSync(settingsDir, { recursive: true, force: true }));
+  void main.exited.then(() => {
+    for (const dir of [settingsDir, ownDownloads]) if (dir) rmSync(dir, { recursive: true, force: true });
+  });
   const { port, token, signalingUrl } = JSON.parse(await main.waitForLine(/"event":"listening"/, 30_000)) as { port: number; token: string; signalingUrl: string };
   const mainUrl = `ws://127.0.0.1:${port}/`;
 
