@@ -21,7 +21,9 @@ export type FerryErrorCode =
   | 'TRANSFER_CANCELLED'
   | 'TRANSFER_DECLINED'
   | 'SINK_FAILED'
-  | 'SOURCE_FAILED';
+  | 'SOURCE_FAILED'
+  | 'PAIRING_FAILED'
+  | 'PAIRING_CODE_INVALID';
 
 export class FerryError extends Error {
   override readonly name = 'FerryError';
