@@ -20,3 +20,6 @@ export * from './session/peer-session.js';
 export * from './transfer/rtc-channel.js';
 export * from './transfer/message-size.js';
 export * from './session/striping.js';
+export * from './pairing/cpace.js';
+export * from './pairing/code.js';
+export * from './pairing/identity.js';

@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import { ed25519 } from '@noble/curves/ed25519';
+import { describe, expect, it } from 'vitest';
+import { PEER_ID_PATTERN } from '../peer-id.js';
+import {
+  channelBinding,
+  keyFingerprintWords,
+  peerIdFromPublicKey,
+  sdpFingerprints,
+  sessionSigningInput,
+  sessionTranscript,
+  shortAuthenticationString,
+  verifySessionSignature,
+} from './identity.js';
+
+const key = () => {
+  const secret = ed25519.utils.randomPrivateKey();
+  return { secret, publicKey: ed25519.getPublicKey(secret) };
+};
+
+const SDP_A = 'v=0\r\na=fingerprint:sha-256 ab:cd:EF:01\r\na=setup:actpass\r\n';
+const SDP_B = 'v=0\r\na=fingerprint:SHA-256 12:34:56:78\r\n';
+const SDP_M = 'v=0\r\na=fingerprint:sha-256 66:66:66:66\r\n';
+
+describe('device identity', () => {
+  it('derives the peer id from the public key, and four fingerprint words', () => {
+    const { publicKey } = key();
+    expect(peerIdFromPublicKey(publicKey)).toMatch(PEER_ID_PATTERN);
+    expect(peerIdFromPublicKey(publicKey)).toBe(peerIdFromPublicKey(new Uint8Array(publicKey)));
+    expect(peerIdFromPublicKey(key().publicKey)).not.toBe(peerIdFromPublicKey(publicKey));
+    expect(keyFingerprintWords(publicKey)).toHaveLength(4);
+    expect(shortAuthenticationString(new Uint8Array(randomBytes(64)))).toHaveLength(3);
+  });
+
+  it('reads and normalises DTLS fingerprints; both ends of one session bind the same string', () => {
+    expect(sdpFingerprints(SDP_A)).toEqual(['sha-256 AB:CD:EF:01']);
+    expect(channelBinding(SDP_A, SDP_B)).toBe(channelBinding(SDP_B, SDP_A));
+    // A relay in the middle runs two DTLS sessions: each side binds a different pair.
+    expect(channelBinding(SDP_A, SDP_M)).not.toBe(channelBinding(SDP_M, SDP_B));
+    expect(() => channelBinding('v=0\r\n', SDP_B)).toThrow(/no DTLS fingerprints/);
+  });
+
+  it('a session signature verifies for this transcript and role only', () => {
+    const alice = key();
+    const bob = key();
+    const transcript = sessionTranscript({
+      binding: channelBinding(SDP_A, SDP_B),
+      initiator: { nonce: new Uint8Array(randomBytes(32)), publicKey: alice.publicKey },
+      responder: { nonce: new Uint8Array(randomBytes(32)), publicKey: bob.publicKey },
+    });
+    const signature = ed25519.sign(sessionSigningInput(transcript, 'initiator'), alice.secret);
+    expect(verifySessionSignature(alice.publicKey, transcript, 'initiator', signature)).toBe(true);
+    expect(verifySessionSignature(alice.publicKey, transcript, 'responder', signature)).toBe(false); // reflected
+    expect(verifySessionSignature(bob.publicKey, transcript, 'initiator', signature)).toBe(false); // wrong key
+    const other = sessionTranscript({
+      binding: channelBinding(SDP_A, SDP_M),
+      initiator: { nonce: new Uint8Array(32), publicKey: alice.publicKey },
+      responder: { nonce: new Uint8Array(32), publicKey: bob.publicKey },
+    });
+    expect(verifySessionSignature(alice.publicKey, other, 'initiator', signature)).toBe(false); // replayed elsewhere
+    expect(verifySessionSignature(alice.publicKey, transcript, 'initiator', new Uint8Array(64))).toBe(false);
+  });
+});
