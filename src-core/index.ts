@@ -23,3 +23,4 @@ export * from './session/striping.js';
 export * from './pairing/cpace.js';
 export * from './pairing/code.js';
 export * from './pairing/identity.js';
+export * from './pairing/pairing-session.js';
