@@ -11,6 +11,8 @@ import { createSenderCheck } from './security/trusted-sender.js';
 import { electronPlatform } from './desktop/electron-platform.js';
 import { createMainServices } from './services.js';
 import { SettingsStore } from './settings/store.js';
+import { IdentityStore } from './identity/identity-store.js';
+import { safeStorageBox } from './identity/safe-storage-box.js';
 import { fetchJsonWithTimeout, resolveSignalingSource, type SignalingSource } from './signaling/signaling-source.js';
 
 // Electron glue only: every decision lives in the plain modules imported above.
@@ -34,6 +36,8 @@ async function main(): Promise<void> {
   });
   // The environment wins over the settings (for scripted setups); a changed server applies at
   // the next start.
+  const box = safeStorageBox();
+  const identity = await IdentityStore.open({ file: join(app.getPath('userData'), 'identity.json'), ...(box ? { box } : {}), warn: (message) => console.warn(message) });
   const signalingSetting = settings.get().signaling;
   let lan: LanSource | undefined;
   const signaling: SignalingSource = await resolveSignalingSource({
@@ -73,6 +77,7 @@ async function main(): Promise<void> {
     signalingConfig: async () => signaling.config,
     defaultDownloadDir: app.getPath('downloads'),
     lanStatus: () => lan?.status(),
+    identity,
   });
   app.on('will-quit', () => void services.downloads.abortAll());
   const dispatch = createIpcDispatcher(services, createSenderCheck(rendererUrl), (method, error) =>

@@ -3,6 +3,8 @@ import type { LanState } from './lan/lan-signaling.js';
 import type { ServerConfig } from './signaling/signaling-source.js';
 import type { MainServices } from './ipc/dispatcher.js';
 import { mkdir } from 'node:fs/promises';
+import { decodeBase64, encodeBase64 } from '../src-core/index.js';
+import type { IdentityStore } from './identity/identity-store.js';
 import { Downloads } from './files/downloads.js';
 import { spaceFor } from './files/node-file-sink.js';
 import type { DesktopPlatform } from './platform.js';
@@ -19,6 +21,7 @@ export function createMainServices(options: {
   defaultDownloadDir: string;
   /** The built-in LAN signaling's state, when it is in use. */
   lanStatus?: () => LanState | undefined;
+  identity: IdentityStore;
 }): MainServices & { downloads: Downloads } {
   const { settings, desktop } = options;
   const downloadDir = () => settings.get().downloadDir ?? options.defaultDownloadDir;
@@ -38,6 +41,8 @@ export function createMainServices(options: {
       return info();
     },
     getSettings: (): FerrySettings => settings.get(),
+    getIdentity: () => options.identity.public,
+    signSession: (transcript, role) => encodeBase64(options.identity.signSession(decodeBase64(transcript), role)),
     getDownloadDir: () => downloadDir(),
     checkSpace: async (totalBytes) => {
       const dir = downloadDir();

@@ -13,13 +13,14 @@ const store = new AppStore(browserRuntime, await createHashWasmHasherFactory());
 async function boot(): Promise<void> {
   try {
     const api = ferryApi();
-    const [device, config, settings, downloadDir] = await Promise.all([
+    const [device, config, settings, downloadDir, identity] = await Promise.all([
       call(api.getDeviceInfo()),
       call(api.getSignalingConfig()),
       call(api.getSettings()),
       call(api.getDownloadDir()),
+      call(api.getIdentity()),
     ]);
-    store.start(device, config, settings, downloadDir);
+    store.start(device, config, settings, downloadDir, identity);
   } catch (error) {
     store.fail(error instanceof Error ? error.message : String(error));
   }

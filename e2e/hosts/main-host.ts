@@ -13,6 +13,7 @@ import { RecordingPlatform } from '../../src-main/desktop/recording-platform.js'
 import { startLanSource } from '../../src-main/lan/lan-source.js';
 import { createMainServices } from '../../src-main/services.js';
 import { SettingsStore } from '../../src-main/settings/store.js';
+import { IdentityStore } from '../../src-main/identity/identity-store.js';
 
 interface Options {
   deviceName: string;
@@ -46,6 +47,8 @@ const services = createMainServices({
   signalingConfig: async () => ({ url: signalingUrl, key: 'peerjs', iceServers: [], embedded: lan !== undefined }),
   defaultDownloadDir: options.downloadDir,
   lanStatus: () => lan?.status(),
+  // The identity lives beside the settings, so a restarted host keeps its id.
+  identity: await IdentityStore.open({ file: `${options.settingsFile}.identity.json` }),
 });
 const dispatch = createIpcDispatcher(services, createSenderCheck(options.rendererUrl));
 

@@ -21,6 +21,8 @@ export const IPC_ARGUMENTS = {
   getDeviceInfo: z.tuple([]),
   setDeviceName: z.tuple([DeviceName]),
   getSettings: z.tuple([]),
+  getIdentity: z.tuple([]),
+  signSession: z.tuple([z.string().max(4096).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64 expected'), z.enum(['initiator', 'responder'])]),
   getDownloadDir: z.tuple([]),
   checkSpace: z.tuple([ByteCount]),
   readClipboard: z.tuple([]),

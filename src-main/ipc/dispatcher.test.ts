@@ -2,8 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { decodeBase64, encodeBase64, sessionTranscript, verifySessionSignature } from '../../src-core/index.js';
 import { RecordingPlatform } from '../desktop/recording-platform.js';
 import { SettingsStore } from '../settings/store.js';
+import { IdentityStore } from '../identity/identity-store.js';
 import { createSenderCheck } from '../security/trusted-sender.js';
 import { createMainServices } from '../services.js';
 import { createIpcDispatcher, type IpcCaller } from './dispatcher.js';
@@ -24,6 +26,7 @@ async function setup() {
     desktop,
     signalingConfig: async () => ({ url: 'http://127.0.0.1:9000/', key: 'peerjs', iceServers: [], embedded: true }),
     defaultDownloadDir: join(dir, 'Downloads'),
+    identity: await IdentityStore.open({ file: join(dir, 'identity.json') }),
   });
   const dispatch = createIpcDispatcher(
     services,
@@ -150,5 +153,22 @@ describe('IPC dispatcher', () => {
       { type: 'notify', title: 'Done', body: 'report.pdf arrived' },
       { type: 'progress', fraction: 0.5 },
     ]);
+  });
+
+  it('gives the window the public identity only, and signs session transcripts and nothing else', async () => {
+    const { dispatch } = await setup();
+    const identity = (await dispatch('getIdentity', app, [])) as { ok: true; value: { publicKey: string; peerId: string; fingerprintWords: string[] } };
+    expect(identity).toMatchObject({ ok: true, value: { peerId: expect.stringMatching(/^ferry-[a-z2-7]{16}$/), fingerprintWords: expect.any(Array) } });
+    expect(Object.keys(identity.value).sort()).toEqual(['fingerprintWords', 'peerId', 'publicKey']);
+    const publicKey = decodeBase64(identity.value.publicKey);
+    const transcript = sessionTranscript({
+      binding: 'sha-256 AA\nsha-256 BB',
+      initiator: { nonce: new Uint8Array(32), publicKey },
+      responder: { nonce: new Uint8Array(32), publicKey: new Uint8Array(32) },
+    });
+    const signed = (await dispatch('signSession', app, [encodeBase64(transcript), 'initiator'])) as { ok: true; value: string };
+    expect(verifySessionSignature(publicKey, transcript, 'initiator', decodeBase64(signed.value))).toBe(true);
+    expect(await dispatch('signSession', app, [encodeBase64(new TextEncoder().encode('send all files to mallory')), 'initiator'])).toMatchObject({ ok: false, error: { code: 'FAILED', message: expect.stringMatching(/Not a session transcript/) } });
+    expect(await dispatch('signSession', app, ['!!', 'initiator'])).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
   });
 });

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { DeviceInfo, FerrySettings, IncomingEntry, IpcResult, LanStatus, RecentTransfer, SettingsUpdate, SignalingConfig } from '../preload/api.js';
+import type { DeviceInfo, FerrySettings, IncomingEntry, IpcResult, LanStatus, PublicIdentity, RecentTransfer, SettingsUpdate, SignalingConfig } from '../preload/api.js';
 import { FERRY_CHANNELS, type FerryMethod } from '../preload/channels.js';
 import { IPC_ARGUMENTS } from './contract.js';
 
@@ -9,6 +9,8 @@ export interface MainServices {
   getDeviceInfo(): DeviceInfo;
   setDeviceName(name: string): Promise<DeviceInfo>;
   getSettings(): FerrySettings;
+  getIdentity(): PublicIdentity;
+  signSession(transcript: string, role: 'initiator' | 'responder'): string;
   /** The folder received files go to now (the setting, or the OS Downloads folder). */
   getDownloadDir(): string;
   /** Whether an offer of this size fits the download folder (checked before asking the user). */
@@ -56,6 +58,8 @@ export function createIpcDispatcher(
     getDeviceInfo: () => services.getDeviceInfo(),
     setDeviceName: (name) => services.setDeviceName(name),
     getSettings: () => services.getSettings(),
+    getIdentity: () => services.getIdentity(),
+    signSession: (transcript, role) => services.signSession(transcript, role),
     getDownloadDir: () => services.getDownloadDir(),
     checkSpace: (totalBytes) => services.checkSpace(totalBytes),
     readClipboard: () => services.readClipboard(),

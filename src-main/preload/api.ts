@@ -45,8 +45,6 @@ export type DeliveryModeSetting = 'automatic' | 'reliable-ordered' | 'reliable-u
 /** Settings, persisted by main (src-main/settings/schema.ts validates exactly this shape). */
 export interface FerrySettings {
   version: 1;
-  /** This device's id on the signaling server ("ferry-…"), kept across starts. */
-  deviceId: string;
   deviceName: string;
   /** Absolute path; null means the OS Downloads folder. */
   downloadDir: string | null;
@@ -72,6 +70,13 @@ export interface RecentTransfer {
   state: 'active' | 'done' | 'failed' | 'cancelled' | 'declined';
 }
 
+/** What the window may know of this device's identity (never the private key). */
+export interface PublicIdentity {
+  publicKey: string;
+  peerId: string;
+  fingerprintWords: string[];
+}
+
 /** A settings change: applied whole, or refused with a message per field ("iceServers.0.urls.1"). */
 export type SettingsUpdate = { ok: true; settings: FerrySettings } | { ok: false; fieldErrors: Record<string, string> };
 
@@ -89,7 +94,11 @@ export interface FerryApi {
   readClipboard(): Promise<IpcResult<string>>;
   writeClipboard(text: string): Promise<IpcResult<null>>;
   /** Changes some settings: all of them, or none with a message per field. */
-  updateSettings(patch: Partial<Omit<FerrySettings, 'version' | 'deviceId'>>): Promise<IpcResult<SettingsUpdate>>;
+  updateSettings(patch: Partial<Omit<FerrySettings, 'version'>>): Promise<IpcResult<SettingsUpdate>>;
+  /** This device's identity as others see it: public key, the peer id derived from it, fingerprint words. */
+  getIdentity(): Promise<IpcResult<PublicIdentity>>;
+  /** Main signs a session-authentication transcript (base64) with the device key, for `role`. */
+  signSession(transcript: string, role: 'initiator' | 'responder'): Promise<IpcResult<string>>;
   /** Opens the OS folder picker and saves the choice; null when cancelled. */
   chooseDownloadDir(): Promise<IpcResult<SettingsUpdate | null>>;
   /** Reveals a file Ferry saved in the file manager. */

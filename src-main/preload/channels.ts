@@ -6,6 +6,8 @@ export const FERRY_CHANNELS = {
   getDeviceInfo: 'ferry:get-device-info',
   setDeviceName: 'ferry:set-device-name',
   getSettings: 'ferry:get-settings',
+  getIdentity: 'ferry:get-identity',
+  signSession: 'ferry:sign-session',
   getDownloadDir: 'ferry:get-download-dir',
   checkSpace: 'ferry:check-space',
   readClipboard: 'ferry:read-clipboard',

@@ -40,8 +40,6 @@ const PeerIdSchema = z.string().regex(/^ferry-[a-z2-7]{16}$/, 'Not a Ferry devic
 
 export const SettingsSchema = z.strictObject({
   version: z.literal(SETTINGS_VERSION),
-  /** This device's id on the signaling server, kept across starts so trusted peers find it again. */
-  deviceId: PeerIdSchema,
   deviceName: DeviceName,
   /** Absolute; null means the OS Downloads folder. */
   downloadDir: z
@@ -67,14 +65,13 @@ export const SettingsSchema = z.strictObject({
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 export const settingsTypesAgree: Same<z.infer<typeof SettingsSchema>, FerrySettings> = true;
 
-/** What a user may change: everything but the version and the device id. */
-export const SettingsPatchSchema = SettingsSchema.omit({ version: true, deviceId: true }).partial();
+/** What a user may change: everything but the version. */
+export const SettingsPatchSchema = SettingsSchema.omit({ version: true }).partial();
 
-export function defaultSettings(deviceName: string, deviceId: string): FerrySettings {
+export function defaultSettings(deviceName: string): FerrySettings {
   const name = DeviceName.safeParse(deviceName);
   return {
     version: SETTINGS_VERSION,
-    deviceId,
     deviceName: name.success ? name.data : 'Ferry device',
     downloadDir: null,
     signaling: { kind: 'built-in' },

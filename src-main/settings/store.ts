@@ -1,13 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename } from 'node:fs/promises';
-import { createPeerId } from '../../src-core/index.js';
 import { dirname } from 'node:path';
 import type { FerrySettings, SettingsUpdate } from '../preload/api.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { defaultSettings, fieldErrors, migrate, SettingsPatchSchema, SettingsSchema } from './schema.js';
-
-/** Only randomness is needed to make a device id. */
-const nodeRandom = { randomBytes: (n: number) => new Uint8Array(randomBytes(n)) };
 
 export interface SettingsStoreOptions {
   /** The settings file (JSON), e.g. <userData>/settings.json. */
@@ -38,7 +33,7 @@ export class SettingsStore {
   }
 
   static async open(options: SettingsStoreOptions): Promise<SettingsStore> {
-    const defaults = defaultSettings(options.defaultDeviceName, createPeerId(nodeRandom));
+    const defaults = defaultSettings(options.defaultDeviceName);
     const warn = options.warn ?? (() => {});
     let text: string;
     try {
@@ -123,7 +118,6 @@ function salvage(raw: unknown, defaults: FerrySettings): FerrySettings | undefin
   let kept = 0;
   for (const [key, value] of Object.entries(raw)) {
     if (key === 'version' || !(key in defaults)) continue;
-    // (A valid deviceId is kept too: trusted peers know this device by it.)
     const candidate = SettingsSchema.safeParse({ ...defaults, [key]: value });
     if (candidate.success) {
       result[key] = value;

@@ -16,7 +16,7 @@ import {
 import { BlobSource, manifestFromFiles, manifestFromItems } from '../files/blob-source';
 import type { PickedItem } from '../files/dropped-items';
 import { IpcFileSink } from '../files/ipc-sink';
-import type { DeviceInfo, FerrySettings, LanStatus, SignalingConfig } from '../../src-main/preload/api';
+import type { DeviceInfo, FerrySettings, LanStatus, PublicIdentity, SignalingConfig } from '../../src-main/preload/api';
 import { call, ferryApi } from '../platform';
 import { formatBytes } from '../ui/format';
 import { SignalingClient, type SignalingState } from '../signaling/signaling-client';
@@ -156,7 +156,7 @@ export class AppStore {
 
   readonly getSnapshot = (): AppSnapshot => this.snapshot;
 
-  start(device: DeviceInfo, config: SignalingConfig, settings?: FerrySettings, downloadDir?: string): void {
+  start(device: DeviceInfo, config: SignalingConfig, settings?: FerrySettings, downloadDir?: string, identity?: PublicIdentity): void {
     this.update({ device, signalingConfig: config, settings, downloadDir });
     this.client = new SignalingClient(
       config,
@@ -166,8 +166,9 @@ export class AppStore {
         incoming: (connection) => this.attachIncoming(connection),
         peerUnavailable: (peerId) => this.links.get(peerId)?.unavailable(),
       },
-      // The same id every start, so trusted devices find this one again (main keeps it).
-      settings?.deviceId,
+      // Derived from this device's identity key (main keeps it): the same id every start, so
+      // trusted devices find this one again, and nobody else can be it.
+      identity?.peerId,
     );
     this.client.start();
     if (config.embedded) this.followLan(config.url);
@@ -223,7 +224,7 @@ export class AppStore {
    * Changes settings in main; answers the message per field when main refuses, else nothing.
    * The device name and the download folder are re-read so the window shows what main uses.
    */
-  async saveSettings(patch: Partial<Omit<FerrySettings, 'version' | 'deviceId'>>): Promise<Record<string, string> | undefined> {
+  async saveSettings(patch: Partial<Omit<FerrySettings, 'version'>>): Promise<Record<string, string> | undefined> {
     const api = ferryApi();
     const result = await call(api.updateSettings(patch));
     if (!result.ok) return result.fieldErrors;
