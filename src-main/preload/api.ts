@@ -55,7 +55,7 @@ export interface FerrySettings {
   /** Offers from trusted devices are accepted without asking. */
   autoAcceptTrusted: boolean;
   /** "Always accept from this device" (per peer id until pairing makes it cryptographic). */
-  trustedDevices: Array<{ peerId: string; name: string; since: number }>;
+  trustedDevices: Array<{ peerId: string; name: string; since: number; publicKey?: string | undefined }>;
   theme: 'system' | 'light' | 'dark';
 }
 

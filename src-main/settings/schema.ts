@@ -56,7 +56,15 @@ export const SettingsSchema = z.strictObject({
   transferMode: z.enum(['automatic', ...DELIVERY_MODES]),
   autoAcceptTrusted: z.boolean(),
   trustedDevices: z
-    .array(z.strictObject({ peerId: PeerIdSchema, name: z.string().max(64), since: z.number().int().nonnegative() }))
+    .array(
+      z.strictObject({
+        peerId: PeerIdSchema,
+        name: z.string().max(64),
+        since: z.number().int().nonnegative(),
+        /** Base64 Ed25519 key, for devices paired by code (trust tied to the key, not the id). */
+        publicKey: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'Not an identity key.').optional(),
+      }),
+    )
     .max(256, 'At most 256 trusted devices.'),
   theme: z.enum(['system', 'light', 'dark']),
 });

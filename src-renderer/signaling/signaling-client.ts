@@ -78,10 +78,15 @@ export class SignalingClient {
     this.peer?.destroy();
   }
 
-  private createPeer(): void {
+  /** A second registration on the same server (a pairing slot), without reconnection logic. */
+  openSidePeer(id: string): Peer {
+    return new Peer(id, this.peerOptions());
+  }
+
+  private peerOptions(): ConstructorParameters<typeof Peer>[1] {
     const url = new URL(this.config.url);
     const secure = url.protocol === 'https:';
-    const peer = new Peer(this.peerId, {
+    return {
       host: url.hostname,
       port: Number(url.port || (secure ? 443 : 80)),
       path: url.pathname,
@@ -91,7 +96,11 @@ export class SignalingClient {
       config: { iceServers: this.config.iceServers, iceTransportPolicy: this.config.relayOnly ? 'relay' : 'all' },
       // PeerJS's own logging, for diagnosing connection trouble: localStorage['ferry.debug'] = '3'.
       debug: peerJsDebugLevel(),
-    });
+    };
+  }
+
+  private createPeer(): void {
+    const peer = new Peer(this.peerId, this.peerOptions());
     this.peer = peer;
     this.setState({ kind: 'connecting', peerId: this.peerId });
 

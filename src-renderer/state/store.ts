@@ -23,6 +23,7 @@ import { SignalingClient, type SignalingState } from '../signaling/signaling-cli
 import type { ConnectionPath } from '../session/connection-path';
 import { type LinkState, PeerLink } from '../session/peer-link';
 import { type StripeMetadata, stripeOf } from '../session/stripes';
+import { enterPairingCode, type PairingContext, type PairingStatus, showPairingCode } from '../session/pairing-link';
 
 export interface ChatLine {
   id: string;
@@ -109,6 +110,8 @@ export interface AppSnapshot {
   lanStatus: LanStatus | undefined;
   /** Other Ferry devices on the same LAN server (their ids), not counting this one. */
   nearby: string[];
+  /** Pairing by code, while it runs and its last outcome. */
+  pairing: PairingStatus | undefined;
   settings: FerrySettings | undefined;
   /** Where received files go now. */
   downloadDir: string | undefined;
@@ -127,6 +130,7 @@ export class AppStore {
     device: undefined,
     lanStatus: undefined,
     nearby: [],
+    pairing: undefined,
     settings: undefined,
     downloadDir: undefined,
     signaling: undefined,
@@ -140,6 +144,8 @@ export class AppStore {
   private readonly lastPaint = new Map<string, { at: number; bytes: number }>();
   private lastProgressReported: number | null = null;
   private lanTimer: TimerHandle | undefined;
+  private identity: PublicIdentity | undefined;
+  private pairingRun: { cancel(): void } | undefined;
   /** Transfers in the order they began, for the tray's "last transfers". */
   private readonly recentKeys: Array<{ peerId: string; key: string }> = [];
   private client: SignalingClient | undefined;
@@ -157,6 +163,7 @@ export class AppStore {
   readonly getSnapshot = (): AppSnapshot => this.snapshot;
 
   start(device: DeviceInfo, config: SignalingConfig, settings?: FerrySettings, downloadDir?: string, identity?: PublicIdentity): void {
+    this.identity = identity;
     this.update({ device, signalingConfig: config, settings, downloadDir });
     this.client = new SignalingClient(
       config,
@@ -496,6 +503,49 @@ export class AppStore {
     if (nearby.join() !== this.snapshot.nearby.join()) this.update({ nearby });
   }
 
+  /** "Pair a device": show a one-time code and wait for the other device to enter it. */
+  showPairingCode(): void {
+    this.pairingRun?.cancel();
+    this.pairingRun = showPairingCode(this.pairingContext());
+  }
+
+  /** Enter the code another device shows. */
+  enterPairingCode(text: string): void {
+    this.pairingRun?.cancel();
+    this.pairingRun = undefined;
+    enterPairingCode(this.pairingContext(), text);
+  }
+
+  cancelPairing(): void {
+    this.pairingRun?.cancel();
+    this.pairingRun = undefined;
+  }
+
+  private pairingContext(): PairingContext {
+    const client = this.client;
+    const identity = this.identity;
+    if (!client || !identity) throw new Error('Ferry is still starting.');
+    return {
+      runtime: this.runtime,
+      publicKey: identity.publicKey,
+      name: this.snapshot.device?.name ?? 'Ferry device',
+      openSidePeer: (id) => client.openSidePeer(id),
+      connect: (peerId, metadata) => client.connect(peerId, metadata),
+      onStatus: (pairing) => {
+        this.update({ pairing });
+        if (pairing.kind === 'paired') void this.rememberPaired(pairing);
+      },
+    };
+  }
+
+  /** A paired device is trusted by its key (and found by the id derived from it). */
+  private async rememberPaired(paired: Extract<PairingStatus, { kind: 'paired' }>): Promise<void> {
+    const settings = this.snapshot.settings;
+    if (!settings) return;
+    const others = settings.trustedDevices.filter((d) => d.peerId !== paired.peerId);
+    await this.saveSettings({ trustedDevices: [...others, { peerId: paired.peerId, name: paired.name.slice(0, 64), since: this.runtime.now(), publicKey: paired.publicKey }] });
+  }
+
   /** Sends the clipboard's text (read by main) as a message. */
   async sendClipboard(peerId: string): Promise<void> {
     const text = await call(ferryApi().readClipboard());
@@ -522,6 +572,11 @@ export class AppStore {
 
   /** A device connected to us: a new link, or a stripe of one we have with it. */
   private attachIncoming(connection: DataConnection): void {
+    // Pairing connections go to the code's own peer id, never to this one: refuse strays.
+    if ((connection.metadata as { ferryPairing?: unknown } | undefined)?.ferryPairing !== undefined) {
+      connection.close();
+      return;
+    }
     const of = stripeOf(connection);
     if (of === undefined) return this.attach(connection.peer, connection);
     const link = this.links.get(connection.peer);

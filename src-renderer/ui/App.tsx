@@ -3,6 +3,7 @@ import type { AppSnapshot, AppStore } from '../state/store';
 import { ConnectForm } from './ConnectForm';
 import { ConversationPanel } from './ConversationPanel';
 import { DeviceCard } from './DeviceCard';
+import { PairingPanel } from './PairingPanel';
 import { SettingsPanel } from './SettingsPanel';
 
 export function App({ store }: { store: AppStore }) {
@@ -43,6 +44,7 @@ export function App({ store }: { store: AppStore }) {
         ) : null}
         <DeviceCard snapshot={snapshot} store={store} />
         <ConnectForm store={store} enabled={snapshot.signaling?.kind === 'connected'} />
+        <PairingPanel status={snapshot.pairing} store={store} enabled={snapshot.signaling?.kind === 'connected'} />
         <NearbyDevices snapshot={snapshot} store={store} />
         <KnownDevices snapshot={snapshot} store={store} />
         <section aria-label="Conversations" className="conversations">

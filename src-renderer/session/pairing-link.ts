@@ -1,0 +1,156 @@
+import type { DataConnection, Peer } from 'peerjs';
+import {
+  channelBinding,
+  createPairingCode,
+  decodeBase64,
+  formatPairingCode,
+  PAIRING_CODE_LIFETIME_MS,
+  type PairingCode,
+  PairingInitiator,
+  type PairingOutcome,
+  PairingResponder,
+  pairingPeerId,
+  parsePairingCode,
+  peerIdFromPublicKey,
+  type Runtime,
+  type FerryError,
+} from '../../src-core/index';
+
+export type PairingStatus =
+  | { kind: 'showing'; code: string; expiresAt: number }
+  | { kind: 'working' }
+  | { kind: 'paired'; name: string; peerId: string; publicKey: string; sas: string[] }
+  | { kind: 'failed'; message: string };
+
+export interface PairingContext {
+  runtime: Runtime;
+  /** This device's identity key (base64) and name. */
+  publicKey: string;
+  name: string;
+  /** Registers another peer id on the signaling server (the code's slot). */
+  openSidePeer(id: string): Peer;
+  /** Opens a connection from this device's own peer. */
+  connect(peerId: string, metadata: unknown): DataConnection;
+  onStatus(status: PairingStatus): void;
+}
+
+/** Pairing messages are small JSON; anything bigger is refused unread. */
+const MAX_MESSAGE = 4096;
+
+/** Runs one side of the exchange over a PeerJS connection's own DataChannel, as JSON text. */
+function runOver(connection: DataConnection, start: (send: (m: unknown) => void, done: (o: PairingOutcome) => void, binding: string) => { receive(m: unknown): void }, finish: (o: PairingOutcome) => void): void {
+  const pc = connection.peerConnection;
+  let binding: string;
+  try {
+    binding = channelBinding(pc.localDescription?.sdp ?? '', pc.remoteDescription?.sdp ?? '');
+  } catch (error) {
+    finish({ ok: false, error: error as FerryError });
+    return;
+  }
+  const channel = connection.dataChannel;
+  const side = start((m) => channel.send(JSON.stringify(m)), finish, binding);
+  channel.addEventListener('message', (event) => {
+    if (typeof event.data !== 'string' || event.data.length > MAX_MESSAGE) return side.receive(null);
+    let message: unknown;
+    try {
+      message = JSON.parse(event.data);
+    } catch {
+      message = null;
+    }
+    side.receive(message);
+  });
+}
+
+/**
+ * "Pair a device": shows a fresh code and waits, under the peer id its slot routes to, for one
+ * attempt within the code's lifetime.
+ */
+export function showPairingCode(context: PairingContext): { cancel(): void } {
+  const code: PairingCode = createPairingCode(context.runtime);
+  const expiresAt = context.runtime.now() + PAIRING_CODE_LIFETIME_MS;
+  const peer = context.openSidePeer(pairingPeerId(code.slot));
+  let ended = false;
+  const end = (status: PairingStatus) => {
+    if (ended) return;
+    ended = true;
+    context.runtime.clearTimer(timer);
+    context.onStatus(status);
+    // Let the last message leave before the slot's registration goes.
+    context.runtime.setTimer(1000, () => peer.destroy());
+  };
+  const timer = context.runtime.setTimer(PAIRING_CODE_LIFETIME_MS, () => end({ kind: 'failed', message: 'That code has expired. Start again for a new one.' }));
+  peer.on('error', (error) => {
+    if (String((error as { type?: string }).type) === 'unavailable-id') end({ kind: 'failed', message: 'Someone else is using that code number right now. Start again for a new code.' });
+    else if (!ended && String((error as { type?: string }).type) !== 'peer-unavailable') end({ kind: 'failed', message: `Pairing could not start: ${error.message}` });
+  });
+  let attempted = false;
+  peer.on('connection', (connection) => {
+    // One attempt per code: later callers are turned away unheard.
+    if (attempted || ended) {
+      connection.close();
+      return;
+    }
+    attempted = true;
+    connection.on('open', () => {
+      context.onStatus({ kind: 'working' });
+      runOver(
+        connection,
+        (send, done, binding) => new PairingResponder({ runtime: context.runtime, code, binding, publicKey: decodeBase64(context.publicKey), name: context.name, send, done }),
+        (outcome) => {
+          end(statusOf(outcome));
+          context.runtime.setTimer(1000, () => connection.close());
+        },
+      );
+    });
+  });
+  context.onStatus({ kind: 'showing', code: formatPairingCode(code), expiresAt });
+  return { cancel: () => end({ kind: 'failed', message: 'Pairing cancelled.' }) };
+}
+
+/** "Enter a code": connects to the code's slot and runs the exchange. */
+export function enterPairingCode(context: PairingContext, text: string): void {
+  let code: PairingCode;
+  try {
+    code = parsePairingCode(text);
+  } catch (error) {
+    context.onStatus({ kind: 'failed', message: (error as Error).message });
+    return;
+  }
+  context.onStatus({ kind: 'working' });
+  let connection: DataConnection;
+  try {
+    connection = context.connect(pairingPeerId(code.slot), { ferryPairing: 1 });
+  } catch (error) {
+    context.onStatus({ kind: 'failed', message: (error as Error).message });
+    return;
+  }
+  let finished = false;
+  const finish = (status: PairingStatus) => {
+    if (finished) return;
+    finished = true;
+    context.runtime.clearTimer(timer);
+    context.onStatus(status);
+    context.runtime.setTimer(1000, () => connection.close());
+  };
+  const timer = context.runtime.setTimer(20_000, () => finish({ kind: 'failed', message: 'No device is showing that code. Check the number with the other person.' }));
+  connection.on('open', () =>
+    runOver(
+      connection,
+      (send, done, binding) => {
+        const side = new PairingInitiator({ runtime: context.runtime, code, binding, publicKey: decodeBase64(context.publicKey), name: context.name, send, done });
+        side.start();
+        return side;
+      },
+      (outcome) => finish(statusOf(outcome)),
+    ),
+  );
+  connection.on('error', () => finish({ kind: 'failed', message: 'No device is showing that code. Check the number with the other person.' }));
+}
+
+function statusOf(outcome: PairingOutcome): PairingStatus {
+  if (!outcome.ok) return { kind: 'failed', message: outcome.error.message };
+  const { publicKey, name, sas } = outcome.peer;
+  let b64 = '';
+  for (const byte of publicKey) b64 += String.fromCharCode(byte);
+  return { kind: 'paired', name, sas, peerId: peerIdFromPublicKey(publicKey), publicKey: btoa(b64) };
+}

@@ -1,0 +1,75 @@
+import { type FormEvent, useEffect, useId, useState } from 'react';
+import type { PairingStatus } from '../session/pairing-link';
+import type { AppStore } from '../state/store';
+import { formatDuration } from './format';
+
+/** Pair a device by reading a short code aloud: show one, or enter the other device's. */
+export function PairingPanel({ status, store, enabled }: { status: PairingStatus | undefined; store: AppStore; enabled: boolean }) {
+  const [typed, setTyped] = useState('');
+  const inputId = useId();
+  const now = useTicker(status?.kind === 'showing');
+  const enter = (event: FormEvent) => {
+    event.preventDefault();
+    store.enterPairingCode(typed);
+  };
+  return (
+    <section aria-labelledby={`${inputId}-heading`} className="card">
+      <h2 id={`${inputId}-heading`}>Pair a device</h2>
+      <p className="subtle">Paired devices recognise each other by their keys from then on, on any network.</p>
+      <div className="row">
+        <button type="button" disabled={!enabled} onClick={() => store.showPairingCode()}>
+          Show a pairing code
+        </button>
+        {status?.kind === 'showing' ? (
+          <button type="button" className="secondary" onClick={() => store.cancelPairing()}>
+            Cancel pairing
+          </button>
+        ) : null}
+      </div>
+      {status?.kind === 'showing' ? (
+        <p>
+          Read this to the other person: <output aria-label="Pairing code" className="mono pairing-code">{status.code}</output>{' '}
+          <span className="subtle">(good for one try, {formatDuration(Math.max(0, (status.expiresAt - now) / 1000))} left)</span>
+        </p>
+      ) : null}
+      <form className="row" onSubmit={enter}>
+        <label htmlFor={inputId}>Code from the other device</label>
+        <input id={inputId} type="text" value={typed} placeholder="427-orbit-velvet" autoComplete="off" spellCheck={false} onChange={(e) => setTyped(e.target.value)} />
+        <button type="submit" disabled={!enabled || typed.trim() === ''}>
+          Pair
+        </button>
+      </form>
+      <p role="status" aria-label="Pairing status" className={status?.kind === 'failed' ? 'field-error' : 'subtle'}>
+        {describe(status)}
+      </p>
+    </section>
+  );
+}
+
+function describe(status: PairingStatus | undefined): string {
+  switch (status?.kind) {
+    case undefined:
+    case 'showing':
+      return '';
+    case 'working':
+      return 'Pairing…';
+    case 'paired':
+      return `Paired with ${status.name}. If you like, check that both screens show: ${status.sas.join(' ')}`;
+    case 'failed':
+      return status.message;
+    default: {
+      const unreachable: never = status;
+      return unreachable;
+    }
+  }
+}
+
+function useTicker(active: boolean): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!active) return undefined;
+    const timer = window.setInterval(() => setNow(Date.now()), 1000);
+    return () => window.clearInterval(timer);
+  }, [active]);
+  return now;
+}
