@@ -6,11 +6,9 @@ import {
   type IncomingDecision,
   type IncomingOffer,
   parsePeerId,
-  PEER_ID_PATTERN,
   type ReceiverEvent,
   type Runtime,
   type SenderEvent,
-  type TimerHandle,
   type TransferHandle,
 } from '../../src-core/index';
 import { BlobSource, manifestFromFiles, manifestFromItems } from '../files/blob-source';
@@ -24,6 +22,7 @@ import type { ConnectionPath } from '../session/connection-path';
 import { type LinkState, PeerLink } from '../session/peer-link';
 import { type StripeMetadata, stripeOf } from '../session/stripes';
 import { enterPairingCode, type PairingContext, type PairingStatus, showPairingCode } from '../session/pairing-link';
+import { LanFollower } from './lan-follower';
 
 export interface ChatLine {
   id: string;
@@ -98,9 +97,6 @@ function newRow(key: string, direction: 'in' | 'out', entries: IncomingOffer['en
   return { key, direction, title, fileCount, totalBytes, bytesDone: 0, state: 'waiting', error: undefined, files, savedPaths: [], bytesPerSecond: 0, spaceProblem: undefined };
 }
 
-/** How often the window asks main where the built-in signaling server is now. */
-const LAN_POLL_MS = 2000;
-
 /** Progress repaints at most this often: a chunk every few milliseconds would swamp React. */
 const PROGRESS_INTERVAL_MS = 100;
 
@@ -143,7 +139,7 @@ export class AppStore {
   private readonly transferHandles = new Map<string, { cancel(): void; decision?: IncomingDecision; offer?: IncomingOffer }>();
   private readonly lastPaint = new Map<string, { at: number; bytes: number }>();
   private lastProgressReported: number | null = null;
-  private lanTimer: TimerHandle | undefined;
+  private lan: LanFollower | undefined;
   private identity: PublicIdentity | undefined;
   private pairingRun: { cancel(): void } | undefined;
   /** Transfers in the order they began, for the tray's "last transfers". */
@@ -178,30 +174,22 @@ export class AppStore {
       identity?.peerId,
     );
     this.client.start();
-    if (config.embedded) this.followLan(config.url);
+    if (config.embedded) {
+      this.lan = new LanFollower(this.runtime, config.url, {
+        status: (lanStatus) => {
+          if (JSON.stringify(lanStatus) !== JSON.stringify(this.snapshot.lanStatus)) this.update({ lanStatus });
+        },
+        nearby: (ids) => {
+          const self = this.snapshot.signaling?.peerId;
+          const nearby = ids.filter((id) => id !== self).sort();
+          if (nearby.join() !== this.snapshot.nearby.join()) this.update({ nearby });
+        },
+      });
+      this.lan.start();
+    }
   }
 
-  /** The built-in server can move between computers (an election): shown as it happens. */
-  private followLan(serverUrl: string): void {
-    const poll = () =>
-      Promise.all([
-        call(ferryApi().getLanStatus()).then(
-          (lanStatus) => {
-            const before = JSON.stringify(this.snapshot.lanStatus);
-            if (JSON.stringify(lanStatus ?? undefined) !== before) this.update({ lanStatus: lanStatus ?? undefined });
-          },
-          () => {},
-        ),
-        this.fetchNearby(serverUrl),
-      ]);
-    void poll();
-    const every = () => {
-      this.lanTimer = this.runtime.setTimer(LAN_POLL_MS, () => {
-        void poll().finally(every);
-      });
-    };
-    every();
-  }
+
 
   fail(message: string): void {
     this.update({ fatalError: message });
@@ -487,22 +475,6 @@ export class AppStore {
     void call(ferryApi().setRecentTransfers(recent)).catch(() => {});
   }
 
-  /** The LAN server's list of its peers: ids only, checked, bounded, never this device. */
-  private async fetchNearby(serverUrl: string): Promise<void> {
-    let ids: string[] = [];
-    try {
-      const response = await fetch(new URL('nearby', serverUrl), { signal: AbortSignal.timeout(3000) });
-      const body = (await response.json()) as { peers?: unknown };
-      if (Array.isArray(body.peers)) ids = body.peers.filter((p): p is string => typeof p === 'string' && PEER_ID_PATTERN.test(p)).slice(0, 200);
-    } catch {
-      // The server moved or lists nothing: keep what we had until the next round.
-      return;
-    }
-    const self = this.snapshot.signaling?.peerId;
-    const nearby = ids.filter((id) => id !== self).sort();
-    if (nearby.join() !== this.snapshot.nearby.join()) this.update({ nearby });
-  }
-
   /** "Pair a device": show a one-time code and wait for the other device to enter it. */
   showPairingCode(): void {
     this.pairingRun?.cancel();
@@ -565,7 +537,7 @@ export class AppStore {
   }
 
   stop(): void {
-    if (this.lanTimer !== undefined) this.runtime.clearTimer(this.lanTimer);
+    this.lan?.stop();
     for (const link of this.links.values()) link.close();
     this.client?.stop();
   }

@@ -1,8 +1,9 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
-import type { AppSnapshot, AppStore } from '../state/store';
+import type { AppStore } from '../state/store';
 import { ConnectForm } from './ConnectForm';
 import { ConversationPanel } from './ConversationPanel';
 import { DeviceCard } from './DeviceCard';
+import { KnownDevices, NearbyDevices } from './DeviceTiles';
 import { PairingPanel } from './PairingPanel';
 import { SettingsPanel } from './SettingsPanel';
 
@@ -56,88 +57,5 @@ export function App({ store }: { store: AppStore }) {
         </section>
       </main>
     </div>
-  );
-}
-
-/** Trusted devices that are not connected right now: a tile each, one click from connecting. */
-function KnownDevices({ snapshot, store }: { snapshot: AppSnapshot; store: AppStore }) {
-  const [error, setError] = useState<string | undefined>();
-  const connected = new Set(snapshot.conversations.filter((c) => c.state === 'open' || c.state === 'connecting').map((c) => c.peerId));
-  // Trusted devices on this LAN server show under "Nearby" instead.
-  const known = (snapshot.settings?.trustedDevices ?? []).filter((d) => !connected.has(d.peerId) && !snapshot.nearby.includes(d.peerId));
-  if (known.length === 0) return null;
-  const canConnect = snapshot.signaling?.kind === 'connected';
-  return (
-    <section aria-label="Known devices" className="known-devices">
-      {known.map((d) => (
-        <div key={d.peerId} className="card tile known-device">
-          <span>
-            <strong>{d.name}</strong> <span className="mono subtle">{d.peerId}</span>
-          </span>
-          <span className="pill">Not connected</span>
-          <button
-            type="button"
-            disabled={!canConnect}
-            onClick={() => {
-              try {
-                store.connectTo(d.peerId);
-                setError(undefined);
-              } catch (e) {
-                setError(e instanceof Error ? e.message : String(e));
-              }
-            }}
-          >
-            {`Connect to ${d.name}`}
-          </button>
-        </div>
-      ))}
-      {error ? (
-        <p role="alert" className="field-error">
-          {error}
-        </p>
-      ) : null}
-    </section>
-  );
-}
-
-/** Ferry devices on the same LAN server that are not connected: a tile each, to connect to. */
-function NearbyDevices({ snapshot, store }: { snapshot: AppSnapshot; store: AppStore }) {
-  const [error, setError] = useState<string | undefined>();
-  const connected = new Set(snapshot.conversations.filter((c) => c.state === 'open' || c.state === 'connecting').map((c) => c.peerId));
-  const trusted = new Map((snapshot.settings?.trustedDevices ?? []).map((d) => [d.peerId, d.name]));
-  const nearby = snapshot.nearby.filter((id) => !connected.has(id));
-  if (nearby.length === 0) return null;
-  return (
-    <section aria-label="Nearby devices" className="known-devices">
-      {nearby.map((id) => {
-        const name = trusted.get(id) ?? 'A Ferry device';
-        return (
-          <div key={id} className="card tile known-device">
-            <span>
-              <strong>{name}</strong> <span className="mono subtle">{id}</span>
-            </span>
-            <span className="pill">Nearby</span>
-            <button
-              type="button"
-              onClick={() => {
-                try {
-                  store.connectTo(id);
-                  setError(undefined);
-                } catch (e) {
-                  setError(e instanceof Error ? e.message : String(e));
-                }
-              }}
-            >
-              {`Connect to ${id}`}
-            </button>
-          </div>
-        );
-      })}
-      {error ? (
-        <p role="alert" className="field-error">
-          {error}
-        </p>
-      ) : null}
-    </section>
   );
 }

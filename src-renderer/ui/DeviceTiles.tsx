@@ -1,0 +1,67 @@
+import { useState } from 'react';
+import type { AppSnapshot, AppStore } from '../state/store';
+
+interface Tile {
+  peerId: string;
+  name: string;
+  pill: string;
+  /** The button's accessible name. */
+  action: string;
+}
+
+/** Devices to connect to, a tile each: one click from a conversation. */
+function DeviceTiles({ label, tiles, store, canConnect }: { label: string; tiles: Tile[]; store: AppStore; canConnect: boolean }) {
+  const [error, setError] = useState<string | undefined>();
+  if (tiles.length === 0) return null;
+  const connect = (peerId: string) => {
+    try {
+      store.connectTo(peerId);
+      setError(undefined);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
+  return (
+    <section aria-label={label} className="known-devices">
+      {tiles.map((t) => (
+        <div key={t.peerId} className="card tile known-device">
+          <span>
+            <strong>{t.name}</strong> <span className="mono subtle">{t.peerId}</span>
+          </span>
+          <span className="pill">{t.pill}</span>
+          <button type="button" disabled={!canConnect} onClick={() => connect(t.peerId)}>
+            {t.action}
+          </button>
+        </div>
+      ))}
+      {error ? (
+        <p role="alert" className="field-error">
+          {error}
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+function connectedIds(snapshot: AppSnapshot): Set<string> {
+  return new Set(snapshot.conversations.filter((c) => c.state === 'open' || c.state === 'connecting').map((c) => c.peerId));
+}
+
+/** Trusted devices not connected right now (those on this LAN server show under "Nearby"). */
+export function KnownDevices({ snapshot, store }: { snapshot: AppSnapshot; store: AppStore }) {
+  const connected = connectedIds(snapshot);
+  const tiles = (snapshot.settings?.trustedDevices ?? [])
+    .filter((d) => !connected.has(d.peerId) && !snapshot.nearby.includes(d.peerId))
+    .map((d) => ({ peerId: d.peerId, name: d.name, pill: 'Not connected', action: `Connect to ${d.name}` }));
+  return <DeviceTiles label="Known devices" tiles={tiles} store={store} canConnect={snapshot.signaling?.kind === 'connected'} />;
+}
+
+/** Ferry devices on the same LAN server that are not connected (named when trusted). */
+export function NearbyDevices({ snapshot, store }: { snapshot: AppSnapshot; store: AppStore }) {
+  const connected = connectedIds(snapshot);
+  const trusted = new Map((snapshot.settings?.trustedDevices ?? []).map((d) => [d.peerId, d.name]));
+  const tiles = snapshot.nearby
+    .filter((id) => !connected.has(id))
+    .map((id) => ({ peerId: id, name: trusted.get(id) ?? 'A Ferry device', pill: 'Nearby', action: `Connect to ${id}` }));
+  return <DeviceTiles label="Nearby devices" tiles={tiles} store={store} canConnect={snapshot.signaling?.kind === 'connected'} />;
+}
