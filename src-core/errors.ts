@@ -23,7 +23,8 @@ export type FerryErrorCode =
   | 'SINK_FAILED'
   | 'SOURCE_FAILED'
   | 'PAIRING_FAILED'
-  | 'PAIRING_CODE_INVALID';
+  | 'PAIRING_CODE_INVALID'
+  | 'AUTH_FAILED';
 
 export class FerryError extends Error {
   override readonly name = 'FerryError';

@@ -24,3 +24,4 @@ export * from './pairing/cpace.js';
 export * from './pairing/code.js';
 export * from './pairing/identity.js';
 export * from './pairing/pairing-session.js';
+export * from './session/session-auth.js';

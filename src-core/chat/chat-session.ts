@@ -4,6 +4,8 @@ import {
   type ControlMessage,
   decodeControl,
   encodeControl,
+  type AuthMessage,
+  isAuthMessage,
   isTransferMessage,
   type TransferMessage,
   MAX_TEXT_LENGTH,
@@ -30,6 +32,8 @@ export interface ChatSessionOptions {
   onEvent: (event: ChatEvent) => void;
   /** Transfer messages, once the session is open; without a handler they are a protocol error. */
   onTransferMessage?: (message: TransferMessage) => void;
+  /** Session-authentication messages, once the session is open; likewise. */
+  onAuthMessage?: (message: AuthMessage) => void;
 }
 
 /** A hello is repeated until the peer's arrives: a channel's first messages can be lost. */
@@ -132,8 +136,8 @@ export class ChatSession {
     this.handle(message);
   }
 
-  /** Sends a transfer message; only once the session is open. */
-  sendTransferMessage(message: TransferMessage): void {
+  /** Sends a transfer or authentication message; only once the session is open. */
+  sendTransferMessage(message: TransferMessage | AuthMessage): void {
     if (this.stateValue !== 'open') {
       throw new FerryError('CHANNEL_CLOSED', 'The connection to this device is not open.');
     }
@@ -153,6 +157,14 @@ export class ChatSession {
   private handle(message: ControlMessage): void {
     if (this.stateValue !== 'open' && message.type !== 'hello' && message.type !== 'error') {
       this.fail(new FerryError('PROTOCOL_HELLO_EXPECTED', `Got "${message.type}" before hello.`));
+      return;
+    }
+    if (isAuthMessage(message)) {
+      if (!this.options.onAuthMessage) {
+        this.fail(new FerryError('CONTROL_INVALID_MESSAGE', `This device does not take "${message.type}" messages.`));
+        return;
+      }
+      this.options.onAuthMessage(message);
       return;
     }
     if (isTransferMessage(message)) {

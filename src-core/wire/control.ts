@@ -148,16 +148,38 @@ export type TransferMessage = z.infer<typeof TransferMessage>;
 export type DeliveryMode = (typeof DELIVERY_MODES)[number];
 export type DigestAlgorithm = (typeof DIGEST_ALGORITHMS)[number];
 
+// ---- session authentication (see SPEC.md, "Session authentication") ----
+
+const base64Of = (bytes: number) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9+/]*={0,2}$/)
+    .refine((s) => Math.floor((s.replace(/=+$/, '').length * 3) / 4) === bytes, `${bytes} bytes expected`);
+
+export const AuthMessage = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('auth-hello'), key: base64Of(32), nonce: base64Of(32) }),
+  z.strictObject({ type: z.literal('auth-proof'), signature: base64Of(64) }),
+  z.strictObject({ type: z.literal('auth-fail'), code: z.string().max(64), message: z.string().max(1000) }),
+]);
+export type AuthMessage = z.infer<typeof AuthMessage>;
+
 export const ControlMessage = z.discriminatedUnion('type', [
   HelloMessage,
   TextMessage,
   TextAckMessage,
   ErrorMessage,
   ...TransferMessage.options,
+  ...AuthMessage.options,
 ]);
 export type ControlMessage = z.infer<typeof ControlMessage>;
 
 const TRANSFER_TYPES: ReadonlySet<string> = new Set(TransferMessage.options.map((o) => o.shape.type.value));
+
+const AUTH_TYPES: ReadonlySet<string> = new Set(AuthMessage.options.map((o) => o.shape.type.value));
+
+export function isAuthMessage(message: ControlMessage): message is AuthMessage {
+  return AUTH_TYPES.has(message.type);
+}
 
 export function isTransferMessage(message: ControlMessage): message is TransferMessage {
   return TRANSFER_TYPES.has(message.type);

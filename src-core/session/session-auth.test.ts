@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import { ed25519 } from '@noble/curves/ed25519';
+import { describe, expect, it } from 'vitest';
+import { ManualRuntime } from '../testing/manual-runtime.js';
+import { peerIdFromPublicKey, sessionSigningInput } from '../pairing/identity.js';
+import type { AuthMessage } from '../wire/control.js';
+import { AuthMessage as AuthMessageSchema } from '../wire/control.js';
+import { type SessionAuthOutcome, SessionAuthenticator } from './session-auth.js';
+
+function device() {
+  const secret = ed25519.utils.randomPrivateKey();
+  const publicKey = ed25519.getPublicKey(secret);
+  return { secret, publicKey, peerId: peerIdFromPublicKey(publicKey), sign: async (t: Uint8Array, role: 'initiator' | 'responder') => ed25519.sign(sessionSigningInput(t, role), secret) };
+}
+
+const flush = () => new Promise((r) => setTimeout(r, 0));
+
+/** Two authenticators wired together (messages through JSON and the schema, as on the wire). */
+async function session(options: { bindingA?: string; bindingB?: string; pairedKeyOfB?: Uint8Array; impostor?: boolean; bPeerId?: string } = {}) {
+  const runtime = new ManualRuntime();
+  const a = device();
+  const b = device();
+  const mallory = device();
+  const outcomes: { a?: SessionAuthOutcome; b?: SessionAuthOutcome } = {};
+  const wire = (to: () => SessionAuthenticator) => (m: AuthMessage) => queueMicrotask(() => to().receive(AuthMessageSchema.parse(JSON.parse(JSON.stringify(m)))));
+  // Each side's messages reach the other through a late-bound reference (both exist by then).
+  const sides: { a?: SessionAuthenticator; b?: SessionAuthenticator } = {};
+  const authA = new SessionAuthenticator({
+    runtime,
+    role: 'initiator',
+    binding: options.bindingA ?? 'fp-a\nfp-b',
+    ownPublicKey: a.publicKey,
+    remotePeerId: options.bPeerId ?? b.peerId,
+    pairedKey: options.pairedKeyOfB,
+    sign: a.sign,
+    send: wire(() => sides.b as SessionAuthenticator),
+    done: (o) => (outcomes.a = o),
+  });
+  const bSigner = options.impostor ? mallory : b;
+  const authB = new SessionAuthenticator({
+    runtime,
+    role: 'responder',
+    binding: options.bindingB ?? 'fp-a\nfp-b',
+    ownPublicKey: b.publicKey,
+    remotePeerId: a.peerId,
+    sign: bSigner.sign,
+    send: wire(() => sides.a as SessionAuthenticator),
+    done: (o) => (outcomes.b = o),
+  });
+  sides.a = authA;
+  sides.b = authB;
+  authA.start();
+  authB.start();
+  for (let i = 0; i < 10; i++) await flush();
+  return { outcomes, a, b, runtime };
+}
+
+describe('session authentication', () => {
+  it('both sides prove their keys on the same DTLS session; a paired key is recognised', async () => {
+    const { outcomes, b } = await session();
+    expect(outcomes.a).toMatchObject({ ok: true, paired: false });
+    expect(outcomes.b).toMatchObject({ ok: true });
+    expect(outcomes.a?.ok && Buffer.from(outcomes.a.publicKey).equals(Buffer.from(b.publicKey))).toBe(true);
+  });
+
+  it('a relay in the middle (different DTLS sessions on each side) fails both sides', async () => {
+    const { outcomes } = await session({ bindingA: 'fp-a\nfp-m', bindingB: 'fp-m\nfp-b' });
+    expect(outcomes.a).toMatchObject({ ok: false, error: { code: 'AUTH_FAILED' } });
+    expect(outcomes.b).toMatchObject({ ok: false, error: { code: 'AUTH_FAILED' } });
+  });
+
+  it('a key that does not derive the dialled id, or differs from the paired key, is refused with words', async () => {
+    const wrongId = await session({ bPeerId: 'ferry-aaaaaaaaaaaaaaaa' });
+    expect(wrongId.outcomes.a).toMatchObject({ ok: false, error: { message: expect.stringMatching(/key does not match its id/) } });
+    const other = await session({ pairedKeyOfB: device().publicKey });
+    expect(other.outcomes.a).toMatchObject({ ok: false, error: { message: expect.stringMatching(/not the device you paired with/) } });
+    expect(other.outcomes.b).toMatchObject({ ok: false, error: { message: expect.stringMatching(/refused this connection/) } });
+  });
+
+  it('a signature by another key (an impostor holding the id but not the key) fails', async () => {
+    const { outcomes } = await session({ impostor: true });
+    expect(outcomes.a).toMatchObject({ ok: false, error: { message: expect.stringMatching(/proof of identity is wrong/) } });
+  });
+
+  it('silence fails in time, and a second introduction is refused', async () => {
+    const runtime = new ManualRuntime();
+    const me = device();
+    const sent: AuthMessage[] = [];
+    let outcome: SessionAuthOutcome | undefined;
+    const auth = new SessionAuthenticator({ runtime, role: 'initiator', binding: 'x', ownPublicKey: me.publicKey, remotePeerId: 'ferry-aaaaaaaaaaaaaaaa', sign: me.sign, send: (m) => sent.push(m), done: (o) => (outcome = o), timeoutMs: 1000 });
+    auth.start();
+    runtime.advance(1001);
+    expect(outcome).toMatchObject({ ok: false, error: { message: expect.stringMatching(/in time/) } });
+    expect(sent.at(-1)).toMatchObject({ type: 'auth-fail' });
+
+    const other = device();
+    let second: SessionAuthOutcome | undefined;
+    const twice = new SessionAuthenticator({ runtime, role: 'initiator', binding: 'x', ownPublicKey: me.publicKey, remotePeerId: other.peerId, sign: me.sign, send: () => {}, done: (o) => (second = o) });
+    const hello: AuthMessage = { type: 'auth-hello', key: Buffer.from(other.publicKey).toString('base64'), nonce: Buffer.from(randomBytes(32)).toString('base64') };
+    twice.receive(hello);
+    twice.receive(hello);
+    expect(second).toMatchObject({ ok: false, error: { message: expect.stringMatching(/introduced itself twice/) } });
+  });
+});

@@ -1,0 +1,122 @@
+import { FerryError } from '../errors.js';
+import type { Runtime, TimerHandle } from '../runtime.js';
+import type { AuthMessage } from '../wire/control.js';
+import { constantTimeEqual } from '../pairing/cpace.js';
+import { peerIdFromPublicKey, sessionTranscript, verifySessionSignature } from '../pairing/identity.js';
+import { decodeBase64, encodeBase64 } from '../pairing/pairing-session.js';
+
+export type SessionAuthOutcome =
+  | { ok: true; publicKey: Uint8Array; paired: boolean }
+  | { ok: false; error: FerryError };
+
+export interface SessionAuthOptions {
+  runtime: Pick<Runtime, 'randomBytes' | 'setTimer' | 'clearTimer'>;
+  /** The side that opened the connection is the initiator. */
+  role: 'initiator' | 'responder';
+  /** Both SDPs' DTLS fingerprints (identity.ts channelBinding). */
+  binding: string;
+  ownPublicKey: Uint8Array;
+  /** The peer id the signaling server connected us to: its key must derive it. */
+  remotePeerId: string;
+  /** The key stored when we paired with that peer id, if we did. */
+  pairedKey?: Uint8Array | undefined;
+  /** Main signs the transcript with this device's key. */
+  sign: (transcript: Uint8Array, role: 'initiator' | 'responder') => Promise<Uint8Array>;
+  send: (message: AuthMessage) => void;
+  done: (outcome: SessionAuthOutcome) => void;
+  timeoutMs?: number;
+}
+
+/**
+ * Mutual authentication at the start of every session (SPEC.md, "Session authentication"):
+ * each side shows its identity key and a fresh nonce, then signs the transcript that binds both
+ * to this DTLS session. The key must derive the peer id we dialled or were dialled by, and must
+ * be the key we paired with, if we paired. Until this succeeds the session carries nothing else.
+ */
+export class SessionAuthenticator {
+  private readonly nonce: Uint8Array;
+  private peer: { key: Uint8Array; nonce: Uint8Array } | undefined;
+  private peerSignature: Uint8Array | undefined;
+  private transcript: Uint8Array | undefined;
+  private finished = false;
+  private readonly timer: TimerHandle;
+
+  constructor(private readonly options: SessionAuthOptions) {
+    this.nonce = options.runtime.randomBytes(32);
+    this.timer = options.runtime.setTimer(options.timeoutMs ?? 15_000, () =>
+      this.fail('AUTH_FAILED', 'The other device did not prove who it is in time.'),
+    );
+  }
+
+  start(): void {
+    this.options.send({ type: 'auth-hello', key: encodeBase64(this.options.ownPublicKey), nonce: encodeBase64(this.nonce) });
+  }
+
+  receive(message: AuthMessage): void {
+    if (this.finished) return;
+    switch (message.type) {
+      case 'auth-hello': {
+        if (this.peer) return this.fail('AUTH_FAILED', 'The other device introduced itself twice.');
+        const key = decodeBase64(message.key);
+        if (peerIdFromPublicKey(key) !== this.options.remotePeerId) {
+          return this.fail('AUTH_FAILED', 'The other device’s key does not match its id: it is not who the server says it is.');
+        }
+        if (this.options.pairedKey && !constantTimeEqual(key, this.options.pairedKey)) {
+          return this.fail('AUTH_FAILED', 'This is not the device you paired with (its key is different). Pair again if it was reinstalled.');
+        }
+        this.peer = { key, nonce: decodeBase64(message.nonce) };
+        const ours = { nonce: this.nonce, publicKey: this.options.ownPublicKey };
+        const theirs = { nonce: this.peer.nonce, publicKey: key };
+        const transcript = sessionTranscript({
+          binding: this.options.binding,
+          initiator: this.options.role === 'initiator' ? ours : theirs,
+          responder: this.options.role === 'initiator' ? theirs : ours,
+        });
+        this.transcript = transcript;
+        this.options.sign(transcript, this.options.role).then(
+          (signature) => {
+            if (this.finished) return;
+            this.options.send({ type: 'auth-proof', signature: encodeBase64(signature) });
+            this.check();
+          },
+          (error: unknown) => this.fail('AUTH_FAILED', `Could not sign with this device’s key: ${(error as Error)?.message ?? error}`),
+        );
+        return;
+      }
+      case 'auth-proof':
+        if (this.peerSignature) return this.fail('AUTH_FAILED', 'The other device sent two proofs.');
+        this.peerSignature = decodeBase64(message.signature);
+        this.check();
+        return;
+      case 'auth-fail':
+        this.end({ ok: false, error: new FerryError('AUTH_FAILED', `The other device refused this connection: ${message.message}`) });
+        return;
+      default: {
+        const unreachable: never = message;
+        return unreachable;
+      }
+    }
+  }
+
+  private check(): void {
+    if (this.finished || !this.peer || !this.transcript || !this.peerSignature) return;
+    const theirRole = this.options.role === 'initiator' ? 'responder' : 'initiator';
+    if (!verifySessionSignature(this.peer.key, this.transcript, theirRole, this.peerSignature)) {
+      return this.fail('AUTH_FAILED', 'The other device’s proof of identity is wrong: this connection may be intercepted.');
+    }
+    this.end({ ok: true, publicKey: this.peer.key, paired: this.options.pairedKey !== undefined });
+  }
+
+  private fail(code: 'AUTH_FAILED', message: string): void {
+    if (this.finished) return;
+    this.options.send({ type: 'auth-fail', code, message });
+    this.end({ ok: false, error: new FerryError(code, message) });
+  }
+
+  private end(outcome: SessionAuthOutcome): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.options.runtime.clearTimer(this.timer);
+    this.options.done(outcome);
+  }
+}
