@@ -1,6 +1,7 @@
 import { type ChatEvent, ChatSession } from '../chat/chat-session.js';
 import type { Runtime } from '../runtime.js';
-import type { DeliveryMode } from '../wire/control.js';
+import type { AuthMessage, DeliveryMode } from '../wire/control.js';
+import { FerryError } from '../errors.js';
 import { DELIVERY_MODES } from '../wire/control.js';
 import type { FrameChannel } from '../transfer/frame-channel.js';
 import type { HasherFactory } from '../transfer/hasher.js';
@@ -23,6 +24,11 @@ export interface PeerSessionOptions {
   channels: PeerChannels;
   onChatEvent: (event: ChatEvent) => void;
   onIncoming: TransferEndpointOptions['onIncoming'];
+  /**
+   * Session authentication messages (SPEC.md). When given, transfers are refused until
+   * authenticated() is called: an offer before that ends the session.
+   */
+  onAuthMessage?: (message: AuthMessage) => void;
   transferTuning?: Pick<TransferEndpointOptions, 'highWaterMark' | 'lowWaterMark' | 'windowChunks' | 'repairAfterMs' | 'maxMessageSize'>;
 }
 
@@ -36,8 +42,10 @@ export class PeerSession {
   readonly transfers: TransferEndpoint;
   private readonly unsubscribe: Array<() => void> = [];
   private readonly stripes: DataChannels[] = [];
+  private authenticatedValue: boolean;
 
   constructor(options: PeerSessionOptions) {
+    this.authenticatedValue = options.onAuthMessage === undefined;
     const { control, data } = options.channels;
     this.chat = new ChatSession({
       runtime: options.runtime,
@@ -49,7 +57,11 @@ export class PeerSession {
         if (event.type === 'closed') this.transfers.closed();
         options.onChatEvent(event);
       },
-      onTransferMessage: (message) => this.transfers.handleControl(message),
+      onTransferMessage: (message) => {
+        if (this.authenticatedValue) this.transfers.handleControl(message);
+        else this.chat.abort(new FerryError('AUTH_FAILED', 'The other device sent a transfer message before proving who it is.'));
+      },
+      ...(options.onAuthMessage ? { onAuthMessage: options.onAuthMessage } : {}),
     });
     this.transfers = new TransferEndpoint({
       runtime: options.runtime,
@@ -88,6 +100,15 @@ export class PeerSession {
   /** How many connections carry data: 1 + stripes. */
   get connections(): number {
     return 1 + this.stripes.length;
+  }
+
+  /** The peer proved who it is: transfers may flow. */
+  authenticated(): void {
+    this.authenticatedValue = true;
+  }
+
+  sendAuth(message: AuthMessage): void {
+    this.chat.sendTransferMessage(message);
   }
 
   start(): void {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519';
 import { describe, expect, it } from 'vitest';
 import { ManualRuntime } from '../testing/manual-runtime.js';
-import { peerIdFromPublicKey, sessionSigningInput } from '../pairing/identity.js';
+import { peerIdFromPublicKey, sessionSigningInput, sessionTranscript } from '../pairing/identity.js';
 import type { AuthMessage } from '../wire/control.js';
 import { AuthMessage as AuthMessageSchema } from '../wire/control.js';
 import { type SessionAuthOutcome, SessionAuthenticator } from './session-auth.js';
@@ -100,5 +100,31 @@ describe('session authentication', () => {
     twice.receive(hello);
     twice.receive(hello);
     expect(second).toMatchObject({ ok: false, error: { message: expect.stringMatching(/introduced itself twice/) } });
+  });
+
+  it('does not call the session authenticated before its own proof is out, even when the peer’s proof comes first', async () => {
+    const runtime = new ManualRuntime();
+    const me = device();
+    const peer = device();
+    const sent: AuthMessage[] = [];
+    let outcome: SessionAuthOutcome | undefined;
+    let release!: () => void;
+    const slowSign = (t: Uint8Array, role: 'initiator' | 'responder') => new Promise<Uint8Array>((resolve) => (release = () => void me.sign(t, role).then(resolve)));
+    const auth = new SessionAuthenticator({ runtime, role: 'initiator', binding: 'x', ownPublicKey: me.publicKey, remotePeerId: peer.peerId, sign: slowSign, send: (m) => sent.push(m), done: (o) => (outcome = o) });
+    auth.start();
+    const myHello = sent[0] as Extract<AuthMessage, { type: 'auth-hello' }>;
+    const peerNonce = new Uint8Array(randomBytes(32));
+    auth.receive({ type: 'auth-hello', key: Buffer.from(peer.publicKey).toString('base64'), nonce: Buffer.from(peerNonce).toString('base64') });
+    const transcript = sessionTranscript({
+      binding: 'x',
+      initiator: { nonce: new Uint8Array(Buffer.from(myHello.nonce, 'base64')), publicKey: me.publicKey },
+      responder: { nonce: peerNonce, publicKey: peer.publicKey },
+    });
+    auth.receive({ type: 'auth-proof', signature: Buffer.from(await peer.sign(transcript, 'responder')).toString('base64') });
+    expect(outcome).toBeUndefined();
+    release();
+    for (let i = 0; i < 5; i++) await flush();
+    expect(sent.map((m) => m.type)).toEqual(['auth-hello', 'auth-proof']);
+    expect(outcome).toMatchObject({ ok: true });
   });
 });

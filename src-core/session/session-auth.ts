@@ -38,6 +38,8 @@ export class SessionAuthenticator {
   private peer: { key: Uint8Array; nonce: Uint8Array } | undefined;
   private peerSignature: Uint8Array | undefined;
   private transcript: Uint8Array | undefined;
+  /** Our proof must be out before we call the session authenticated: the peer waits for it. */
+  private proofSent = false;
   private finished = false;
   private readonly timer: TimerHandle;
 
@@ -77,6 +79,7 @@ export class SessionAuthenticator {
           (signature) => {
             if (this.finished) return;
             this.options.send({ type: 'auth-proof', signature: encodeBase64(signature) });
+            this.proofSent = true;
             this.check();
           },
           (error: unknown) => this.fail('AUTH_FAILED', `Could not sign with this device’s key: ${(error as Error)?.message ?? error}`),
@@ -99,7 +102,7 @@ export class SessionAuthenticator {
   }
 
   private check(): void {
-    if (this.finished || !this.peer || !this.transcript || !this.peerSignature) return;
+    if (this.finished || !this.peer || !this.transcript || !this.peerSignature || !this.proofSent) return;
     const theirRole = this.options.role === 'initiator' ? 'responder' : 'initiator';
     if (!verifySessionSignature(this.peer.key, this.transcript, theirRole, this.peerSignature)) {
       return this.fail('AUTH_FAILED', 'The other device’s proof of identity is wrong: this connection may be intercepted.');
