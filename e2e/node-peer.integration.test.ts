@@ -11,7 +11,8 @@ import { waitForText } from './support/wait.js';
 
 const NODE_PEER = fileURLToPath(new URL('./hosts/node-peer.ts', import.meta.url));
 const ARTIFACTS = fileURLToPath(new URL('../test-results/integration/', import.meta.url));
-const NODE_PEER_ID = 'ferry-nodepeernodepeer';
+/** The node peer derives its id from its identity key, as the app does. */
+const NODE_PEER_ID = 'auto';
 
 describe('the stock peerjs client in Node (@roamhq/wrtc) talks to a Chromium peer', () => {
   let lab: Lab;
@@ -95,5 +96,21 @@ describe('the stock peerjs client in Node (@roamhq/wrtc) talks to a Chromium pee
     } finally {
       await page.screenshot({ path: `${ARTIFACTS}node-interop-malformed.png`, fullPage: true }).catch(() => {});
     }
+  });
+
+  it('a peer whose key does not derive its id is refused by session authentication, in words, on both sides', { timeout: 60_000 }, async () => {
+    const signalUrl = new URL((await chromiumPeer.page.evaluate(async () => (await (window as unknown as { ferry: { getSignalingConfig(): Promise<{ value: { url: string } }> } }).ferry.getSignalingConfig()).value.url))).href;
+    // A squatter: it holds an id on the server that its key does not derive.
+    const squatter = lab.host('node').spawn('squatter', process.execPath, ['--import', 'tsx', NODE_PEER, signalUrl, 'ferry-nodepeernodepeer', 'Squatter']);
+    await squatter.waitForLine(/"event":"ready"/, 30_000);
+    const chromiumId = await chromiumPeer.page.getByRole('status', { name: 'Your device id' }).textContent();
+    squatter.child.stdin?.write(`${JSON.stringify({ cmd: 'connect', peerId: chromiumId })}\n`);
+    const failed = await squatter.waitForLine(/"event":"auth-failed"/, 30_000);
+    expect(JSON.parse(failed).message).toMatch(/refused this connection: .*key does not match its id/);
+    expect(squatter.log).not.toMatch(/"event":"opened"/);
+    const chat = chromiumPeer.page.getByRole('region', { name: 'Conversation with ferry-nodepeernodepeer' });
+    await waitForText(chat.getByRole('status', { name: 'Connection to ferry-nodepeernodepeer' }), /^Connection failed$/);
+    await waitForText(chat.getByRole('alert'), /key does not match its id: it is not who the server says it is/);
+    await squatter.stop();
   });
 });

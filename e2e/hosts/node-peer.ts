@@ -5,7 +5,8 @@
  */
 import { createInterface } from 'node:readline';
 import type { DataConnection } from 'peerjs';
-import { ChatSession } from '../../src-core/index.js';
+import { ed25519 } from '@noble/curves/ed25519';
+import { ChatSession, channelBinding, peerIdFromPublicKey, SessionAuthenticator, sessionSigningInput } from '../../src-core/index.js';
 import { createNodePeer, nodeRuntime as runtime, report } from './wrtc-peerjs.js';
 
 const args = process.argv.slice(2);
@@ -13,22 +14,46 @@ if (args.length !== 3) {
   process.stderr.write('usage: node-peer <signalingUrl> <peerId> <deviceName>\n');
   process.exit(2);
 }
-const [signalingUrl, peerId, deviceName] = args as [string, string, string];
+const [signalingUrl, requestedId, deviceName] = args as [string, string, string];
+// Like the app: an identity key, and (with "auto") the peer id derived from it, so sessions
+// authenticate (SPEC.md, "Session authentication").
+const secretKey = ed25519.utils.randomPrivateKey();
+const publicKey = ed25519.getPublicKey(secretKey);
+const peerId = requestedId === 'auto' ? peerIdFromPublicKey(publicKey) : requestedId;
 
 const peer = createNodePeer(signalingUrl, peerId);
 let session: ChatSession | undefined;
 let lastConnection: DataConnection | undefined;
 
-function attach(connection: DataConnection): void {
-  const chat = new ChatSession({
+function attach(connection: DataConnection, role: 'initiator' | 'responder'): void {
+  let authenticator: SessionAuthenticator | undefined;
+  const chat: ChatSession = new ChatSession({
     runtime,
     deviceName,
     send: (frame) => void connection.send(frame.slice().buffer),
     onEvent: (event) => {
       switch (event.type) {
-        case 'opened':
-          report({ event: 'opened', peer: connection.peer, peerName: event.peerDeviceName });
+        case 'opened': {
+          const pc = connection.peerConnection;
+          authenticator = new SessionAuthenticator({
+            runtime,
+            role,
+            binding: channelBinding(pc.localDescription?.sdp ?? '', pc.remoteDescription?.sdp ?? ''),
+            ownPublicKey: publicKey,
+            remotePeerId: connection.peer,
+            sign: async (transcript, signingRole) => ed25519.sign(sessionSigningInput(transcript, signingRole), secretKey),
+            send: (message) => {
+              // The other side may have closed already (after refusing us): nothing to tell it then.
+              if (chat.state === 'open') chat.sendTransferMessage(message);
+            },
+            done: (outcome) => {
+              if (outcome.ok) report({ event: 'opened', peer: connection.peer, peerName: event.peerDeviceName });
+              else report({ event: 'auth-failed', message: outcome.error.message });
+            },
+          });
+          authenticator.start();
           break;
+        }
         case 'text-received':
           report({ event: 'text', body: event.body });
           break;
@@ -43,6 +68,7 @@ function attach(connection: DataConnection): void {
           break;
       }
     },
+    onAuthMessage: (message) => authenticator?.receive(message),
   });
   session = chat;
   lastConnection = connection;
@@ -54,7 +80,7 @@ function attach(connection: DataConnection): void {
 }
 
 peer.on('open', (id) => report({ event: 'ready', peerId: id }));
-peer.on('connection', attach);
+peer.on('connection', (connection) => attach(connection, 'responder'));
 peer.on('error', (error) => report({ event: 'error', type: String(error.type), message: error.message }));
 
 createInterface({ input: process.stdin }).on('line', (line) => {
@@ -62,7 +88,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   try {
     switch (command.cmd) {
       case 'connect':
-        attach(peer.connect(command.peerId ?? '', { serialization: 'raw', reliable: true }));
+        attach(peer.connect(command.peerId ?? '', { serialization: 'raw', reliable: true }), 'initiator');
         break;
       case 'send': {
         if (!session) throw new Error('no session');

@@ -10,6 +10,9 @@ import {
   RtcFrameChannel,
   type Runtime,
   type TransferEndpointOptions,
+  type AuthMessage,
+  channelBinding,
+  SessionAuthenticator,
 } from '../../src-core/index';
 import { type ConnectionPath, connectionPath } from './connection-path';
 import { openStripeChannels, STRIPE_COUNT, type StripeMetadata } from './stripes';
@@ -32,6 +35,12 @@ export interface PeerLinkOptions {
   dialStripe?: (metadata: StripeMetadata) => DataConnection;
   /** Stripes to open once the link is up (default STRIPE_COUNT). */
   stripes?: number;
+  /** Session authentication: this device's key, main's signature, and paired keys by peer id. */
+  auth?: {
+    publicKey: Uint8Array;
+    sign: (transcript: Uint8Array, role: 'initiator' | 'responder') => Promise<Uint8Array>;
+    pairedKey: (peerId: string) => Uint8Array | undefined;
+  };
 }
 
 /** How long a connection may take to open before we give up on it. */
@@ -48,6 +57,9 @@ export class PeerLink {
   private openTimer: number | undefined;
   private finished = false;
   private readonly stripeConnections: DataConnection[] = [];
+  private authenticator: SessionAuthenticator | undefined;
+  /** Auth messages that came before our authenticator (the peer opened first): a few, kept. */
+  private readonly earlyAuth: AuthMessage[] = [];
 
   constructor(
     readonly peerId: string,
@@ -144,20 +156,72 @@ export class PeerLink {
       onChatEvent: (event) => this.onChatEvent(event),
       onIncoming: this.options.onIncoming,
       transferTuning: { maxMessageSize: maxMessageSizeFromSdp(this.connection.peerConnection.remoteDescription?.sdp) },
+      ...(this.options.auth ? { onAuthMessage: (message: AuthMessage) => this.authMessage(message) } : {}),
     });
     this.session.start();
+  }
+
+  private authMessage(message: AuthMessage): void {
+    if (this.authenticator) this.authenticator.receive(message);
+    else if (this.earlyAuth.length < 4) this.earlyAuth.push(message);
+  }
+
+  /** After hello: both sides prove their identity keys on this DTLS session before anything else. */
+  private authenticate(peerName: string): void {
+    const auth = this.options.auth;
+    if (!auth) return this.opened(peerName);
+    const session = this.session;
+    // The hello can arrive while the session is still being built (buffered early frames):
+    // start once it exists.
+    if (!session) {
+      queueMicrotask(() => this.authenticate(peerName));
+      return;
+    }
+    const pc = this.connection.peerConnection;
+    let binding: string;
+    try {
+      binding = channelBinding(pc.localDescription?.sdp ?? '', pc.remoteDescription?.sdp ?? '');
+    } catch (error) {
+      this.fail((error as Error).message);
+      return;
+    }
+    this.authenticator = new SessionAuthenticator({
+      runtime: this.options.runtime,
+      role: this.options.dialStripe ? 'initiator' : 'responder',
+      binding,
+      ownPublicKey: auth.publicKey,
+      remotePeerId: this.peerId,
+      pairedKey: auth.pairedKey(this.peerId),
+      sign: auth.sign,
+      send: (message) => session.sendAuth(message),
+      done: (outcome) => {
+        if (!outcome.ok) {
+          // Let the auth-fail that says why reach the other side before the connection goes.
+          window.setTimeout(() => this.fail(outcome.error.message), 300);
+          return;
+        }
+        session.authenticated();
+        this.opened(peerName);
+      },
+    });
+    this.authenticator.start();
+    for (const message of this.earlyAuth.splice(0)) this.authenticator.receive(message);
+  }
+
+  private opened(peerName: string): void {
+    window.clearTimeout(this.openTimer);
+    this.events.state('open', { peerName });
+    this.openStripes();
+    connectionPath(this.connection.peerConnection).then(
+      (path) => path && !this.finished && this.events.path(path),
+      () => {},
+    );
   }
 
   private onChatEvent(event: ChatEvent): void {
     switch (event.type) {
       case 'opened':
-        window.clearTimeout(this.openTimer);
-        this.events.state('open', { peerName: event.peerDeviceName });
-        this.openStripes();
-        connectionPath(this.connection.peerConnection).then(
-          (path) => path && !this.finished && this.events.path(path),
-          () => {},
-        );
+        this.authenticate(event.peerDeviceName);
         break;
       case 'closed':
         window.clearTimeout(this.openTimer);

@@ -1,6 +1,8 @@
 import type { DataConnection } from 'peerjs';
 import {
+  decodeBase64,
   DEFAULT_MODE,
+  encodeBase64,
   type DeliveryMode,
   type HasherFactory,
   type IncomingDecision,
@@ -475,6 +477,18 @@ export class AppStore {
     void call(ferryApi().setRecentTransfers(recent)).catch(() => {});
   }
 
+  /** What a link needs to authenticate sessions: our key, main's signature, paired keys. */
+  private sessionAuth(identity: PublicIdentity) {
+    return {
+      publicKey: decodeBase64(identity.publicKey),
+      sign: async (transcript: Uint8Array, role: 'initiator' | 'responder') => decodeBase64(await call(ferryApi().signSession(encodeBase64(transcript), role))),
+      pairedKey: (peerId: string) => {
+        const key = this.snapshot.settings?.trustedDevices.find((d) => d.peerId === peerId)?.publicKey;
+        return key ? decodeBase64(key) : undefined;
+      },
+    };
+  }
+
   /** "Pair a device": show a one-time code and wait for the other device to enter it. */
   showPairingCode(): void {
     this.pairingRun?.cancel();
@@ -568,6 +582,7 @@ export class AppStore {
         createHasher: this.createHasher,
         onIncoming: (offer, decision, handle) => this.incoming(peerId, offer, decision, handle),
         ...(dialStripe ? { dialStripe } : {}),
+        ...(this.identity ? { auth: this.sessionAuth(this.identity) } : {}),
       },
       {
         state: (state, detail) =>
