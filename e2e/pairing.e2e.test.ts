@@ -1,9 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './lab/chromium.js';
+import { type FerryPageOptions, openFerryPage } from './lab/ferry-page.js';
 import { Lab } from './lab/lab.js';
 import { connectFerryPair, type FerryPair } from './support/ferry-pair.js';
 import { startSignalHost } from './support/signal-host.js';
@@ -14,6 +16,8 @@ describe('pairing by code, two Chromium hosts with main’s real services', () =
   const browsers: Browser[] = [];
   let pair: FerryPair;
   let root: string;
+  let signalingUrl: string;
+  const browserOf: Partial<Record<'alice' | 'bob', Browser>> = {};
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'ferry-e2e-pairing-'));
@@ -21,6 +25,9 @@ describe('pairing by code, two Chromium hosts with main’s real services', () =
     const signal = await startSignalHost(lab.host('signal'));
     const [alice, bob] = await Promise.all([launchChromium(lab.host('alice')), launchChromium(lab.host('bob'))]);
     browsers.push(alice, bob);
+    browserOf.alice = alice;
+    browserOf.bob = bob;
+    signalingUrl = signal.url;
     pair = await connectFerryPair({
       lab,
       browsers: { alice, bob },
@@ -38,6 +45,26 @@ describe('pairing by code, two Chromium hosts with main’s real services', () =
   });
 
   const panel = (side: 'alice' | 'bob') => pair[side].page.getByRole('region', { name: 'Pair a device' });
+  const paired = (side: 'alice' | 'bob') => pair[side].page.getByRole('region', { name: 'Paired devices' });
+  const trustedIn = (side: 'alice' | 'bob') =>
+    existsSync(join(root, `${side}-settings.json`))
+      ? (JSON.parse(readFileSync(join(root, `${side}-settings.json`), 'utf8')) as { trustedDevices: Array<{ peerId: string; name: string; publicKey?: string }> }).trustedDevices
+      : [];
+
+  /** Quits one side (window and main) and starts it again on the same settings and identity. */
+  async function restart(side: 'alice' | 'bob', extra: Partial<FerryPageOptions> = {}): Promise<void> {
+    const old = pair[side];
+    await old.context.close();
+    await old.main.stop();
+    pair[side] = await openFerryPage(browserOf[side] as Browser, lab.host(side), {
+      deviceName: side === 'alice' ? 'Alice' : 'Bob',
+      signalingUrl,
+      downloadDir: join(root, `${side}-downloads`),
+      settingsFile: join(root, `${side}-settings.json`),
+      ...extra,
+    });
+    await waitForText(pair[side].page.getByRole('status', { name: 'Signaling connection' }), /^Connected$/, 30_000);
+  }
 
   it('a wrong code: both sides say so, and nothing is stored', async () => {
     await panel('bob').getByRole('button', { name: 'Show a pairing code' }).click();
@@ -76,5 +103,70 @@ describe('pairing by code, two Chromium hosts with main’s real services', () =
     await expect
       .poll(() => (JSON.parse(readFileSync(join(root, 'bob-settings.json'), 'utf8')) as { trustedDevices: Array<{ peerId: string }> }).trustedDevices)
       .toEqual([expect.objectContaining({ name: 'Alice', peerId: ids.alice, publicKey: expect.stringMatching(/^[A-Za-z0-9+/]{43}=$/) })]);
+    // Both list each other as paired, online, with the key's words the other device shows for itself.
+    for (const [side, other] of [['alice', 'bob'], ['bob', 'alice']] as const) {
+      const name = other === 'alice' ? 'Alice' : 'Bob';
+      await waitForText(paired(side).getByRole('status', { name: `Presence of ${name}` }), /^Online$/, 20_000);
+      const words = await paired(side).getByLabel(`Key words of ${name}`).textContent();
+      const own = await pair[other].page.getByLabel('Key words', { exact: true }).textContent();
+      expect(words).toMatch(/^[a-z]+( [a-z]+){3}$/);
+      expect(words).toBe(own);
+    }
+  });
+
+  it('after both restart they find each other, authenticate by key, and a file is accepted without asking', async () => {
+    await restart('alice');
+    await restart('bob');
+    await waitForText(paired('alice').getByRole('status', { name: 'Presence of Bob' }), /^Online$/, 30_000);
+    await waitForText(paired('bob').getByRole('status', { name: 'Presence of Alice' }), /^Online$/, 30_000);
+    await waitForText(pair.alice.page.getByRole('status', { name: 'Connection to Bob' }), /^Connected$/);
+    const file = join(root, 'for-bob.bin');
+    const bytes = randomBytes(300_000);
+    writeFileSync(file, bytes);
+    const aliceChat = pair.alice.page.getByRole('region', { name: 'Conversation with Bob' });
+    await aliceChat.getByLabel('Files to send to Bob').setInputFiles(file);
+    // Nobody clicks Accept: Bob's Ferry accepts from the paired device by itself.
+    const bobChat = pair.bob.page.getByRole('region', { name: 'Conversation with Alice' });
+    await waitForText(bobChat.getByRole('status', { name: 'State of for-bob.bin' }), /Done, verified/, 30_000);
+    expect(readFileSync(join(root, 'bob-downloads', 'for-bob.bin')).equals(bytes)).toBe(true);
+  });
+
+  it('a paired device can be renamed; the name is kept', async () => {
+    const bob = paired('alice').getByRole('listitem', { name: 'Paired device Bob' });
+    await bob.getByRole('button', { name: 'Rename Bob' }).click();
+    await bob.getByRole('textbox', { name: 'New name for Bob' }).fill('Bob’s laptop');
+    await bob.getByRole('button', { name: 'Save name' }).click();
+    await waitForText(paired('alice').getByRole('status', { name: 'Presence of Bob’s laptop' }), /^Online$/);
+    await expect.poll(() => trustedIn('alice').map((d) => d.name)).toEqual(['Bob’s laptop']);
+  });
+
+  it('unpairing on one side: its key is forgotten, and the other side’s next attempt is refused, both saying so', async () => {
+    const alice = paired('bob').getByRole('listitem', { name: 'Paired device Alice' });
+    await alice.getByRole('button', { name: 'Unpair Alice' }).click();
+    await alice.getByRole('group', { name: 'Unpair Alice?' }).getByRole('button', { name: 'Unpair', exact: true }).click();
+    await expect.poll(() => trustedIn('bob')).toEqual([]);
+    expect(await paired('bob').count()).toBe(0);
+    // Alice still trusts Bob and tries again (presence); Bob refuses, and each says why.
+    await waitForText(paired('alice').getByRole('status', { name: 'Presence of Bob’s laptop' }), /has unpaired this one/, 30_000);
+    await waitForText(pair.bob.page.getByRole('region', { name: 'Conversation with Alice' }).getByRole('alert'), /A device you unpaired tried to connect/, 30_000);
+    expect(trustedIn('alice').map((d) => d.name)).toEqual(['Bob’s laptop']);
+    // Alice unpairs too: nothing is left on either side.
+    const bob = paired('alice').getByRole('listitem', { name: 'Paired device Bob’s laptop' });
+    await bob.getByRole('button', { name: 'Unpair Bob’s laptop' }).click();
+    await bob.getByRole('button', { name: 'Unpair', exact: true }).click();
+    await expect.poll(() => trustedIn('alice')).toEqual([]);
+  });
+
+  it('an expired code: the showing side says so after 10 minutes, and the typing side hears nobody is there', async () => {
+    await restart('bob', { fakeClock: true });
+    await panel('bob').getByRole('button', { name: 'Show a pairing code' }).click();
+    const code = await waitForText(panel('bob').getByRole('status', { name: 'Pairing code' }), /^\d{3}-[a-z]+-[a-z]+$/);
+    await pair.bob.page.clock.fastForward('10:01');
+    await waitForText(panel('bob').getByRole('status', { name: 'Pairing status' }), /That code has expired/);
+    await panel('alice').getByRole('textbox', { name: 'Code from the other device' }).fill(code);
+    await panel('alice').getByRole('button', { name: 'Pair', exact: true }).click();
+    await waitForText(panel('alice').getByRole('status', { name: 'Pairing status' }), /No device is showing that code/, 30_000);
+    expect(trustedIn('alice')).toEqual([]);
+    expect(trustedIn('bob')).toEqual([]);
   });
 });

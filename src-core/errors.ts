@@ -24,7 +24,9 @@ export type FerryErrorCode =
   | 'SOURCE_FAILED'
   | 'PAIRING_FAILED'
   | 'PAIRING_CODE_INVALID'
-  | 'AUTH_FAILED';
+  | 'AUTH_FAILED'
+  | 'AUTH_UNPAIRED'
+  | 'NAME_INVALID';
 
 export class FerryError extends Error {
   override readonly name = 'FerryError';

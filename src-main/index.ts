@@ -1,10 +1,12 @@
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
 import { type LanSource, startLanSource } from './lan/lan-source.js';
 import { createIpcDispatcher } from './ipc/dispatcher.js';
-import { FERRY_CHANNELS } from './preload/channels.js';
+import { FERRY_CHANNELS, FERRY_EVENTS } from './preload/channels.js';
+import { PairingLinkOutbox } from './deep-link/pairing-link-outbox.js';
+import { findPairingLinkInArgv, PAIRING_LINK_SCHEME, parsePairingLink, type PairingLinkResult } from './deep-link/pairing-link-url.js';
 import { buildContentSecurityPolicy } from './security/csp.js';
 import { isAllowedNavigation, isPermissionGranted } from './security/navigation.js';
 import { createSenderCheck } from './security/trusted-sender.js';
@@ -17,14 +19,60 @@ import { fetchJsonWithTimeout, resolveSignalingSource, type SignalingSource } fr
 
 // Electron glue only: every decision lives in the plain modules imported above.
 
+// ferry://pair/<code> links can arrive before the window exists: the outbox keeps one for it.
+const pairingLinks = new PairingLinkOutbox();
+const windowRef: { current?: BrowserWindow } = {};
+
 if (!app.requestSingleInstanceLock()) {
+  // The first instance gets our command line (and any link in it) as `second-instance`.
   app.quit();
 } else {
+  // macOS hands links over as `open-url`, possibly before `ready`: listen from the start.
+  app.on('open-url', (event, url) => {
+    event.preventDefault();
+    openPairingLink('open-url', parsePairingLink(url));
+  });
+  // Windows and Linux start Ferry with the link as an argument, or start a second Ferry with it.
+  openPairingLink('the command line', findPairingLinkInArgv(process.argv));
+  // Registered here, not once the window exists: a start while we start up must not be lost.
+  app.on('second-instance', (_event, argv) => {
+    focusWindow();
+    openPairingLink('another start of Ferry', findPairingLinkInArgv(argv));
+  });
   void main();
+}
+
+function focusWindow(): void {
+  const window = windowRef.current;
+  if (!window || window.isDestroyed()) return;
+  if (window.isMinimized()) window.restore();
+  window.focus();
+}
+
+/** A link never pairs by itself: the window asks the person (PairingLinkPrompt). */
+function openPairingLink(source: string, link: PairingLinkResult | undefined): void {
+  if (link === undefined) return;
+  if (!link.ok) {
+    console.warn(`Ignored a ferry: link from ${source}: ${link.reason}`);
+    return;
+  }
+  pairingLinks.offer(link.code);
+  focusWindow();
+}
+
+function registerForPairingLinks(): void {
+  // In development Electron runs our script, so the OS must start `electron <script> <link>`
+  // (Electron's documented recipe for `process.defaultApp`); packaged, the app itself.
+  const script = process.argv[1];
+  const registered = process.defaultApp
+    ? script !== undefined && app.setAsDefaultProtocolClient(PAIRING_LINK_SCHEME, process.execPath, [resolve(script)])
+    : app.setAsDefaultProtocolClient(PAIRING_LINK_SCHEME);
+  if (!registered) console.warn(`Ferry could not register itself for ${PAIRING_LINK_SCHEME}:// links; opening a pairing link will not start it.`);
 }
 
 async function main(): Promise<void> {
   await app.whenReady();
+  registerForPairingLinks();
 
   const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
   const rendererUrl = devServerUrl ?? pathToFileURL(join(import.meta.dirname, '../renderer/index.html')).href;
@@ -68,7 +116,6 @@ async function main(): Promise<void> {
   );
 
   // The window is made after the services it uses (for dialogs, notifications, progress).
-  const windowRef: { current?: BrowserWindow } = {};
   const services = createMainServices({
     settings,
     appVersion: app.getVersion(),
@@ -78,9 +125,11 @@ async function main(): Promise<void> {
     defaultDownloadDir: app.getPath('downloads'),
     lanStatus: () => lan?.status(),
     identity,
+    pairingLinks,
   });
   app.on('will-quit', () => void services.downloads.abortAll());
-  const dispatch = createIpcDispatcher(services, createSenderCheck(rendererUrl), (method, error) =>
+  const isTrustedSender = createSenderCheck(rendererUrl);
+  const dispatch = createIpcDispatcher(services, isTrustedSender, (method, error) =>
     console.error(`IPC ${method} failed`, error),
   );
   for (const [method, channel] of Object.entries(FERRY_CHANNELS)) {
@@ -124,10 +173,19 @@ async function main(): Promise<void> {
   });
   windowRef.current = window;
   window.once('ready-to-show', () => window.show());
-  app.on('second-instance', () => {
-    if (window.isMinimized()) window.restore();
-    window.focus();
+  // Links go to Ferry's own page only, once it listens (preload: onPairingLink); while it
+  // reloads or after a crash, the outbox keeps them until it listens again.
+  pairingLinks.connect((code) => {
+    if (window.isDestroyed()) return false;
+    const contents = window.webContents;
+    if (!isTrustedSender({ frameUrl: contents.mainFrame.url, isMainFrame: true })) return false;
+    contents.send(FERRY_EVENTS.onPairingLink.channel, code);
+    return true;
   });
+  window.webContents.on('did-start-navigation', (details) => {
+    if (details.isMainFrame && !details.isSameDocument) pairingLinks.stopListening();
+  });
+  window.webContents.on('render-process-gone', () => pairingLinks.stopListening());
   await window.loadURL(rendererUrl);
 
   app.on('window-all-closed', () => app.quit());

@@ -9,6 +9,7 @@ import { Downloads } from './files/downloads.js';
 import { spaceFor } from './files/node-file-sink.js';
 import type { DesktopPlatform } from './platform.js';
 import type { SettingsStore } from './settings/store.js';
+import type { PairingLinkOutbox } from './deep-link/pairing-link-outbox.js';
 
 /** Main's services behind the IPC API, in plain Node: settings, downloads, the desktop. */
 export function createMainServices(options: {
@@ -22,6 +23,8 @@ export function createMainServices(options: {
   /** The built-in LAN signaling's state, when it is in use. */
   lanStatus?: () => LanState | undefined;
   identity: IdentityStore;
+  /** Pairing links the OS opened, for the window (absent: none ever arrive). */
+  pairingLinks?: PairingLinkOutbox;
 }): MainServices & { downloads: Downloads } {
   const { settings, desktop } = options;
   const downloadDir = () => settings.get().downloadDir ?? options.defaultDownloadDir;
@@ -98,6 +101,7 @@ export function createMainServices(options: {
     receiveWrite: (sinkId, fileIndex, offset, bytes) => downloads.write(sinkId, fileIndex, offset, bytes),
     receiveFinalize: (sinkId, fileIndex) => downloads.finalize(sinkId, fileIndex),
     receiveAbort: (sinkId) => downloads.abort(sinkId),
+    listenPairingLinks: () => options.pairingLinks?.listen() ?? null,
     downloads,
   };
 }

@@ -2,11 +2,15 @@
  * Main's real services in their own Node process on a lab host, serving the renderer the same
  * typed contract as the preload does in the app, over a WebSocket instead of Electron IPC (one
  * contract, two transports). Calls are JSON text frames; a call with a byte-array argument (a
- * received chunk) is one binary frame: u32 header length, JSON header, the bytes.
+ * received chunk) is one binary frame: u32 header length, JSON header, the bytes. Main's events
+ * (webContents.send in the app) are JSON text frames the other way: { event: <channel>, value }.
+ * The OS opening a ferry:// link is simulated by a JSON line on stdin, { "openUrl": "...", "id": 1 },
+ * answered on stdout; a link in the `argv` option is opened at start, like the app's command line.
  *   node --import tsx e2e/hosts/main-host.ts <json options>
  */
 import { randomBytes } from 'node:crypto';
-import { WebSocketServer } from 'ws';
+import { createInterface } from 'node:readline';
+import { WebSocket, WebSocketServer } from 'ws';
 import { createIpcDispatcher } from '../../src-main/ipc/dispatcher.js';
 import { createSenderCheck } from '../../src-main/security/trusted-sender.js';
 import { RecordingPlatform } from '../../src-main/desktop/recording-platform.js';
@@ -14,6 +18,9 @@ import { startLanSource } from '../../src-main/lan/lan-source.js';
 import { createMainServices } from '../../src-main/services.js';
 import { SettingsStore } from '../../src-main/settings/store.js';
 import { IdentityStore } from '../../src-main/identity/identity-store.js';
+import { PairingLinkOutbox } from '../../src-main/deep-link/pairing-link-outbox.js';
+import { findPairingLinkInArgv, parsePairingLink, type PairingLinkResult } from '../../src-main/deep-link/pairing-link-url.js';
+import { FERRY_EVENTS } from '../../src-main/preload/channels.js';
 
 interface Options {
   deviceName: string;
@@ -28,6 +35,8 @@ interface Options {
   clipboardText?: string;
   /** Built-in LAN signaling (mDNS, election, loopback relay) instead of `signalingUrl`. */
   lan?: boolean;
+  /** The command line the app was started with: a ferry:// link in it is opened as the app does. */
+  argv?: string[];
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as Options;
@@ -39,6 +48,14 @@ const lan = options.lan ? await startLanSource({ log: (message) => process.stdou
 const signalingUrl = lan?.url ?? options.signalingUrl;
 desktop.nextFolder = options.pickFolderAnswer ?? null;
 desktop.clipboard = options.clipboardText ?? '';
+// Pairing links go through the app's own modules: the same checks, the same keeping.
+const pairingLinks = new PairingLinkOutbox();
+const openPairingLink = (source: string, link: PairingLinkResult | undefined, id?: unknown) => {
+  if (link?.ok) pairingLinks.offer(link.code);
+  process.stdout.write(`${JSON.stringify({ event: 'open-url', source, id, ...(link ?? { ok: false, reason: 'no link' }) })}\n`);
+};
+const startLink = findPairingLinkInArgv(options.argv ?? []);
+if (startLink) openPairingLink('the command line', startLink);
 const services = createMainServices({
   settings,
   appVersion: '0.0.0-test',
@@ -49,6 +66,7 @@ const services = createMainServices({
   lanStatus: () => lan?.status(),
   // The identity lives beside the settings, so a restarted host keeps its id.
   identity: await IdentityStore.open({ file: `${options.settingsFile}.identity.json` }),
+  pairingLinks,
 });
 const dispatch = createIpcDispatcher(services, createSenderCheck(options.rendererUrl));
 
@@ -61,7 +79,15 @@ const server = new WebSocketServer({
   maxPayload: 2 * 1024 * 1024,
   verifyClient: ({ req }: { req: { url?: string } }) => new URL(req.url ?? '/', 'http://x').searchParams.get('token') === token,
 });
+// webContents.send: to the page (each socket is one, admitted by the token), once it listens.
+pairingLinks.connect((code) => {
+  const open = [...server.clients].filter((client) => client.readyState === WebSocket.OPEN);
+  for (const client of open) client.send(JSON.stringify({ event: FERRY_EVENTS.onPairingLink.channel, value: code }));
+  return open.length > 0;
+});
 server.on('connection', (socket, request) => {
+  // A closed page is a reloaded or gone window: keep links until a page listens again.
+  socket.on('close', () => pairingLinks.stopListening());
   // The WebSocket's Origin stands in for Electron's sender frame URL (top frame only: the test
   // page has no frames).
   const frameUrl = request.headers.origin ? `${request.headers.origin}/` : undefined;
@@ -89,6 +115,16 @@ server.on('connection', (socket, request) => {
 server.on('listening', () => {
   const address = server.address() as { port: number };
   process.stdout.write(`${JSON.stringify({ event: 'listening', port: address.port, token, signalingUrl })}\n`);
+});
+// The OS opening a link while Ferry runs (macOS open-url, or a second instance's command line).
+createInterface({ input: process.stdin }).on('line', (line) => {
+  let request: { openUrl?: unknown; id?: unknown };
+  try {
+    request = JSON.parse(line) as { openUrl?: unknown; id?: unknown };
+  } catch {
+    return;
+  }
+  if (typeof request.openUrl === 'string') openPairingLink('open-url', parsePairingLink(request.openUrl), request.id);
 });
 process.on('SIGTERM', () => {
   void Promise.all([services.downloads.abortAll(), lan?.close()]).finally(() => process.exit(0));

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { FERRY_CHANNELS } from '../../src-main/preload/channels.js';
+import type { PairingLinkResult } from '../../src-main/deep-link/pairing-link-url.js';
+import { FERRY_CHANNELS, FERRY_EVENTS } from '../../src-main/preload/channels.js';
 import { buildContentSecurityPolicy } from '../../src-main/security/csp.js';
 import type { LabHost } from './lab.js';
 import type { TrackedProcess } from './processes.js';
@@ -45,8 +46,12 @@ export interface FerryPageOptions {
   pickFolderAnswer?: string;
   /** The text on main's (recorded) clipboard. */
   clipboardText?: string;
+  /** Playwright's clock in the page (time runs as usual until a test moves it on). */
+  fakeClock?: boolean;
   /** Another built page instead of the app (a test page from out/test-pages). */
   page?: { dir: string; path: string };
+  /** The command line the app is started with (say, with a ferry://pair/<code> link in it). */
+  argv?: string[];
 }
 
 const MAIN_HOST = fileURLToPath(new URL('../hosts/main-host.ts', import.meta.url));
@@ -68,7 +73,7 @@ export async function openFerryPage(browser: Browser, host: LabHost, options: Fe
     '--import',
     'tsx',
     MAIN_HOST,
-    JSON.stringify({ deviceName: options.deviceName, signalingUrl: options.signalingUrl, downloadDir, rendererUrl, settingsFile, pickFolderAnswer: options.pickFolderAnswer, clipboardText: options.clipboardText, lan: options.lan }),
+    JSON.stringify({ deviceName: options.deviceName, signalingUrl: options.signalingUrl, downloadDir, rendererUrl, settingsFile, pickFolderAnswer: options.pickFolderAnswer, clipboardText: options.clipboardText, lan: options.lan, argv: options.argv }),
   ]);
   void main.exited.then(() => {
     for (const dir of [settingsDir, ownDownloads]) if (dir) rmSync(dir, { recursive: true, force: true });
@@ -108,10 +113,12 @@ export async function openFerryPage(browser: Browser, host: LabHost, options: Fe
   await context.addInitScript('globalThis.__name ??= (target) => target;');
   // window.ferry over the WebSocket, built from the channel table: one function per message,
   // like the preload.
-  await context.addInitScript(installFerryOverWebSocket, { url: `${mainUrl}?token=${token}`, methods: Object.keys(FERRY_CHANNELS) });
+  const events = Object.entries(FERRY_EVENTS).map(([method, { channel, listen }]) => ({ method, channel, listen }));
+  await context.addInitScript(installFerryOverWebSocket, { url: `${mainUrl}?token=${token}`, methods: Object.keys(FERRY_CHANNELS), events });
   if (options.peerJsDebug) {
     await context.addInitScript((level: number) => window.localStorage.setItem('ferry.debug', String(level)), options.peerJsDebug);
   }
+  if (options.fakeClock) await context.clock.install();
   const page = await context.newPage();
   page.on('console', (m) => logs.push(`[${m.type()}] ${m.text()}`));
   page.on('pageerror', (e) => logs.push(`[pageerror] ${e.message}`));
@@ -119,8 +126,29 @@ export async function openFerryPage(browser: Browser, host: LabHost, options: Fe
   return { page, context, main, logs };
 }
 
-/** Runs in the page (serialised by Playwright): no closures over Node values. */
-function installFerryOverWebSocket({ url, methods }: { url: string; methods: string[] }): void {
+let nextLinkRequest = 1;
+
+/**
+ * The OS opens `url` with this page's app (macOS open-url, or a second start with the link on its
+ * command line); resolves with what main made of it.
+ */
+export async function openLinkInMain(ferry: FerryPage, url: string, timeoutMs = 10_000): Promise<PairingLinkResult> {
+  const id = nextLinkRequest++;
+  const stdin = ferry.main.child.stdin;
+  if (!stdin) throw new Error(`${ferry.main.label}: its stdin is not a pipe`);
+  const answered = ferry.main.waitForLine(new RegExp(`"event":"open-url","source":"open-url","id":${id}[,}]`), timeoutMs, { fresh: true });
+  stdin.write(`${JSON.stringify({ openUrl: url, id })}\n`);
+  const { ok, code, reason } = JSON.parse(await answered) as { ok: boolean; code?: string; reason?: string };
+  return ok ? { ok: true, code: code as string } : { ok: false, reason: reason as string };
+}
+
+/**
+ * Runs in the page (serialised by Playwright): no closures over Node values. Events behave as
+ * the preload's (src-main/preload/event-subscription.ts, restated here: the page cannot import):
+ * the first subscription tells main the page listens, and a value that comes while nobody is
+ * subscribed is kept for the next subscriber.
+ */
+function installFerryOverWebSocket({ url, methods, events }: { url: string; methods: string[]; events: Array<{ method: string; channel: string; listen: string }> }): void {
   const socket = new WebSocket(url);
   socket.binaryType = 'arraybuffer';
   const opened = new Promise<void>((resolve, reject) => {
@@ -129,10 +157,15 @@ function installFerryOverWebSocket({ url, methods }: { url: string; methods: str
   });
   const pending = new Map<number, (result: unknown) => void>();
   let nextId = 1;
+  const onEvent = new Map<string, (value: unknown) => void>();
   socket.addEventListener('message', (event) => {
-    const { id, result } = JSON.parse(String(event.data)) as { id: number; result: unknown };
-    pending.get(id)?.(result);
-    pending.delete(id);
+    const message = JSON.parse(String(event.data)) as { id: number; result: unknown } | { event: string; value: unknown };
+    if ('event' in message) {
+      onEvent.get(message.event)?.(message.value);
+      return;
+    }
+    pending.get(message.id)?.(message.result);
+    pending.delete(message.id);
   });
   const invoke = async (method: string, args: unknown[]): Promise<unknown> => {
     await opened;
@@ -154,5 +187,38 @@ function installFerryOverWebSocket({ url, methods }: { url: string; methods: str
   };
   const api: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
   for (const method of methods) api[method] = (...args) => invoke(method, args);
+  const subscriptions: Record<string, (listener: (value: unknown) => void) => () => void> = {};
+  for (const { method, channel, listen } of events) {
+    const listeners = new Set<(value: unknown) => void>();
+    let kept: { value: unknown } | undefined;
+    let listening = false;
+    const deliver = (value: unknown) => {
+      if (listeners.size === 0) kept = { value };
+      else for (const listener of [...listeners]) listener(value);
+    };
+    // Only what the preload would let through: main's values here are strings (a pairing code).
+    onEvent.set(channel, (value) => {
+      if (typeof value === 'string') deliver(value);
+    });
+    subscriptions[method] = (listener) => {
+      listeners.add(listener);
+      if (kept) {
+        const { value } = kept;
+        kept = undefined;
+        listener(value);
+      }
+      if (!listening) {
+        listening = true;
+        void invoke(listen, []).then((answer) => {
+          const result = answer as { ok: boolean; value?: unknown };
+          if (result.ok && typeof result.value === 'string') deliver(result.value);
+        });
+      }
+      return () => {
+        listeners.delete(listener);
+      };
+    };
+  }
+  Object.assign(api, subscriptions);
   Object.defineProperty(window, 'ferry', { value: Object.freeze(api), configurable: false, writable: false });
 }

@@ -16,7 +16,17 @@ function device() {
 const flush = () => new Promise((r) => setTimeout(r, 0));
 
 /** Two authenticators wired together (messages through JSON and the schema, as on the wire). */
-async function session(options: { bindingA?: string; bindingB?: string; pairedKeyOfB?: Uint8Array; impostor?: boolean; bPeerId?: string } = {}) {
+async function session(
+  options: {
+    bindingA?: string;
+    bindingB?: string;
+    /** Who keeps the other as paired (by default nobody); `pairedKeyOfB` overrides A's key. */
+    paired?: 'both' | 'a-only' | 'b-only';
+    pairedKeyOfB?: Uint8Array;
+    impostor?: boolean;
+    bPeerId?: string;
+  } = {},
+) {
   const runtime = new ManualRuntime();
   const a = device();
   const b = device();
@@ -31,7 +41,7 @@ async function session(options: { bindingA?: string; bindingB?: string; pairedKe
     binding: options.bindingA ?? 'fp-a\nfp-b',
     ownPublicKey: a.publicKey,
     remotePeerId: options.bPeerId ?? b.peerId,
-    pairedKey: options.pairedKeyOfB,
+    pairedKey: options.pairedKeyOfB ?? (options.paired === 'both' || options.paired === 'a-only' ? b.publicKey : undefined),
     sign: a.sign,
     send: wire(() => sides.b as SessionAuthenticator),
     done: (o) => (outcomes.a = o),
@@ -43,6 +53,7 @@ async function session(options: { bindingA?: string; bindingB?: string; pairedKe
     binding: options.bindingB ?? 'fp-a\nfp-b',
     ownPublicKey: b.publicKey,
     remotePeerId: a.peerId,
+    pairedKey: options.paired === 'both' || options.paired === 'b-only' ? a.publicKey : undefined,
     sign: bSigner.sign,
     send: wire(() => sides.a as SessionAuthenticator),
     done: (o) => (outcomes.b = o),
@@ -61,6 +72,18 @@ describe('session authentication', () => {
     expect(outcomes.a).toMatchObject({ ok: true, paired: false });
     expect(outcomes.b).toMatchObject({ ok: true });
     expect(outcomes.a?.ok && Buffer.from(outcomes.a.publicKey).equals(Buffer.from(b.publicKey))).toBe(true);
+    const paired = await session({ paired: 'both' });
+    expect(paired.outcomes.a).toMatchObject({ ok: true, paired: true });
+    expect(paired.outcomes.b).toMatchObject({ ok: true, paired: true });
+  });
+
+  it('a device unpaired on one side is refused by both, each saying so in its own words', async () => {
+    for (const paired of ['a-only', 'b-only'] as const) {
+      const { outcomes } = await session({ paired });
+      const [keeper, forgetter] = paired === 'a-only' ? [outcomes.a, outcomes.b] : [outcomes.b, outcomes.a];
+      expect(keeper).toMatchObject({ ok: false, error: { code: 'AUTH_UNPAIRED', message: expect.stringMatching(/has unpaired this one/) } });
+      expect(forgetter).toMatchObject({ ok: false, error: { code: 'AUTH_UNPAIRED', message: expect.stringMatching(/A device you unpaired tried to connect/) } });
+    }
   });
 
   it('a relay in the middle (different DTLS sessions on each side) fails both sides', async () => {
@@ -72,7 +95,7 @@ describe('session authentication', () => {
   it('a key that does not derive the dialled id, or differs from the paired key, is refused with words', async () => {
     const wrongId = await session({ bPeerId: 'ferry-aaaaaaaaaaaaaaaa' });
     expect(wrongId.outcomes.a).toMatchObject({ ok: false, error: { message: expect.stringMatching(/key does not match its id/) } });
-    const other = await session({ pairedKeyOfB: device().publicKey });
+    const other = await session({ paired: 'both', pairedKeyOfB: device().publicKey });
     expect(other.outcomes.a).toMatchObject({ ok: false, error: { message: expect.stringMatching(/not the device you paired with/) } });
     expect(other.outcomes.b).toMatchObject({ ok: false, error: { message: expect.stringMatching(/refused this connection/) } });
   });
@@ -96,7 +119,7 @@ describe('session authentication', () => {
     const other = device();
     let second: SessionAuthOutcome | undefined;
     const twice = new SessionAuthenticator({ runtime, role: 'initiator', binding: 'x', ownPublicKey: me.publicKey, remotePeerId: other.peerId, sign: me.sign, send: () => {}, done: (o) => (second = o) });
-    const hello: AuthMessage = { type: 'auth-hello', key: Buffer.from(other.publicKey).toString('base64'), nonce: Buffer.from(randomBytes(32)).toString('base64') };
+    const hello: AuthMessage = { type: 'auth-hello', key: Buffer.from(other.publicKey).toString('base64'), nonce: Buffer.from(randomBytes(32)).toString('base64'), paired: false };
     twice.receive(hello);
     twice.receive(hello);
     expect(second).toMatchObject({ ok: false, error: { message: expect.stringMatching(/introduced itself twice/) } });
@@ -114,7 +137,7 @@ describe('session authentication', () => {
     auth.start();
     const myHello = sent[0] as Extract<AuthMessage, { type: 'auth-hello' }>;
     const peerNonce = new Uint8Array(randomBytes(32));
-    auth.receive({ type: 'auth-hello', key: Buffer.from(peer.publicKey).toString('base64'), nonce: Buffer.from(peerNonce).toString('base64') });
+    auth.receive({ type: 'auth-hello', key: Buffer.from(peer.publicKey).toString('base64'), nonce: Buffer.from(peerNonce).toString('base64'), paired: false });
     const transcript = sessionTranscript({
       binding: 'x',
       initiator: { nonce: new Uint8Array(Buffer.from(myHello.nonce, 'base64')), publicKey: me.publicKey },

@@ -5,6 +5,8 @@ import { constantTimeEqual } from '../pairing/cpace.js';
 import { peerIdFromPublicKey, sessionTranscript, verifySessionSignature } from '../pairing/identity.js';
 import { decodeBase64, encodeBase64 } from '../pairing/pairing-session.js';
 
+const UNPAIRED_THERE = 'The other device has unpaired this one and no longer trusts it. Pair again, or unpair it here too.';
+
 export type SessionAuthOutcome =
   | { ok: true; publicKey: Uint8Array; paired: boolean }
   | { ok: false; error: FerryError };
@@ -51,7 +53,7 @@ export class SessionAuthenticator {
   }
 
   start(): void {
-    this.options.send({ type: 'auth-hello', key: encodeBase64(this.options.ownPublicKey), nonce: encodeBase64(this.nonce) });
+    this.options.send({ type: 'auth-hello', key: encodeBase64(this.options.ownPublicKey), nonce: encodeBase64(this.nonce), paired: this.options.pairedKey !== undefined });
   }
 
   receive(message: AuthMessage): void {
@@ -65,6 +67,13 @@ export class SessionAuthenticator {
         }
         if (this.options.pairedKey && !constantTimeEqual(key, this.options.pairedKey)) {
           return this.fail('AUTH_FAILED', 'This is not the device you paired with (its key is different). Pair again if it was reinstalled.');
+        }
+        // Pairing is mutual: when one side has forgotten the other, neither trusts the session.
+        if (message.paired && !this.options.pairedKey) {
+          return this.fail('AUTH_UNPAIRED', 'A device you unpaired tried to connect. It is refused until you pair again.');
+        }
+        if (!message.paired && this.options.pairedKey) {
+          return this.fail('AUTH_UNPAIRED', UNPAIRED_THERE);
         }
         this.peer = { key, nonce: decodeBase64(message.nonce) };
         const ours = { nonce: this.nonce, publicKey: this.options.ownPublicKey };
@@ -92,7 +101,9 @@ export class SessionAuthenticator {
         this.check();
         return;
       case 'auth-fail':
-        this.end({ ok: false, error: new FerryError('AUTH_FAILED', `The other device refused this connection: ${message.message}`) });
+        // The words for an unpairing are ours (the peer's describe its own side).
+        if (message.code === 'AUTH_UNPAIRED') this.end({ ok: false, error: new FerryError('AUTH_UNPAIRED', UNPAIRED_THERE) });
+        else this.end({ ok: false, error: new FerryError('AUTH_FAILED', `The other device refused this connection: ${message.message}`) });
         return;
       default: {
         const unreachable: never = message;
@@ -110,7 +121,7 @@ export class SessionAuthenticator {
     this.end({ ok: true, publicKey: this.peer.key, paired: this.options.pairedKey !== undefined });
   }
 
-  private fail(code: 'AUTH_FAILED', message: string): void {
+  private fail(code: 'AUTH_FAILED' | 'AUTH_UNPAIRED', message: string): void {
     if (this.finished) return;
     this.options.send({ type: 'auth-fail', code, message });
     this.end({ ok: false, error: new FerryError(code, message) });

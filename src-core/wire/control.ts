@@ -157,7 +157,9 @@ const base64Of = (bytes: number) =>
     .refine((s) => Math.floor((s.replace(/=+$/, '').length * 3) / 4) === bytes, `${bytes} bytes expected`);
 
 export const AuthMessage = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('auth-hello'), key: base64Of(32), nonce: base64Of(32) }),
+  // `paired`: whether the sender keeps the receiver as a paired device (a device that was
+  // unpaired on one side is refused by both, in words).
+  z.strictObject({ type: z.literal('auth-hello'), key: base64Of(32), nonce: base64Of(32), paired: z.boolean() }),
   z.strictObject({ type: z.literal('auth-proof'), signature: base64Of(64) }),
   z.strictObject({ type: z.literal('auth-fail'), code: z.string().max(64), message: z.string().max(1000) }),
 ]);

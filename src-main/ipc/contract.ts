@@ -50,4 +50,5 @@ export const IPC_ARGUMENTS = {
   receiveWrite: z.tuple([SinkId, FileIndex, ByteCount, Chunk]),
   receiveFinalize: z.tuple([SinkId, FileIndex]),
   receiveAbort: z.tuple([SinkId]),
+  listenPairingLinks: z.tuple([]),
 } as const satisfies Record<FerryMethod, z.ZodTuple>;

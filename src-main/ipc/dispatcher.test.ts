@@ -8,12 +8,13 @@ import { SettingsStore } from '../settings/store.js';
 import { IdentityStore } from '../identity/identity-store.js';
 import { createSenderCheck } from '../security/trusted-sender.js';
 import { createMainServices } from '../services.js';
+import { PairingLinkOutbox } from '../deep-link/pairing-link-outbox.js';
 import { createIpcDispatcher, type IpcCaller } from './dispatcher.js';
 
 const RENDERER = 'file:///opt/Ferry/resources/app.asar/out/renderer/index.html';
 const app: IpcCaller = { frameUrl: RENDERER, isMainFrame: true };
 
-async function setup() {
+async function setup(pairingLinks?: PairingLinkOutbox) {
   const errors: unknown[] = [];
   const dir = await mkdtemp(join(tmpdir(), 'ferry-dispatcher-'));
   cleanup.push(dir);
@@ -27,6 +28,7 @@ async function setup() {
     signalingConfig: async () => ({ url: 'http://127.0.0.1:9000/', key: 'peerjs', iceServers: [], embedded: true }),
     defaultDownloadDir: join(dir, 'Downloads'),
     identity: await IdentityStore.open({ file: join(dir, 'identity.json') }),
+    ...(pairingLinks ? { pairingLinks } : {}),
   });
   const dispatch = createIpcDispatcher(
     services,
@@ -170,5 +172,15 @@ describe('IPC dispatcher', () => {
     expect(verifySessionSignature(publicKey, transcript, 'initiator', decodeBase64(signed.value))).toBe(true);
     expect(await dispatch('signSession', app, [encodeBase64(new TextEncoder().encode('send all files to mallory')), 'initiator'])).toMatchObject({ ok: false, error: { code: 'FAILED', message: expect.stringMatching(/Not a session transcript/) } });
     expect(await dispatch('signSession', app, ['!!', 'initiator'])).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+  });
+
+  it('hands a kept pairing link to the app window only, once', async () => {
+    const links = new PairingLinkOutbox();
+    links.offer('427-orbit-velvet');
+    const { dispatch } = await setup(links);
+    expect(await dispatch('listenPairingLinks', { frameUrl: 'https://evil.example/', isMainFrame: true }, [])).toMatchObject({ ok: false, error: { code: 'UNTRUSTED_SENDER' } });
+    expect(await dispatch('listenPairingLinks', app, ['more'])).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+    expect(await dispatch('listenPairingLinks', app, [])).toEqual({ ok: true, value: '427-orbit-velvet' });
+    expect(await dispatch('listenPairingLinks', app, [])).toEqual({ ok: true, value: null });
   });
 });

@@ -29,6 +29,8 @@ export interface MainServices {
   receiveWrite(sinkId: string, fileIndex: number, offset: number, bytes: Uint8Array): Promise<null>;
   receiveFinalize(sinkId: string, fileIndex: number): Promise<{ path: string }>;
   receiveAbort(sinkId: string): Promise<null>;
+  /** The window listens for pairing links from now on; the code of one that came before, or null. */
+  listenPairingLinks(): string | null;
 }
 
 export interface IpcCaller {
@@ -75,6 +77,7 @@ export function createIpcDispatcher(
     receiveWrite: (sinkId, fileIndex, offset, bytes) => services.receiveWrite(sinkId, fileIndex, offset, bytes),
     receiveFinalize: (sinkId, fileIndex) => services.receiveFinalize(sinkId, fileIndex),
     receiveAbort: (sinkId) => services.receiveAbort(sinkId),
+    listenPairingLinks: () => services.listenPairingLinks(),
   };
   return async (method, caller, args) => {
     if (!isFerryMethod(method)) {

@@ -80,8 +80,8 @@ export interface PublicIdentity {
 /** A settings change: applied whole, or refused with a message per field ("iceServers.0.urls.1"). */
 export type SettingsUpdate = { ok: true; settings: FerrySettings } | { ok: false; fieldErrors: Record<string, string> };
 
-/** window.ferry: one function per message, nothing generic. */
-export interface FerryApi {
+/** The window's calls to main: one function per message, nothing generic (FERRY_CHANNELS). */
+export interface FerryCalls {
   getSignalingConfig(): Promise<IpcResult<SignalingConfig>>;
   getDeviceInfo(): Promise<IpcResult<DeviceInfo>>;
   setDeviceName(name: string): Promise<IpcResult<DeviceInfo>>;
@@ -119,4 +119,24 @@ export interface FerryApi {
   receiveFinalize(sinkId: string, fileIndex: number): Promise<IpcResult<{ path: string }>>;
   /** Removes everything partial of a failed or cancelled transfer. */
   receiveAbort(sinkId: string): Promise<IpcResult<null>>;
+  /**
+   * For the preload's onPairingLink, not for the page: from now on main pushes pairing links to
+   * this window; answers the code of one that came before (kept by main), once, or null.
+   */
+  listenPairingLinks(): Promise<IpcResult<string | null>>;
 }
+
+/**
+ * What main pushes to the window (FERRY_EVENTS): subscribe, get an unsubscribe function. Nothing
+ * is lost for want of a listener: the latest event that came before is delivered on subscribing.
+ */
+export interface FerryEvents {
+  /**
+   * The OS opened a `ferry://pair/<code>` link; `code` is validated and normalised
+   * (`427-orbit-velvet`). A link can come from anyone: ask before pairing, never pair silently.
+   */
+  onPairingLink(listener: (code: string) => void): () => void;
+}
+
+/** window.ferry: the calls and the event subscriptions. */
+export interface FerryApi extends FerryCalls, FerryEvents {}

@@ -1,4 +1,4 @@
-import type { FerryApi } from './api.js';
+import type { FerryCalls, FerryEvents } from './api.js';
 
 /** The IPC channel of each API method. Shared by the preload and main; plain data. */
 export const FERRY_CHANNELS = {
@@ -23,6 +23,15 @@ export const FERRY_CHANNELS = {
   receiveWrite: 'ferry:receive-write',
   receiveFinalize: 'ferry:receive-finalize',
   receiveAbort: 'ferry:receive-abort',
-} as const satisfies Record<keyof FerryApi, `ferry:${string}`>;
+  listenPairingLinks: 'ferry:listen-pairing-links',
+} as const satisfies Record<keyof FerryCalls, `ferry:${string}`>;
 
 export type FerryMethod = keyof typeof FERRY_CHANNELS;
+
+/**
+ * Main → window events: the channel main sends on (only to its own window, `webContents.send`),
+ * and the call by which the window says it listens (answered with what came before).
+ */
+export const FERRY_EVENTS = {
+  onPairingLink: { channel: 'ferry:event:pairing-link', listen: 'listenPairingLinks' },
+} as const satisfies Record<keyof FerryEvents, { channel: `ferry:event:${string}`; listen: FerryMethod }>;

@@ -1,6 +1,7 @@
 import { contextBridge, ipcRenderer } from 'electron';
 import type { FerryApi } from './api.js';
-import { FERRY_CHANNELS } from './channels.js';
+import { FERRY_CHANNELS, FERRY_EVENTS } from './channels.js';
+import { eventSubscription, isPairingCode } from './event-subscription.js';
 
 // Sandboxed preload: bundled into one CommonJS file; only `electron` is required at run time.
 const api: FerryApi = {
@@ -26,6 +27,13 @@ const api: FerryApi = {
     ipcRenderer.invoke(FERRY_CHANNELS.receiveWrite, sinkId, fileIndex, offset, bytes),
   receiveFinalize: (sinkId, fileIndex) => ipcRenderer.invoke(FERRY_CHANNELS.receiveFinalize, sinkId, fileIndex),
   receiveAbort: (sinkId) => ipcRenderer.invoke(FERRY_CHANNELS.receiveAbort, sinkId),
+  listenPairingLinks: () => ipcRenderer.invoke(FERRY_CHANNELS.listenPairingLinks),
+  onPairingLink: eventSubscription(
+    ipcRenderer,
+    FERRY_EVENTS.onPairingLink.channel,
+    () => ipcRenderer.invoke(FERRY_CHANNELS[FERRY_EVENTS.onPairingLink.listen]),
+    isPairingCode,
+  ),
 };
 
 contextBridge.exposeInMainWorld('ferry', api);

@@ -34,6 +34,9 @@ export interface PairingContext {
   onStatus(status: PairingStatus): void;
 }
 
+/** What the typing side hears when nobody waits behind a code's number (expired, used, mistyped). */
+const NO_SUCH_CODE = 'No device is showing that code: it may have expired or been used already. Check the number with the other person, or ask for a new code.';
+
 /** Pairing messages are small JSON; anything bigger is refused unread. */
 const MAX_MESSAGE = 4096;
 
@@ -78,7 +81,7 @@ export function showPairingCode(context: PairingContext): { cancel(): void } {
     // Let the last message leave before the slot's registration goes.
     context.runtime.setTimer(1000, () => peer.destroy());
   };
-  const timer = context.runtime.setTimer(PAIRING_CODE_LIFETIME_MS, () => end({ kind: 'failed', message: 'That code has expired. Start again for a new one.' }));
+  const timer = context.runtime.setTimer(PAIRING_CODE_LIFETIME_MS, () => end({ kind: 'failed', message: 'That code has expired (codes last 10 minutes). Show a new code to pair.' }));
   peer.on('error', (error) => {
     if (String((error as { type?: string }).type) === 'unavailable-id') end({ kind: 'failed', message: 'Someone else is using that code number right now. Start again for a new code.' });
     else if (!ended && String((error as { type?: string }).type) !== 'peer-unavailable') end({ kind: 'failed', message: `Pairing could not start: ${error.message}` });
@@ -107,14 +110,22 @@ export function showPairingCode(context: PairingContext): { cancel(): void } {
   return { cancel: () => end({ kind: 'failed', message: 'Pairing cancelled.' }) };
 }
 
+/** A running "enter a code": the signaling server may say nobody waits behind its number. */
+export interface PairingAttempt {
+  cancel(): void;
+  peerUnavailable(peerId: string): void;
+}
+
+const NOTHING_RUNNING: PairingAttempt = { cancel: () => {}, peerUnavailable: () => {} };
+
 /** "Enter a code": connects to the code's slot and runs the exchange. */
-export function enterPairingCode(context: PairingContext, text: string): void {
+export function enterPairingCode(context: PairingContext, text: string): PairingAttempt {
   let code: PairingCode;
   try {
     code = parsePairingCode(text);
   } catch (error) {
     context.onStatus({ kind: 'failed', message: (error as Error).message });
-    return;
+    return NOTHING_RUNNING;
   }
   context.onStatus({ kind: 'working' });
   let connection: DataConnection;
@@ -122,8 +133,9 @@ export function enterPairingCode(context: PairingContext, text: string): void {
     connection = context.connect(pairingPeerId(code.slot), { ferryPairing: 1 });
   } catch (error) {
     context.onStatus({ kind: 'failed', message: (error as Error).message });
-    return;
+    return NOTHING_RUNNING;
   }
+  const slotPeerId = pairingPeerId(code.slot);
   let finished = false;
   const finish = (status: PairingStatus) => {
     if (finished) return;
@@ -132,7 +144,7 @@ export function enterPairingCode(context: PairingContext, text: string): void {
     context.onStatus(status);
     context.runtime.setTimer(1000, () => connection.close());
   };
-  const timer = context.runtime.setTimer(20_000, () => finish({ kind: 'failed', message: 'No device is showing that code. Check the number with the other person.' }));
+  const timer = context.runtime.setTimer(20_000, () => finish({ kind: 'failed', message: NO_SUCH_CODE }));
   connection.on('open', () =>
     runOver(
       connection,
@@ -144,7 +156,13 @@ export function enterPairingCode(context: PairingContext, text: string): void {
       (outcome) => finish(statusOf(outcome)),
     ),
   );
-  connection.on('error', () => finish({ kind: 'failed', message: 'No device is showing that code. Check the number with the other person.' }));
+  connection.on('error', () => finish({ kind: 'failed', message: NO_SUCH_CODE }));
+  return {
+    cancel: () => finish({ kind: 'failed', message: 'Pairing cancelled.' }),
+    peerUnavailable: (peerId) => {
+      if (peerId === slotPeerId) finish({ kind: 'failed', message: NO_SUCH_CODE });
+    },
+  };
 }
 
 function statusOf(outcome: PairingOutcome): PairingStatus {

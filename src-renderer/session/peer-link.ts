@@ -20,7 +20,8 @@ import { openStripeChannels, STRIPE_COUNT, type StripeMetadata } from './stripes
 export type LinkState = 'connecting' | 'open' | 'closed' | 'failed';
 
 export interface PeerLinkEvents {
-  state(state: LinkState, detail: { peerName?: string; error?: string }): void;
+  /** `code`: the FerryError code of a failure, when there is one (e.g. AUTH_UNPAIRED). */
+  state(state: LinkState, detail: { peerName?: string; error?: string; code?: string }): void;
   /** Direct or relayed, once the connection has chosen its path. */
   path(path: ConnectionPath): void;
   chat(event: ChatEvent): void;
@@ -60,6 +61,8 @@ export class PeerLink {
   private authenticator: SessionAuthenticator | undefined;
   /** Auth messages that came before our authenticator (the peer opened first): a few, kept. */
   private readonly earlyAuth: AuthMessage[] = [];
+  /** Why authentication failed, once it has: it outranks however the connection then closes. */
+  private authError: { message: string; code: string } | undefined;
 
   constructor(
     readonly peerId: string,
@@ -79,6 +82,11 @@ export class PeerLink {
 
   get transfers(): PeerSession['transfers'] | undefined {
     return this.session?.transfers;
+  }
+
+  /** We opened this link (we dial its stripes); the other side opened it otherwise. */
+  get dialed(): boolean {
+    return this.options.dialStripe !== undefined;
   }
 
   /** PeerJS's id for this link's own connection: stripes name it. */
@@ -196,8 +204,10 @@ export class PeerLink {
       send: (message) => session.sendAuth(message),
       done: (outcome) => {
         if (!outcome.ok) {
-          // Let the auth-fail that says why reach the other side before the connection goes.
-          window.setTimeout(() => this.fail(outcome.error.message), 300);
+          // Let the auth-fail that says why reach the other side before the connection goes; if
+          // the other side closes first, the reason is still ours to show.
+          this.authError = outcome.error;
+          window.setTimeout(() => this.fail(outcome.error.message, outcome.error.code), 300);
           return;
         }
         session.authenticated();
@@ -228,7 +238,8 @@ export class PeerLink {
         this.closeStripes();
         if (!this.finished) {
           this.finished = true;
-          if (event.error) this.events.state('failed', { error: event.error.message });
+          const error = this.authError ?? event.error;
+          if (error) this.events.state('failed', { error: error.message, code: error.code });
           else this.events.state('closed', {});
         }
         this.connection.close();
@@ -247,14 +258,14 @@ export class PeerLink {
 
   private closed(): void {
     if (this.session) this.session.close();
-    else this.fail('The connection closed.');
+    else this.fail(this.authError?.message ?? 'The connection closed.', this.authError?.code);
   }
 
-  private fail(message: string): void {
+  private fail(message: string, code?: string): void {
     window.clearTimeout(this.openTimer);
     if (this.finished) return;
     this.finished = true;
-    this.events.state('failed', { error: message });
+    this.events.state('failed', { error: message, ...(code ? { code } : {}) });
     this.session?.close();
     this.closeStripes();
     this.connection.close();

@@ -7,6 +7,7 @@ import {
   type HasherFactory,
   type IncomingDecision,
   type IncomingOffer,
+  keyFingerprintWords,
   parsePeerId,
   type ReceiverEvent,
   type Runtime,
@@ -23,8 +24,10 @@ import { SignalingClient, type SignalingState } from '../signaling/signaling-cli
 import type { ConnectionPath } from '../session/connection-path';
 import { type LinkState, PeerLink } from '../session/peer-link';
 import { type StripeMetadata, stripeOf } from '../session/stripes';
-import { enterPairingCode, type PairingContext, type PairingStatus, showPairingCode } from '../session/pairing-link';
+import { enterPairingCode, type PairingAttempt, type PairingContext, type PairingStatus, showPairingCode } from '../session/pairing-link';
 import { LanFollower } from './lan-follower';
+import { type Presence, PresenceTracker } from './presence';
+import { pairedDevices, pairedKeyOf, renamed, withPaired, without } from './trusted-devices';
 
 export interface ChatLine {
   id: string;
@@ -110,6 +113,10 @@ export interface AppSnapshot {
   nearby: string[];
   /** Pairing by code, while it runs and its last outcome. */
   pairing: PairingStatus | undefined;
+  /** Paired devices' presence, by peer id. */
+  presence: Readonly<Record<string, Presence>>;
+  /** This device's key as words, for comparing with what a paired device shows. */
+  ownKeyWords: string[] | undefined;
   settings: FerrySettings | undefined;
   /** Where received files go now. */
   downloadDir: string | undefined;
@@ -129,6 +136,8 @@ export class AppStore {
     lanStatus: undefined,
     nearby: [],
     pairing: undefined,
+    presence: {},
+    ownKeyWords: undefined,
     settings: undefined,
     downloadDir: undefined,
     signaling: undefined,
@@ -138,12 +147,16 @@ export class AppStore {
   };
   private readonly listeners = new Set<() => void>();
   private readonly links = new Map<string, PeerLink>();
+  /** Each link's last state (a background link has no conversation to hold it). */
+  private readonly linkStates = new Map<string, LinkState>();
+  private readonly presence: PresenceTracker;
   private readonly transferHandles = new Map<string, { cancel(): void; decision?: IncomingDecision; offer?: IncomingOffer }>();
   private readonly lastPaint = new Map<string, { at: number; bytes: number }>();
   private lastProgressReported: number | null = null;
   private lan: LanFollower | undefined;
   private identity: PublicIdentity | undefined;
   private pairingRun: { cancel(): void } | undefined;
+  private pairingAttempt: PairingAttempt | undefined;
   /** Transfers in the order they began, for the tray's "last transfers". */
   private readonly recentKeys: Array<{ peerId: string; key: string }> = [];
   private client: SignalingClient | undefined;
@@ -151,7 +164,13 @@ export class AppStore {
   constructor(
     private readonly runtime: Runtime,
     private readonly createHasher: HasherFactory,
-  ) {}
+  ) {
+    this.presence = new PresenceTracker({
+      runtime,
+      dial: (peerId) => this.dial(peerId, { background: true }),
+      changed: (presence) => this.update({ presence: Object.fromEntries(presence) }),
+    });
+  }
 
   readonly subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
@@ -162,14 +181,21 @@ export class AppStore {
 
   start(device: DeviceInfo, config: SignalingConfig, settings?: FerrySettings, downloadDir?: string, identity?: PublicIdentity): void {
     this.identity = identity;
-    this.update({ device, signalingConfig: config, settings, downloadDir });
+    this.update({ device, signalingConfig: config, settings, downloadDir, ownKeyWords: identity ? keyFingerprintWords(decodeBase64(identity.publicKey)) : undefined });
+    this.syncPaired();
     this.client = new SignalingClient(
       config,
       this.runtime,
       {
-        state: (signaling) => this.update({ signaling }),
+        state: (signaling) => {
+          this.update({ signaling });
+          this.presence.signaling(signaling.kind === 'connected');
+        },
         incoming: (connection) => this.attachIncoming(connection),
-        peerUnavailable: (peerId) => this.links.get(peerId)?.unavailable(),
+        peerUnavailable: (peerId) => {
+          this.links.get(peerId)?.unavailable();
+          this.pairingAttempt?.peerUnavailable(peerId);
+        },
       },
       // Derived from this device's identity key (main keeps it): the same id every start, so
       // trusted devices find this one again, and nobody else can be it.
@@ -185,6 +211,7 @@ export class AppStore {
           const self = this.snapshot.signaling?.peerId;
           const nearby = ids.filter((id) => id !== self).sort();
           if (nearby.join() !== this.snapshot.nearby.join()) this.update({ nearby });
+          this.presence.nearby(nearby);
         },
       });
       this.lan.start();
@@ -208,13 +235,57 @@ export class AppStore {
   /** Throws a FerryError with words for the user when the id is malformed. */
   connectTo(rawPeerId: string): void {
     const peerId = parsePeerId(rawPeerId);
-    if (!this.client) throw new Error('Ferry is still starting.');
     if (peerId === this.snapshot.signaling?.peerId) throw new Error('That is this device’s own id.');
-    const existing = this.links.get(peerId);
-    const conversation = this.conversation(peerId);
-    if (existing && (conversation?.state === 'open' || conversation?.state === 'connecting')) return;
+    this.dial(peerId, { background: false });
+  }
+
+  /**
+   * Opens a link unless one is open or opening. A background link (presence) shows no
+   * conversation until it opens; asking for it in the foreground shows the one under way.
+   */
+  private dial(peerId: string, { background }: { background: boolean }): void {
     const client = this.client;
-    this.attach(peerId, client.connect(peerId), (metadata) => client.connect(peerId, metadata));
+    if (!client) throw new Error('Ferry is still starting.');
+    const state = this.links.has(peerId) ? this.linkStates.get(peerId) : undefined;
+    if (state === 'open' || state === 'connecting') {
+      if (!background && !this.conversation(peerId)) this.addConversation(peerId, state);
+      this.reportPresence(peerId, state, {});
+      return;
+    }
+    this.attach(peerId, client.connect(peerId), (metadata) => client.connect(peerId, metadata), background);
+  }
+
+  /** Paired devices' presence: dial the ones not connected ("Try now"). */
+  checkPresenceNow(peerId: string): void {
+    this.presence.checkNow(peerId);
+  }
+
+  /** Forget a paired device's key here; its next attempt is refused, and it is told why. */
+  async unpairDevice(peerId: string): Promise<void> {
+    const settings = this.snapshot.settings;
+    if (!settings) return;
+    await this.saveSettings({ trustedDevices: without(settings.trustedDevices, peerId) });
+    // The session open now was trusted under the pairing: it ends with it.
+    this.links.get(peerId)?.close();
+  }
+
+  /** Our name for a paired device. Throws a FerryError in words for a name that cannot be kept. */
+  async renameDevice(peerId: string, name: string): Promise<Record<string, string> | undefined> {
+    const settings = this.snapshot.settings;
+    if (!settings) return undefined;
+    const devices = renamed(settings.trustedDevices, peerId, name);
+    const errors = await this.saveSettings({ trustedDevices: devices });
+    if (!errors) this.patchConversation(peerId, (c) => ({ ...c, peerName: this.trustedName(peerId) ?? c.peerName }));
+    return errors;
+  }
+
+  private trustedName(peerId: string): string | undefined {
+    return this.snapshot.settings?.trustedDevices.find((d) => d.peerId === peerId)?.name;
+  }
+
+  /** Presence follows the paired devices in the settings. */
+  private syncPaired(): void {
+    this.presence.setPaired(pairedDevices(this.snapshot.settings?.trustedDevices ?? []).map((d) => d.peerId));
   }
 
   /**
@@ -261,6 +332,7 @@ export class AppStore {
     const api = ferryApi();
     const [device, downloadDir] = await Promise.all([call(api.getDeviceInfo()), call(api.getDownloadDir())]);
     this.update({ settings, device, downloadDir });
+    this.syncPaired();
   }
 
   /** Offers picked files (a folder picker's keep their relative paths) to a connected device. */
@@ -482,10 +554,7 @@ export class AppStore {
     return {
       publicKey: decodeBase64(identity.publicKey),
       sign: async (transcript: Uint8Array, role: 'initiator' | 'responder') => decodeBase64(await call(ferryApi().signSession(encodeBase64(transcript), role))),
-      pairedKey: (peerId: string) => {
-        const key = this.snapshot.settings?.trustedDevices.find((d) => d.peerId === peerId)?.publicKey;
-        return key ? decodeBase64(key) : undefined;
-      },
+      pairedKey: (peerId: string) => pairedKeyOf(this.snapshot.settings?.trustedDevices ?? [], peerId),
     };
   }
 
@@ -499,10 +568,12 @@ export class AppStore {
   enterPairingCode(text: string): void {
     this.pairingRun?.cancel();
     this.pairingRun = undefined;
-    enterPairingCode(this.pairingContext(), text);
+    this.pairingAttempt?.cancel();
+    this.pairingAttempt = enterPairingCode(this.pairingContext(), text);
   }
 
   cancelPairing(): void {
+    this.pairingAttempt?.cancel();
     this.pairingRun?.cancel();
     this.pairingRun = undefined;
   }
@@ -528,8 +599,9 @@ export class AppStore {
   private async rememberPaired(paired: Extract<PairingStatus, { kind: 'paired' }>): Promise<void> {
     const settings = this.snapshot.settings;
     if (!settings) return;
-    const others = settings.trustedDevices.filter((d) => d.peerId !== paired.peerId);
-    await this.saveSettings({ trustedDevices: [...others, { peerId: paired.peerId, name: paired.name.slice(0, 64), since: this.runtime.now(), publicKey: paired.publicKey }] });
+    await this.saveSettings({ trustedDevices: withPaired(settings.trustedDevices, paired, this.runtime.now()) });
+    // Paired anew: connect now (a device that had unpaired this one is trusted again).
+    this.presence.checkNow(paired.peerId);
   }
 
   /** Sends the clipboard's text (read by main) as a message. */
@@ -551,6 +623,7 @@ export class AppStore {
   }
 
   stop(): void {
+    this.presence.stop();
     this.lan?.stop();
     for (const link of this.links.values()) link.close();
     this.client?.stop();
@@ -564,16 +637,29 @@ export class AppStore {
       return;
     }
     const of = stripeOf(connection);
-    if (of === undefined) return this.attach(connection.peer, connection);
+    if (of === undefined) {
+      // Both sides dialled at once: the connection dialled by the lower id wins, on both sides.
+      const ownId = this.snapshot.signaling?.peerId;
+      const ours = this.links.get(connection.peer);
+      if (ours?.dialed && this.linkStates.get(connection.peer) === 'connecting' && ownId !== undefined && ownId < connection.peer) {
+        connection.close();
+        return;
+      }
+      return this.attach(connection.peer, connection);
+    }
     const link = this.links.get(connection.peer);
     if (link && link.connectionId === of) link.acceptStripe(connection);
     else connection.close();
   }
 
-  private attach(peerId: string, connection: DataConnection, dialStripe?: (metadata: StripeMetadata) => DataConnection): void {
-    this.links.get(peerId)?.close();
+  private attach(peerId: string, connection: DataConnection, dialStripe?: (metadata: StripeMetadata) => DataConnection, background = false): void {
+    const previous = this.links.get(peerId);
+    // Set first: the old link's closing words are not news about the new one.
+    this.links.delete(peerId);
+    previous?.close();
     const device = this.snapshot.device;
-    const link = new PeerLink(
+    const current = () => this.links.get(peerId) === link;
+    const link: PeerLink = new PeerLink(
       peerId,
       connection,
       {
@@ -585,15 +671,25 @@ export class AppStore {
         ...(this.identity ? { auth: this.sessionAuth(this.identity) } : {}),
       },
       {
-        state: (state, detail) =>
+        state: (state, detail) => {
+          if (!current()) return;
+          this.linkStates.set(peerId, state);
+          this.reportPresence(peerId, state, detail);
+          // A background attempt shows up once it is open (its failures are presence, not news).
+          if (!this.conversation(peerId)) {
+            if (state !== 'open') return;
+            this.addConversation(peerId, state);
+          }
           this.patchConversation(peerId, (c) => ({
             ...c,
             state,
-            peerName: detail.peerName ?? c.peerName,
+            peerName: this.trustedName(peerId) ?? detail.peerName ?? c.peerName,
             error: state === 'failed' ? detail.error : undefined,
-          })),
-        path: (path) => this.patchConversation(peerId, (c) => ({ ...c, path })),
+          }));
+        },
+        path: (path) => current() && this.patchConversation(peerId, (c) => ({ ...c, path })),
         chat: (event) => {
+          if (!current()) return;
           switch (event.type) {
             case 'text-received':
               this.appendLine(peerId, {
@@ -625,11 +721,19 @@ export class AppStore {
       },
     );
     this.links.set(peerId, link);
+    this.linkStates.set(peerId, 'connecting');
+    this.presence.linkConnecting(peerId);
+    // A background attempt leaves an earlier conversation as it was until it opens.
+    if (!background || this.conversation(peerId)?.state === 'open') this.addConversation(peerId, 'connecting');
+  }
+
+  /** A conversation for the device (its earlier lines and transfers kept), in `state`. */
+  private addConversation(peerId: string, state: LinkState): void {
     const existing = this.conversation(peerId);
     const fresh: Conversation = {
       peerId,
-      peerName: existing?.peerName,
-      state: 'connecting',
+      peerName: this.trustedName(peerId) ?? existing?.peerName,
+      state,
       path: undefined,
       error: undefined,
       lines: existing?.lines ?? [],
@@ -640,6 +744,25 @@ export class AppStore {
         ? this.snapshot.conversations.map((c) => (c.peerId === peerId ? fresh : c))
         : [...this.snapshot.conversations, fresh],
     });
+  }
+
+  private reportPresence(peerId: string, state: LinkState, detail: { error?: string; code?: string }): void {
+    switch (state) {
+      case 'open':
+        this.presence.linkOpened(peerId);
+        return;
+      case 'connecting':
+        this.presence.linkConnecting(peerId);
+        return;
+      case 'closed':
+      case 'failed':
+        this.presence.linkEnded(peerId, detail.code === 'AUTH_UNPAIRED' ? { unpairedThere: detail.error ?? 'The other device has unpaired this one.' } : {});
+        return;
+      default: {
+        const unreachable: never = state;
+        return unreachable;
+      }
+    }
   }
 
   private conversation(peerId: string): Conversation | undefined {

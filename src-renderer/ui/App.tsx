@@ -4,6 +4,8 @@ import { ConnectForm } from './ConnectForm';
 import { ConversationPanel } from './ConversationPanel';
 import { DeviceCard } from './DeviceCard';
 import { KnownDevices, NearbyDevices } from './DeviceTiles';
+import { PairedDevices } from './PairedDevices';
+import { PairingLinkPrompt } from './PairingLinkPrompt';
 import { PairingPanel } from './PairingPanel';
 import { SettingsPanel } from './SettingsPanel';
 
@@ -40,12 +42,14 @@ export function App({ store }: { store: AppStore }) {
         </p>
       ) : null}
       <main className="layout">
+        <PairingLinkPrompt store={store} enabled={snapshot.signaling?.kind === 'connected'} />
         {settingsOpen && snapshot.settings ? (
           <SettingsPanel settings={snapshot.settings} downloadDir={snapshot.downloadDir} store={store} onClose={() => setSettingsOpen(false)} />
         ) : null}
         <DeviceCard snapshot={snapshot} store={store} />
         <ConnectForm store={store} enabled={snapshot.signaling?.kind === 'connected'} />
         <PairingPanel status={snapshot.pairing} store={store} enabled={snapshot.signaling?.kind === 'connected'} />
+        <PairedDevices snapshot={snapshot} store={store} />
         <NearbyDevices snapshot={snapshot} store={store} />
         <KnownDevices snapshot={snapshot} store={store} />
         <section aria-label="Conversations" className="conversations">

@@ -1,4 +1,5 @@
-import { useEffect, useState } from 'react';
+import { useSecondsTicker } from './use-seconds-ticker';
+import { useState } from 'react';
 import type { SignalingState } from '../signaling/signaling-client';
 import type { LanStatus } from '../../src-main/preload/api';
 import type { AppSnapshot, AppStore } from '../state/store';
@@ -33,6 +34,10 @@ export function DeviceCard({ snapshot, store }: { snapshot: AppSnapshot; store: 
           <button type="button" onClick={() => void copyId()} disabled={!peerId}>
             {copied ? 'Copied' : 'Copy id'}
           </button>
+        </dd>
+        <dt id="own-key-words-label">Key words</dt>
+        <dd>
+          <span aria-labelledby="own-key-words-label">{snapshot.ownKeyWords?.join(' ') ?? '…'}</span>
         </dd>
         <dt>Signaling server</dt>
         <dd>
@@ -90,16 +95,6 @@ function SignalingStatus({ state, onRetry }: { state: SignalingState | undefined
   );
 }
 
-function useSecondsTicker(active: boolean): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    if (!active) return undefined;
-    setNow(Date.now());
-    const timer = window.setInterval(() => setNow(Date.now()), 1000);
-    return () => window.clearInterval(timer);
-  }, [active]);
-  return now;
-}
 
 /** The built-in server in words: here, on another Ferry of this network, or still looking. */
 function builtInWords(status: LanStatus | undefined): string {

@@ -47,11 +47,14 @@ function connectedIds(snapshot: AppSnapshot): Set<string> {
   return new Set(snapshot.conversations.filter((c) => c.state === 'open' || c.state === 'connecting').map((c) => c.peerId));
 }
 
-/** Trusted devices not connected right now (those on this LAN server show under "Nearby"). */
+/**
+ * Devices accepted from ("always accept") but not paired, not connected right now (paired ones
+ * have their own list with presence; those on this LAN server show under "Nearby").
+ */
 export function KnownDevices({ snapshot, store }: { snapshot: AppSnapshot; store: AppStore }) {
   const connected = connectedIds(snapshot);
   const tiles = (snapshot.settings?.trustedDevices ?? [])
-    .filter((d) => !connected.has(d.peerId) && !snapshot.nearby.includes(d.peerId))
+    .filter((d) => d.publicKey === undefined && !connected.has(d.peerId) && !snapshot.nearby.includes(d.peerId))
     .map((d) => ({ peerId: d.peerId, name: d.name, pill: 'Not connected', action: `Connect to ${d.name}` }));
   return <DeviceTiles label="Known devices" tiles={tiles} store={store} canConnect={snapshot.signaling?.kind === 'connected'} />;
 }

@@ -1,4 +1,5 @@
-import { type FormEvent, useEffect, useId, useState } from 'react';
+import { useSecondsTicker } from './use-seconds-ticker';
+import { type FormEvent, useId, useState } from 'react';
 import type { PairingStatus } from '../session/pairing-link';
 import type { AppStore } from '../state/store';
 import { formatDuration } from './format';
@@ -7,7 +8,7 @@ import { formatDuration } from './format';
 export function PairingPanel({ status, store, enabled }: { status: PairingStatus | undefined; store: AppStore; enabled: boolean }) {
   const [typed, setTyped] = useState('');
   const inputId = useId();
-  const now = useTicker(status?.kind === 'showing');
+  const now = useSecondsTicker(status?.kind === 'showing');
   const enter = (event: FormEvent) => {
     event.preventDefault();
     store.enterPairingCode(typed);
@@ -64,12 +65,3 @@ function describe(status: PairingStatus | undefined): string {
   }
 }
 
-function useTicker(active: boolean): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    if (!active) return undefined;
-    const timer = window.setInterval(() => setNow(Date.now()), 1000);
-    return () => window.clearInterval(timer);
-  }, [active]);
-  return now;
-}
