@@ -37,6 +37,11 @@ export interface PairingContext {
 /** What the typing side hears when nobody waits behind a code's number (expired, used, mistyped). */
 const NO_SUCH_CODE = 'No device is showing that code: it may have expired or been used already. Check the number with the other person, or ask for a new code.';
 
+/** Once connected, the exchange takes a few round trips: silence this long means it is over. */
+const EXCHANGE_TIMEOUT_MS = 20_000;
+const STOPPED_ANSWERING = 'The other device stopped answering before pairing finished. Try again with a new code.';
+const HUNG_UP = 'The other device hung up before pairing finished. Try again with a new code.';
+
 /** Pairing messages are small JSON; anything bigger is refused unread. */
 const MAX_MESSAGE = 4096;
 
@@ -73,10 +78,12 @@ export function showPairingCode(context: PairingContext): { cancel(): void } {
   const expiresAt = context.runtime.now() + PAIRING_CODE_LIFETIME_MS;
   const peer = context.openSidePeer(pairingPeerId(code.slot));
   let ended = false;
+  let exchangeTimer: ReturnType<Runtime['setTimer']> | undefined;
   const end = (status: PairingStatus) => {
     if (ended) return;
     ended = true;
     context.runtime.clearTimer(timer);
+    if (exchangeTimer !== undefined) context.runtime.clearTimer(exchangeTimer);
     context.onStatus(status);
     // Let the last message leave before the slot's registration goes.
     context.runtime.setTimer(1000, () => peer.destroy());
@@ -94,8 +101,12 @@ export function showPairingCode(context: PairingContext): { cancel(): void } {
       return;
     }
     attempted = true;
+    // A cut-off exchange must end in words, not leave "Pairing…" up until the code expires.
+    connection.on('close', () => end({ kind: 'failed', message: HUNG_UP }));
+    connection.on('error', () => end({ kind: 'failed', message: HUNG_UP }));
     connection.on('open', () => {
       context.onStatus({ kind: 'working' });
+      exchangeTimer = context.runtime.setTimer(EXCHANGE_TIMEOUT_MS, () => end({ kind: 'failed', message: STOPPED_ANSWERING }));
       runOver(
         connection,
         (send, done, binding) => new PairingResponder({ runtime: context.runtime, code, binding, publicKey: decodeBase64(context.publicKey), name: context.name, send, done }),
@@ -137,6 +148,7 @@ export function enterPairingCode(context: PairingContext, text: string): Pairing
   }
   const slotPeerId = pairingPeerId(code.slot);
   let finished = false;
+  let opened = false;
   const finish = (status: PairingStatus) => {
     if (finished) return;
     finished = true;
@@ -144,8 +156,15 @@ export function enterPairingCode(context: PairingContext, text: string): Pairing
     context.onStatus(status);
     context.runtime.setTimer(1000, () => connection.close());
   };
-  const timer = context.runtime.setTimer(20_000, () => finish({ kind: 'failed', message: NO_SUCH_CODE }));
-  connection.on('open', () =>
+  // Until the connection opens, silence means nobody shows the code; after, that they stopped.
+  let timer = context.runtime.setTimer(20_000, () => finish({ kind: 'failed', message: NO_SUCH_CODE }));
+  const cutOff = () => finish({ kind: 'failed', message: opened ? HUNG_UP : NO_SUCH_CODE });
+  connection.on('close', cutOff);
+  connection.on('error', cutOff);
+  connection.on('open', () => {
+    opened = true;
+    context.runtime.clearTimer(timer);
+    timer = context.runtime.setTimer(EXCHANGE_TIMEOUT_MS, () => finish({ kind: 'failed', message: STOPPED_ANSWERING }));
     runOver(
       connection,
       (send, done, binding) => {
@@ -154,9 +173,8 @@ export function enterPairingCode(context: PairingContext, text: string): Pairing
         return side;
       },
       (outcome) => finish(statusOf(outcome)),
-    ),
-  );
-  connection.on('error', () => finish({ kind: 'failed', message: NO_SUCH_CODE }));
+    );
+  });
   return {
     cancel: () => finish({ kind: 'failed', message: 'Pairing cancelled.' }),
     peerUnavailable: (peerId) => {
