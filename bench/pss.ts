@@ -61,3 +61,17 @@ export function cpuSecondsOfPid(pid: number): number {
     return 0;
   }
 }
+
+/** Resident set size of one process in MB (what `ps` and operators see). */
+export function rssOfPid(pid: number): number {
+  try {
+    const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export function rssOfNamespace(netns: string): number {
+  return pidsIn(netns).reduce((sum, pid) => sum + rssOfPid(pid), 0);
+}

@@ -1,0 +1,182 @@
+/*
+ * npm run bench:signal -- [--peers 10000] [--compare-peers 5000] [--rate 1000] [--seconds 20] [--json FILE]
+ *
+ * In the lab: the signaling server on one host, simulated PeerJS clients (WebSocket, the real
+ * protocol) on two others. Each run registers the peers, then relays OFFER / ANSWER / CANDIDATE
+ * messages at `rate` per second between random peers, and reports registered peers, the server's
+ * RSS, its CPU while relaying, and the relay latency p50 / p99 measured by the receivers.
+ * Runs, one after the other in one go (this machine is noisy: compare within a run):
+ *   bare `peer` (the package's PeerServer, default options) and Ferry's server at
+ *   `compare-peers` (the bare server's default concurrent limit is 5,000), then Ferry's at `peers`.
+ * Targets (2 cores): 10,000 peers in ≤ 300 MB, p99 ≤ 20 ms at 1,000 msg/s, Ferry ≤ 10 % over bare.
+ */
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Lab, type LabHost } from '../e2e/lab/lab.js';
+import type { TrackedProcess } from '../e2e/lab/processes.js';
+import { cpuSecondsOfNamespace, medianOf, rssOfNamespace, samplePeak } from './pss.js';
+
+const PORT = 9000;
+const CLIENT = fileURLToPath(new URL('./signal-load-client.ts', import.meta.url));
+// The baseline: the `peer` package's own PeerServer with its default options, in plain Node
+// (no TypeScript loader, like Ferry's compiled server) so the two start from the same footing.
+const BARE = `import { PeerServer } from 'peer';
+PeerServer({ port: ${PORT}, path: '/' }, () => console.log('{"event":"listening"}'));`;
+const FERRY = fileURLToPath(new URL('../signaling-server/bin/ferry-signal.js', import.meta.url));
+
+type ServerKind = 'bare peer' | 'ferry';
+
+interface RunResult {
+  server: ServerKind;
+  peersRequested: number;
+  peersRegistered: number;
+  registerSeconds: number;
+  rssIdleMB: number;
+  rssRegisteredMB: number;
+  rssPeakMB: number;
+  rate: number;
+  messagesSent: number;
+  messagesDelivered: number;
+  cpuCoresWhileRelaying: number;
+  cpuMsPerMessage: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
+}
+
+const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+function startServer(host: LabHost, kind: ServerKind, extraArgs: readonly string[]): TrackedProcess {
+  return kind === 'bare peer'
+    ? host.spawn('bare-peer', process.execPath, ['--input-type=module', '-e', BARE])
+    : host.spawn('ferry-signal', process.execPath, [FERRY, '--host', '0.0.0.0', '--port', String(PORT), ...extraArgs]);
+}
+
+async function run(lab: Lab, kind: ServerKind, peers: number, rate: number, seconds: number, extraArgs: readonly string[]): Promise<RunResult> {
+  const serverHost = lab.host('server');
+  const netns = serverHost.netns;
+  if (!netns) throw new Error('the benchmark needs the namespace lab (run as root)');
+  const server = startServer(serverHost, kind, extraArgs);
+  const clients: TrackedProcess[] = [];
+  try {
+    await server.waitForLine(/listening/, 20_000);
+    const rssIdleMB = await medianOf(() => rssOfNamespace(netns), 5, 200);
+    const peak = samplePeak(() => rssOfNamespace(netns), 500);
+    const url = `ws://${serverHost.address}:${PORT}/`;
+    const half = Math.ceil(peers / 2);
+    const slices = [
+      { host: 'c1', from: 0, to: half },
+      { host: 'c2', from: half, to: peers },
+    ];
+    for (const slice of slices) {
+      clients.push(lab.host(slice.host).spawn(`load-${slice.host}`, process.execPath, ['--import', 'tsx', CLIENT, JSON.stringify({ url, key: 'peerjs', from: slice.from, to: slice.to, total: peers })]));
+    }
+    const registered = await Promise.all(clients.map(async (c) => JSON.parse(await c.waitForLine(/"event":"registered"/, 300_000)) as { registered: number; seconds: number }));
+    const peersRegistered = registered.reduce((n, r) => n + r.registered, 0);
+    const registerSeconds = Math.max(...registered.map((r) => r.seconds));
+    // Let the registration's garbage settle before reading the steady state.
+    await new Promise((r) => setTimeout(r, 3000));
+    const rssRegisteredMB = await medianOf(() => rssOfNamespace(netns), 5, 200);
+
+    const cpuBefore = cpuSecondsOfNamespace(netns);
+    const startedAt = performance.now();
+    const done = clients.map((c) => c.waitForLine(/"event":"relayed"/, (seconds + 60) * 1000, { fresh: true }));
+    for (const c of clients) c.child.stdin?.write(`${JSON.stringify({ cmd: 'relay', rate: rate / clients.length, seconds })}\n`);
+    const relayed = await Promise.all(done.map(async (line) => JSON.parse(await line) as { sent: number; received: number; latencies: number[] }));
+    const cpuSeconds = cpuSecondsOfNamespace(netns) - cpuBefore;
+    const wallSeconds = (performance.now() - startedAt) / 1000;
+    const latencies = relayed.flatMap((r) => r.latencies).sort((a, b) => a - b);
+    const messagesSent = relayed.reduce((n, r) => n + r.sent, 0);
+    const messagesDelivered = relayed.reduce((n, r) => n + r.received, 0);
+    return {
+      server: kind,
+      peersRequested: peers,
+      peersRegistered,
+      registerSeconds: round(registerSeconds),
+      rssIdleMB: round(rssIdleMB),
+      rssRegisteredMB: round(rssRegisteredMB),
+      rssPeakMB: round(peak.stop()),
+      rate,
+      messagesSent,
+      messagesDelivered,
+      cpuCoresWhileRelaying: round(cpuSeconds / wallSeconds, 2),
+      cpuMsPerMessage: round((cpuSeconds * 1000) / Math.max(1, messagesSent), 3),
+      latencyP50Ms: round(percentile(latencies, 50), 2),
+      latencyP99Ms: round(percentile(latencies, 99), 2),
+    };
+  } finally {
+    for (const c of clients) c.child.stdin?.write('{"cmd":"quit"}\n');
+    await Promise.all(clients.map((c) => c.stop(2000)));
+    await server.stop(5000);
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      peers: { type: 'string', default: '10000' },
+      'compare-peers': { type: 'string', default: '5000' },
+      rate: { type: 'string', default: '1000' },
+      seconds: { type: 'string', default: '20' },
+      json: { type: 'string' },
+      // Passed to ferry-signal as they are (limits for a load test from two addresses, say).
+      'ferry-arg': { type: 'string', multiple: true, default: [] },
+    },
+  });
+  const peers = Number(values.peers);
+  const comparePeers = Number(values['compare-peers']);
+  const rate = Number(values.rate);
+  const seconds = Number(values.seconds);
+  const ferryArgs = values['ferry-arg'] as string[];
+  const lab = Lab.create({ hosts: ['server', 'c1', 'c2'] });
+  const deadline = setTimeout(() => {
+    console.error('benchmark took longer than 20 minutes; stopping');
+    process.exit(1);
+  }, 20 * 60 * 1000);
+  try {
+    const results: RunResult[] = [];
+    for (const kind of ['bare peer', 'ferry'] as const) {
+      results.push(await run(lab, kind, comparePeers, rate, seconds, ferryArgs));
+      console.table([results.at(-1)]);
+    }
+    if (peers !== comparePeers) {
+      results.push(await run(lab, 'ferry', peers, rate, seconds, ferryArgs));
+      console.table([results.at(-1)]);
+    }
+    const [bare, ferry] = results;
+    const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined && b > 0 ? round(a / b, 2) : null);
+    const comparison = {
+      peers: comparePeers,
+      rssRegistered: ratio(ferry?.rssRegisteredMB, bare?.rssRegisteredMB),
+      rssGrowthPerPeer: ratio(ferry && ferry.rssRegisteredMB - ferry.rssIdleMB, bare && bare.rssRegisteredMB - bare.rssIdleMB),
+      cpuPerMessage: ratio(ferry?.cpuMsPerMessage, bare?.cpuMsPerMessage),
+      latencyP99: ratio(ferry?.latencyP99Ms, bare?.latencyP99Ms),
+    };
+    const full = results.at(-1);
+    const targets = {
+      peers: { target: peers, value: full?.peersRegistered, met: full?.peersRegistered === peers },
+      rssMB: { target: 300, value: full?.rssPeakMB, met: (full?.rssPeakMB ?? Infinity) <= 300 },
+      latencyP99Ms: { target: 20, value: full?.latencyP99Ms, met: (full?.latencyP99Ms ?? Infinity) <= 20 },
+      overheadVsBare: { target: 1.1, value: comparison.cpuPerMessage, met: (comparison.cpuPerMessage ?? Infinity) <= 1.1 },
+    };
+    console.table(results);
+    console.log('Ferry / bare peer, same peers and rate:', comparison);
+    console.table(targets);
+    if (values.json) writeFileSync(values.json, `${JSON.stringify({ date: new Date().toISOString(), rate, seconds, results, comparison, targets }, null, 2)}\n`);
+  } finally {
+    clearTimeout(deadline);
+    await lab.dispose();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
