@@ -90,7 +90,8 @@ async function main(): Promise<void> {
   let lan: LanSource | undefined;
   const signaling: SignalingSource = await resolveSignalingSource({
     configuredUrl: process.env.FERRY_SIGNALING_URL ?? (signalingSetting.kind === 'custom' ? signalingSetting.url : undefined),
-    configuredKey: process.env.FERRY_SIGNALING_KEY ?? (signalingSetting.kind === 'custom' ? signalingSetting.token : undefined),
+    configuredKey: process.env.FERRY_SIGNALING_KEY,
+    configuredToken: process.env.FERRY_SIGNALING_TOKEN ?? (signalingSetting.kind === 'custom' ? signalingSetting.token : undefined),
     // Built-in: the LAN's Ferry server found by mDNS, or ours, hosted and advertised.
     startEmbedded: async () => {
       lan = await startLanSource({ log: (message) => console.log(message) });

@@ -10,6 +10,8 @@ import { spaceFor } from './files/node-file-sink.js';
 import type { DesktopPlatform } from './platform.js';
 import type { SettingsStore } from './settings/store.js';
 import type { PairingLinkOutbox } from './deep-link/pairing-link-outbox.js';
+import { IceSource, type IceRefresh } from './signaling/ice-source.js';
+import { fetchJsonWithTimeout } from './signaling/signaling-source.js';
 
 /** Main's services behind the IPC API, in plain Node: settings, downloads, the desktop. */
 export function createMainServices(options: {
@@ -25,18 +27,41 @@ export function createMainServices(options: {
   identity: IdentityStore;
   /** Pairing links the OS opened, for the window (absent: none ever arrive). */
   pairingLinks?: PairingLinkOutbox;
+  /** How /ice is fetched (tests pass their own); warnings go to `warn`. */
+  fetchJson?: (url: string, timeoutMs: number, headers: Record<string, string>) => Promise<unknown>;
+  warn?: (message: string) => void;
 }): MainServices & { downloads: Downloads } {
   const { settings, desktop } = options;
   const downloadDir = () => settings.get().downloadDir ?? options.defaultDownloadDir;
   const downloads = new Downloads(downloadDir);
   const info = (): DeviceInfo => ({ name: settings.get().deviceName, appVersion: options.appVersion, platform: options.platform });
+  let iceSource: Promise<IceSource> | undefined;
+  const serverIce = async (): Promise<IceRefresh> => {
+    iceSource ??= options.signalingConfig().then(
+      (config) =>
+        new IceSource({
+          serverUrl: config.url,
+          token: config.token,
+          peerId: options.identity.public.peerId,
+          fetchJson: options.fetchJson ?? fetchJsonWithTimeout,
+          now: () => Date.now(),
+          warn: options.warn ?? (() => {}),
+        }),
+    );
+    return (await iceSource).current();
+  };
+  /** The user's own ICE servers first, then the signaling server's (fresh TURN credentials). */
+  const iceServers = async (): Promise<IceRefresh> => {
+    const fromServer = await serverIce();
+    return { iceServers: [...settings.get().iceServers, ...fromServer.iceServers], refreshAt: fromServer.refreshAt };
+  };
   return {
     getSignalingConfig: async (): Promise<SignalingConfig> => {
       const base = await options.signalingConfig();
-      const { iceServers, relayOnly } = settings.get();
-      // The user's own ICE servers first, then what the signaling server hands out.
-      return { ...base, iceServers: [...iceServers, ...base.iceServers], relayOnly };
+      const { relayOnly } = settings.get();
+      return { ...base, iceServers: (await iceServers()).iceServers, relayOnly };
     },
+    getIceServers: () => iceServers(),
     getDeviceInfo: info,
     setDeviceName: async (name) => {
       const result = await settings.update({ deviceName: name });

@@ -34,6 +34,7 @@ export const IPC_ARGUMENTS = {
   notify: z.tuple([z.string().max(200), z.string().max(1000)]),
   setProgress: z.tuple([z.number().min(0).max(1).nullable()]),
   getLanStatus: z.tuple([]),
+  getIceServers: z.tuple([]),
   setRecentTransfers: z.tuple([
     z
       .array(

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { DeviceInfo, FerrySettings, IncomingEntry, IpcResult, LanStatus, PublicIdentity, RecentTransfer, SettingsUpdate, SignalingConfig } from '../preload/api.js';
 import { FERRY_CHANNELS, type FerryMethod } from '../preload/channels.js';
 import { IPC_ARGUMENTS } from './contract.js';
+import type { IceRefresh } from '../signaling/ice-source.js';
 
 /** What the handlers do, in plain Node: Electron never appears below this line. */
 export interface MainServices {
@@ -25,6 +26,7 @@ export interface MainServices {
   setProgress(fraction: number | null): null;
   setRecentTransfers(recent: RecentTransfer[]): null;
   getLanStatus(): LanStatus | null;
+  getIceServers(): Promise<IceRefresh>;
   receiveStart(entries: IncomingEntry[], totalBytes: number): Promise<{ sinkId: string }>;
   receiveWrite(sinkId: string, fileIndex: number, offset: number, bytes: Uint8Array): Promise<null>;
   receiveFinalize(sinkId: string, fileIndex: number): Promise<{ path: string }>;
@@ -73,6 +75,7 @@ export function createIpcDispatcher(
     setProgress: (fraction) => services.setProgress(fraction),
     setRecentTransfers: (recent) => services.setRecentTransfers(recent),
     getLanStatus: () => services.getLanStatus(),
+    getIceServers: () => services.getIceServers(),
     receiveStart: (entries, totalBytes) => services.receiveStart(entries, totalBytes),
     receiveWrite: (sinkId, fileIndex, offset, bytes) => services.receiveWrite(sinkId, fileIndex, offset, bytes),
     receiveFinalize: (sinkId, fileIndex) => services.receiveFinalize(sinkId, fileIndex),

@@ -17,6 +17,8 @@ export interface SignalingConfig {
   iceServers: IceServerConfig[];
   /** True when main started the bundled server because none was configured. */
   embedded: boolean;
+  /** The operator's access token for this server (sent as PeerJS's `token`), if it needs one. */
+  token?: string;
   /** Connect through TURN relays only (hides this device's addresses from peers). */
   relayOnly: boolean;
 }
@@ -109,6 +111,11 @@ export interface FerryCalls {
   setProgress(fraction: number | null): Promise<IpcResult<null>>;
   /** Where the built-in signaling runs now; null when a custom server is in use. */
   getLanStatus(): Promise<IpcResult<LanStatus | null>>;
+  /**
+   * STUN/TURN servers to use for the next connection: the settings' own, then the signaling
+   * server's (TURN credentials fresh), and when to ask again (null: they do not expire).
+   */
+  getIceServers(): Promise<IpcResult<{ iceServers: IceServerConfig[]; refreshAt: number | null }>>;
   /** The last transfers, newest first, for the tray menu. */
   setRecentTransfers(recent: RecentTransfer[]): Promise<IpcResult<null>>;
   /** Prepares the download folder for an accepted offer (free space, unique names, staging). */

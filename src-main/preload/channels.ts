@@ -19,6 +19,7 @@ export const FERRY_CHANNELS = {
   setProgress: 'ferry:set-progress',
   setRecentTransfers: 'ferry:set-recent-transfers',
   getLanStatus: 'ferry:get-lan-status',
+  getIceServers: 'ferry:get-ice-servers',
   receiveStart: 'ferry:receive-start',
   receiveWrite: 'ferry:receive-write',
   receiveFinalize: 'ferry:receive-finalize',

@@ -22,6 +22,7 @@ const api: FerryApi = {
   setProgress: (fraction) => ipcRenderer.invoke(FERRY_CHANNELS.setProgress, fraction),
   setRecentTransfers: (recent) => ipcRenderer.invoke(FERRY_CHANNELS.setRecentTransfers, recent),
   getLanStatus: () => ipcRenderer.invoke(FERRY_CHANNELS.getLanStatus),
+  getIceServers: () => ipcRenderer.invoke(FERRY_CHANNELS.getIceServers),
   receiveStart: (entries, totalBytes) => ipcRenderer.invoke(FERRY_CHANNELS.receiveStart, entries, totalBytes),
   receiveWrite: (sinkId, fileIndex, offset, bytes) =>
     ipcRenderer.invoke(FERRY_CHANNELS.receiveWrite, sinkId, fileIndex, offset, bytes),

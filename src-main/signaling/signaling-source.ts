@@ -15,8 +15,10 @@ export interface SignalingEnvironment {
   configuredUrl?: string | undefined;
   /** FERRY_SIGNALING_KEY: that server's PeerJS key. */
   configuredKey?: string | undefined;
+  /** The access token the operator gave (FERRY_SIGNALING_TOKEN or the settings). */
+  configuredToken?: string | undefined;
   startEmbedded: () => Promise<{ url: string; close(): Promise<void> }>;
-  fetchJson: (url: string, timeoutMs: number) => Promise<unknown>;
+  fetchJson: (url: string, timeoutMs: number, headers?: Record<string, string>) => Promise<unknown>;
   warn: (message: string) => void;
 }
 
@@ -57,8 +59,9 @@ export async function resolveSignalingSource(env: SignalingEnvironment): Promise
   }
   if (!url.pathname.endsWith('/')) url.pathname += '/';
   let iceServers: IceServerConfig[] = [];
+  const token = env.configuredToken?.trim() || undefined;
   try {
-    iceServers = IceResponse.parse(await env.fetchJson(new URL('/ice', url).href, 5000)).iceServers.map(
+    iceServers = IceResponse.parse(await env.fetchJson(new URL('/ice', url).href, 5000, token ? { authorization: `Bearer ${token}` } : {})).iceServers.map(
       ({ urls, username, credential }) => ({
         urls,
         ...(username === undefined ? {} : { username }),
@@ -69,13 +72,13 @@ export async function resolveSignalingSource(env: SignalingEnvironment): Promise
     env.warn(`No ICE servers from ${url.origin}/ice (${(error as Error).message}); using none.`);
   }
   return {
-    config: { url: url.href, key: env.configuredKey || 'peerjs', iceServers, embedded: false },
+    config: { url: url.href, key: env.configuredKey || 'peerjs', iceServers, embedded: false, ...(token ? { token } : {}) },
     close: async () => {},
   };
 }
 
-export async function fetchJsonWithTimeout(url: string, timeoutMs: number): Promise<unknown> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+export async function fetchJsonWithTimeout(url: string, timeoutMs: number, headers: Record<string, string> = {}): Promise<unknown> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers });
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
   return response.json();
 }

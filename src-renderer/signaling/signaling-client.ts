@@ -1,6 +1,6 @@
 import { Peer, type DataConnection, type PeerError } from 'peerjs';
 import { backoffDelay, createPeerId, type Runtime } from '../../src-core/index';
-import type { SignalingConfig } from '../../src-main/preload/api';
+import type { IceServerConfig, SignalingConfig } from '../../src-main/preload/api';
 
 /** How often a kept device id is tried again when the server says it is taken. */
 const KEPT_ID_RETRIES = 3;
@@ -34,6 +34,7 @@ export class SignalingClient {
   private stopped = false;
   private idTakenCount = 0;
   private current: SignalingState;
+  private iceServers: IceServerConfig[];
 
   constructor(
     private readonly config: SignalingConfig,
@@ -41,6 +42,7 @@ export class SignalingClient {
     private readonly events: SignalingClientEvents,
     peerId?: string,
   ) {
+    this.iceServers = config.iceServers;
     this.peerId = peerId ?? createPeerId(runtime);
     this.current = { kind: 'connecting', peerId: this.peerId };
     window.addEventListener('online', this.retryNow);
@@ -62,6 +64,16 @@ export class SignalingClient {
     const connection = this.peer.connect(remotePeerId, { serialization: 'raw', reliable: true, ...(metadata === undefined ? {} : { metadata }) });
     if (!connection) throw new Error('Could not start a connection to that device.');
     return connection;
+  }
+
+  /**
+   * New STUN/TURN servers (fresh TURN credentials): PeerJS reads its options' config for every
+   * RTCPeerConnection it makes, ours and those it answers, so the live peer takes them at once.
+   */
+  setIceServers(iceServers: IceServerConfig[]): void {
+    this.iceServers = iceServers;
+    const live = this.peer?.options.config as RTCConfiguration | undefined;
+    if (live) live.iceServers = iceServers;
   }
 
   /** Skips the backoff wait (the network came back, or the user asked). */
@@ -92,8 +104,10 @@ export class SignalingClient {
       path: url.pathname,
       secure,
       key: this.config.key,
+      // The operator's access token travels as PeerJS's own token (checked before we register).
+      ...(this.config.token ? { token: this.config.token } : {}),
       // "Relay only": candidates through TURN only, so peers never learn this device's addresses.
-      config: { iceServers: this.config.iceServers, iceTransportPolicy: this.config.relayOnly ? 'relay' : 'all' },
+      config: { iceServers: this.iceServers, iceTransportPolicy: this.config.relayOnly ? 'relay' : 'all' },
       // PeerJS's own logging, for diagnosing connection trouble: localStorage['ferry.debug'] = '3'.
       debug: peerJsDebugLevel(),
     };

@@ -21,6 +21,7 @@ import type { DeviceInfo, FerrySettings, LanStatus, PublicIdentity, SignalingCon
 import { call, ferryApi } from '../platform';
 import { formatBytes } from '../ui/format';
 import { SignalingClient, type SignalingState } from '../signaling/signaling-client';
+import { IceKeeper } from '../signaling/ice-keeper';
 import type { ConnectionPath } from '../session/connection-path';
 import { type LinkState, PeerLink } from '../session/peer-link';
 import { type StripeMetadata, stripeOf } from '../session/stripes';
@@ -160,6 +161,9 @@ export class AppStore {
   /** Transfers in the order they began, for the tray's "last transfers". */
   private readonly recentKeys: Array<{ peerId: string; key: string }> = [];
   private client: SignalingClient | undefined;
+  private ice: IceKeeper | undefined;
+  /** Dials waiting for fresh TURN credentials (at most one per device). */
+  private readonly pendingDials = new Set<string>();
 
   constructor(
     private readonly runtime: Runtime,
@@ -202,6 +206,9 @@ export class AppStore {
       identity?.peerId,
     );
     this.client.start();
+    const client = this.client;
+    this.ice = new IceKeeper(this.runtime, () => call(ferryApi().getIceServers()), (servers) => client.setIceServers(servers));
+    this.ice.start();
     if (config.embedded) {
       this.lan = new LanFollower(this.runtime, config.url, {
         status: (lanStatus) => {
@@ -246,6 +253,17 @@ export class AppStore {
   private dial(peerId: string, { background }: { background: boolean }): void {
     const client = this.client;
     if (!client) throw new Error('Ferry is still starting.');
+    if (this.pendingDials.has(peerId)) return;
+    // TURN credentials expire: a dial waits for fresh ones when the refresh timer has not run.
+    const fresh = this.ice?.whenFresh();
+    if (fresh) {
+      this.pendingDials.add(peerId);
+      void fresh.finally(() => {
+        this.pendingDials.delete(peerId);
+        this.dial(peerId, { background });
+      });
+      return;
+    }
     const state = this.links.has(peerId) ? this.linkStates.get(peerId) : undefined;
     if (state === 'open' || state === 'connecting') {
       if (!background && !this.conversation(peerId)) this.addConversation(peerId, state);
@@ -624,6 +642,7 @@ export class AppStore {
 
   stop(): void {
     this.presence.stop();
+    this.ice?.stop();
     this.lan?.stop();
     for (const link of this.links.values()) link.close();
     this.client?.stop();
