@@ -19,6 +19,9 @@ export interface SignalingClientEvents {
   peerUnavailable(peerId: string): void;
 }
 
+/** Server refusals that retrying cannot cure (the token or the origin is wrong). */
+const REFUSED_FOR_GOOD = /access token|origin is not allowed|Invalid peer id|Invalid key/i;
+
 /** PeerJS errors after which retrying cannot help: the configuration is wrong. */
 const FATAL_ERRORS = new Set(['browser-incompatible', 'invalid-key', 'invalid-id', 'ssl-unavailable']);
 
@@ -35,6 +38,8 @@ export class SignalingClient {
   private idTakenCount = 0;
   private current: SignalingState;
   private iceServers: IceServerConfig[];
+  /** The reason in the server's last ERROR message, until the reconnect that follows shows it. */
+  private serverSaid: string | undefined;
 
   constructor(
     private readonly config: SignalingConfig,
@@ -159,6 +164,19 @@ export class SignalingClient {
         }
         return;
       }
+      if (type === 'server-error') {
+        // The server says why it refused us (ferry-signal sends its reason as an ERROR message).
+        // A refused token or origin will not change by retrying: say so and stop.
+        const words = error.message.replace(/^Server error: /, '');
+        if (REFUSED_FOR_GOOD.test(words)) {
+          this.setState({ kind: 'offline', peerId: this.peerId, reason: `The signaling server refused this device: ${words} Check the server and token in Settings.` });
+          this.peer = undefined;
+          peer.destroy();
+          return;
+        }
+        this.serverSaid = words;
+        return;
+      }
       if (FATAL_ERRORS.has(type)) {
         this.setState({ kind: 'offline', peerId: this.peerId, reason: describeFatal(type, error.message) });
         this.peer = undefined;
@@ -170,7 +188,10 @@ export class SignalingClient {
   }
 
   private scheduleReconnect(lastError: string): void {
-    if (this.current.kind === 'reconnecting') return;
+    if (this.current.kind === 'reconnecting' || this.current.kind === 'offline') return;
+    // The server's own reason (limits, a full server) says more than "lost the connection".
+    if (this.serverSaid) lastError = `The signaling server said: ${this.serverSaid}`;
+    this.serverSaid = undefined;
     const delay = backoffDelay(this.attempt, this.runtime.randomBytes(1)[0]! / 256);
     this.attempt++;
     this.setState({
