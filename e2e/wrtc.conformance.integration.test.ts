@@ -1,3 +1,4 @@
+import { idDigits } from './support/peer-ids.js';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
@@ -29,7 +30,7 @@ function remote(proc: TrackedProcess, name: string, downloadDir: string): Remote
 /** Two Node peers on two lab hosts, each its own process, meeting through ferry-signal. */
 async function wrtcLink(root: string): Promise<ConformanceLink> {
   const n = ++linkCount;
-  const ids = { alice: `ferry-alicealice${String(n).padStart(4, 'a')}`.slice(0, 22), bob: `ferry-bobbobbobb${String(n).padStart(6, 'b')}`.slice(0, 22) };
+  const ids = { alice: `ferry-alicealice${idDigits(n, 6)}`, bob: `ferry-bobbobbobb${idDigits(n, 6)}` };
   const dirs = { alice: join(root, 'alice'), bob: join(root, 'bob') };
   const spawn = (host: 'alice' | 'bob', name: string, extra: string[]) =>
     lab.host(host).spawn(`${host}-peer`, process.execPath, ['--import', 'tsx', PEER, signalingUrl, ids[host], name, dirs[host], ...extra]);

@@ -1,3 +1,4 @@
+import { idDigits } from './peer-ids.js';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +24,7 @@ export async function createChromiumLink(options: {
   stripes?: number;
 }): Promise<ConformanceLink> {
   const n = ++linkCount;
-  const ids = { alice: `ferry-alice${String(n).padStart(11, 'a')}`, bob: `ferry-bob${String(n).padStart(13, 'b')}` };
+  const ids = { alice: `ferry-alice${idDigits(n, 11)}`, bob: `ferry-bob${idDigits(n, 13)}` };
   const open = async (side: 'alice' | 'bob', name: string, dial?: string): Promise<FerryPage> => {
     await mkdir(join(options.root, side), { recursive: true });
     const page = await openFerryPage(options.browsers[side], options.lab.host(side), {

@@ -1,6 +1,9 @@
 import { pino } from 'pino';
+import { mintAccessToken } from './access-token.js';
+import { REDACT_PATHS } from './logging.js';
 import { helpText, parseCli, UsageError } from './options.js';
-import { SignalingServerError, startSignalingServer } from './server.js';
+import { createObservability } from './observability/index.js';
+import { type SignalingServer, SignalingServerError, startSignalingServer } from './server.js';
 import { readServerVersion } from './version.js';
 
 /** `ferry-signal`: exit 0 on a clean shutdown, 1 when it cannot serve, 2 on bad configuration. */
@@ -22,6 +25,12 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     case 'version':
       process.stdout.write(`${readServerVersion()}\n`);
       return 0;
+    case 'token': {
+      const expiresAt = Math.floor((Date.now() + command.ttlMs) / 1000);
+      process.stdout.write(`${mintAccessToken(command.secret, command.peerId, expiresAt)}\n`);
+      process.stderr.write(`ferry-signal: token for ${command.peerId}, valid until ${new Date(expiresAt * 1000).toISOString()}\n`);
+      return 0;
+    }
     case 'serve':
       break;
     default: {
@@ -30,11 +39,22 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     }
   }
 
-  const logger = pino({ level: command.logLevel, base: { service: 'ferry-signal' } });
-  let server;
+  const logger = pino({
+    level: command.logLevel,
+    base: { service: 'ferry-signal' },
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+  });
+  let server: SignalingServer | undefined;
+  // /metrics and /status: counters fed by the server's hooks, the dashboard's live events.
+  const observability = createObservability({
+    log: logger,
+    connectedPeers: () => server?.stats().peers ?? 0,
+    ...(command.statusToken === undefined ? {} : { token: command.statusToken }),
+  });
   try {
-    server = await startSignalingServer({ ...command.server, logger });
+    server = await startSignalingServer({ ...command.server, logger, events: observability.events, routes: (router) => router.use(observability.router) });
   } catch (error) {
+    observability.close();
     if (error instanceof SignalingServerError) {
       logger.fatal({ code: error.code }, error.message);
       process.stderr.write(`ferry-signal: ${error.message}\n`);
@@ -53,6 +73,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     process.exit(1);
   }, 5000);
   forced.unref();
+  observability.close();
   await server.close();
   return 0;
 }

@@ -1,26 +1,19 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
+import { type AccessPolicy, MIN_SECRET_LENGTH } from './access-token.js';
+import { UsageError } from './config-error.js';
+import { readConfigFile } from './config-file.js';
+import { DEFAULTS, TURN_TTL_BOUNDS } from './defaults.js';
+import { parseDuration } from './durations.js';
 import { iceServersFromStunUrls } from './ice.js';
+import { OPTION_TABLE, type OptionName } from './option-table.js';
+import { isPeerId, PEER_ID_DESCRIPTION } from './peer-id.js';
 import type { SignalingServerOptions } from './server.js';
+import { isTurnUrl } from './turn-credentials.js';
 
-/** Bad configuration: the CLI prints the message and exits with code 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
-/** Every option, with its flag, its environment variable and its help line. */
-export const OPTION_TABLE = [
-  { flag: 'port', env: 'FERRY_SIGNAL_PORT', value: 'N', help: 'TCP port (0 = any free port). Default 9000.' },
-  { flag: 'host', env: 'FERRY_SIGNAL_HOST', value: 'ADDR', help: 'Interface to bind. Default 0.0.0.0.' },
-  { flag: 'path', env: 'FERRY_SIGNAL_PATH', value: 'PATH', help: 'Where the PeerJS API is mounted. Default /.' },
-  { flag: 'key', env: 'FERRY_SIGNAL_KEY', value: 'KEY', help: 'PeerJS API key clients must send. Default peerjs.' },
-  { flag: 'tls-cert', env: 'FERRY_SIGNAL_TLS_CERT', value: 'FILE', help: 'PEM certificate: serve https/wss (needs --tls-key).' },
-  { flag: 'tls-key', env: 'FERRY_SIGNAL_TLS_KEY', value: 'FILE', help: 'PEM private key for --tls-cert.' },
-  { flag: 'allowed-origins', env: 'FERRY_SIGNAL_ALLOWED_ORIGINS', value: 'LIST', help: 'Comma-separated browser origins allowed. Default: any.' },
-  { flag: 'stun', env: 'FERRY_SIGNAL_STUN', value: 'LIST', help: 'Comma-separated STUN URLs that GET /ice hands out. Default: none.' },
-  { flag: 'list-peers', env: 'FERRY_SIGNAL_LIST_PEERS', value: 'yes|no', help: 'GET /nearby lists the connected peer ids (for a LAN). Default no.' },
-  { flag: 'log-level', env: 'FERRY_SIGNAL_LOG_LEVEL', value: 'LEVEL', help: 'fatal|error|warn|info|debug|trace|silent. Default info.' },
-] as const;
+export { UsageError } from './config-error.js';
+export { helpText, OPTION_TABLE } from './option-table.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -28,119 +21,251 @@ const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug'
 export type CliCommand =
   | { kind: 'help' }
   | { kind: 'version' }
-  | { kind: 'serve'; server: SignalingServerOptions; logLevel: LogLevel };
+  | { kind: 'serve'; server: SignalingServerOptions; logLevel: LogLevel; statusToken?: string }
+  | { kind: 'token'; secret: string; peerId: string; ttlMs: number };
 
-export function helpText(): string {
-  const rows = OPTION_TABLE.map(
-    (o) => `  --${`${o.flag} ${o.value}`.padEnd(24)} ${o.help}\n  ${''.padEnd(26)} env ${o.env}`,
-  );
-  return [
-    'Usage: ferry-signal [options]',
-    '',
-    "Ferry's signaling server: introduces Ferry devices to each other (PeerJS protocol).",
-    'File data never passes through it. Flags win over environment variables.',
-    '',
-    'Options:',
-    ...rows,
-    '  --help                     Show this help.',
-    '  --version                  Print the version.',
-    '',
-    'Endpoints: GET /health, GET /ice, GET /nearby (with --list-peers yes), PeerJS at <path> (WebSocket <path>peerjs).',
-    '',
-  ].join('\n');
+/** Where a value came from; higher wins. */
+const enum Level {
+  None = 0,
+  File = 1,
+  Env = 2,
+  Flag = 3,
 }
 
-/** Parses flags and environment into server options. Throws UsageError on anything wrong. */
-export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCommand {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    values = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        ...Object.fromEntries(OPTION_TABLE.map((o) => [o.flag, { type: 'string' as const }])),
-        help: { type: 'boolean' },
-        version: { type: 'boolean' },
-      },
-    }).values;
-  } catch (cause) {
-    throw new UsageError(`${(cause as Error).message.split('\n')[0]}. Run ferry-signal --help.`);
+/** One option's value from flags, environment and config file, by precedence. */
+class OptionSource {
+  constructor(
+    private readonly flags: Readonly<Record<string, string | boolean | undefined>>,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly file: ReadonlyMap<OptionName, string> | undefined,
+    private readonly fileName: string | undefined,
+  ) {}
+
+  level(flag: OptionName): Level {
+    if (typeof this.flags[flag] === 'string') return Level.Flag;
+    const fromEnv = this.env[envName(flag)];
+    if (fromEnv !== undefined && fromEnv !== '') return Level.Env;
+    return this.file?.has(flag) ? Level.File : Level.None;
   }
-  if (values.help) return { kind: 'help' };
-  if (values.version) return { kind: 'version' };
 
-  const get = (flag: (typeof OPTION_TABLE)[number]['flag']): string | undefined => {
-    const fromFlag = values[flag];
-    if (typeof fromFlag === 'string') return fromFlag;
-    const entry = OPTION_TABLE.find((o) => o.flag === flag);
-    const fromEnv = entry ? env[entry.env] : undefined;
-    return fromEnv === '' ? undefined : fromEnv;
-  };
-
-  const server: SignalingServerOptions = {};
-  const port = get('port');
-  if (port !== undefined) {
-    if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) {
-      throw new UsageError(`--port must be a whole number from 0 to 65535, not "${port}".`);
+  get(flag: OptionName): string | undefined {
+    switch (this.level(flag)) {
+      case Level.Flag:
+        return this.flags[flag] as string;
+      case Level.Env:
+        return this.env[envName(flag)];
+      case Level.File:
+        return this.file?.get(flag);
+      default:
+        return undefined;
     }
-    server.port = Number(port);
   }
-  const host = get('host');
+
+  /** " (from FERRY_SIGNAL_PORT)", " (in /etc/ferry.json)", or "" for a flag. */
+  where(flag: OptionName): string {
+    switch (this.level(flag)) {
+      case Level.Env:
+        return ` (from ${envName(flag)})`;
+      case Level.File:
+        return ` (in ${this.fileName})`;
+      default:
+        return '';
+    }
+  }
+
+  bad(flag: OptionName, message: string, cause?: unknown): UsageError {
+    return new UsageError('BAD_VALUE', `--${flag}${message}${this.where(flag)}`.replace(/\.?$/, '.'), flag, { cause });
+  }
+}
+
+function envName(flag: OptionName): string {
+  return (OPTION_TABLE.find((o) => o.flag === flag) as { env: string }).env;
+}
+
+function parseFlags(argv: readonly string[], options: Record<string, { type: 'string' | 'boolean' }>) {
+  try {
+    return parseArgs({ args: [...argv], strict: true, allowPositionals: false, options }).values as Record<string, string | boolean | undefined>;
+  } catch (cause) {
+    throw new UsageError('BAD_USAGE', `${(cause as Error).message.split('\n')[0]}. Run ferry-signal --help.`, undefined, { cause });
+  }
+}
+
+function sourceFor(flags: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv): OptionSource {
+  const fromFlag = flags.config;
+  const configFile = typeof fromFlag === 'string' ? fromFlag : env.FERRY_SIGNAL_CONFIG || undefined;
+  return new OptionSource(flags, env, configFile === undefined ? undefined : readConfigFile(configFile), configFile);
+}
+
+/** Parses flags, environment and config file into a command. Throws UsageError on anything wrong. */
+export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCommand {
+  if (argv[0] === 'token') return parseTokenCommand(argv.slice(1), env);
+  const flags = parseFlags(argv, {
+    ...Object.fromEntries(OPTION_TABLE.map((o) => [o.flag, { type: 'string' as const }])),
+    help: { type: 'boolean' },
+    version: { type: 'boolean' },
+  });
+  if (flags.help) return { kind: 'help' };
+  if (flags.version) return { kind: 'version' };
+  const source = sourceFor(flags, env);
+  const logLevel = source.get('log-level') ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw source.bad('log-level', ` must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}"`);
+  const statusToken = secret(source, 'status-token', 'status-token-file');
+  return { kind: 'serve', server: serverOptions(source), logLevel: logLevel as LogLevel, ...(statusToken === undefined ? {} : { statusToken }) };
+}
+
+function serverOptions(source: OptionSource): SignalingServerOptions {
+  const server: SignalingServerOptions = {};
+  const port = source.get('port');
+  if (port !== undefined) server.port = wholeNumber(source, 'port', port, 0, 65_535);
+  const host = source.get('host');
   if (host !== undefined) {
-    if (!/^[A-Za-z0-9.:-]+$/.test(host)) throw new UsageError(`--host "${host}" is not an address.`);
+    if (!/^[A-Za-z0-9.:-]+$/.test(host)) throw source.bad('host', ` "${host}" is not an address`);
     server.host = host;
   }
-  const path = get('path');
+  const path = source.get('path');
   if (path !== undefined) {
-    if (!/^\/[A-Za-z0-9._~/-]*$/.test(path)) {
-      throw new UsageError(`--path must start with "/" and use URL-safe characters, not "${path}".`);
-    }
+    if (!/^\/[A-Za-z0-9._~/-]*$/.test(path)) throw source.bad('path', ` must start with "/" and use URL-safe characters, not "${path}"`);
     server.path = path;
   }
-  const key = get('key');
+  const key = source.get('key');
   if (key !== undefined) {
-    if (!/^[A-Za-z0-9._~-]{1,128}$/.test(key)) {
-      throw new UsageError('--key must be 1-128 URL-safe characters.');
-    }
+    if (!/^[A-Za-z0-9._~-]{1,128}$/.test(key)) throw source.bad('key', ' must be 1-128 URL-safe characters');
     server.key = key;
   }
-  const certFile = get('tls-cert');
-  const keyFile = get('tls-key');
+  const certFile = source.get('tls-cert');
+  const keyFile = source.get('tls-key');
   if ((certFile === undefined) !== (keyFile === undefined)) {
-    throw new UsageError('--tls-cert and --tls-key go together: give both or neither.');
+    throw new UsageError('MISSING', '--tls-cert and --tls-key go together: give both or neither.', certFile === undefined ? 'tls-cert' : 'tls-key');
   }
   if (certFile !== undefined && keyFile !== undefined) {
-    server.tls = { cert: readPem(certFile, '--tls-cert'), key: readPem(keyFile, '--tls-key') };
+    server.tls = { cert: readFile(source, 'tls-cert', certFile), key: readFile(source, 'tls-key', keyFile) };
   }
-  const origins = get('allowed-origins');
+  const origins = source.get('allowed-origins');
   if (origins !== undefined) {
     const list = splitList(origins);
     for (const origin of list) {
       if (!/^https?:\/\/[^/\s]+$|^file:\/\/$|^null$/.test(origin)) {
-        throw new UsageError(`--allowed-origins: "${origin}" is not an origin like https://example.org.`);
+        throw source.bad('allowed-origins', `: "${origin}" is not an origin like https://example.org`);
       }
     }
     server.allowedOrigins = list;
   }
-  const stun = get('stun');
+  const proxies = source.get('trust-proxy');
+  if (proxies !== undefined) {
+    const list = splitList(proxies);
+    for (const address of list) {
+      if (isIP(address) === 0) throw source.bad('trust-proxy', `: "${address}" is not an IP address (list each proxy's address, e.g. 127.0.0.1,::1)`);
+    }
+    server.trustedProxies = list;
+  }
+  const access = accessPolicy(source);
+  if (access !== undefined) server.access = access;
+  const stun = source.get('stun');
   if (stun !== undefined) {
     try {
       server.iceServers = iceServersFromStunUrls(splitList(stun));
     } catch (cause) {
-      throw new UsageError(`--stun: ${(cause as Error).message}`);
+      throw source.bad('stun', `: ${(cause as Error).message}`, cause);
     }
   }
-  const listPeers = get('list-peers');
+  const turn = turnOptions(source);
+  if (turn !== undefined) server.turn = turn;
+  const maxPeers = source.get('max-peers');
+  if (maxPeers !== undefined) server.maxPeers = wholeNumber(source, 'max-peers', maxPeers, 1, 1_000_000);
+  const limits: NonNullable<SignalingServerOptions['limits']> = {};
+  const ipConnections = source.get('ip-connections');
+  if (ipConnections !== undefined) limits.connectionsPerAddress = wholeNumber(source, 'ip-connections', ipConnections, 0, 1_000_000);
+  const rate = source.get('ip-message-rate');
+  if (rate !== undefined) limits.messagesPerSecond = wholeNumber(source, 'ip-message-rate', rate, 0, 1_000_000);
+  const burst = source.get('ip-message-burst');
+  if (burst !== undefined) limits.messageBurst = wholeNumber(source, 'ip-message-burst', burst, 1, 1_000_000);
+  if (Object.keys(limits).length > 0) server.limits = limits;
+  const queue: NonNullable<SignalingServerOptions['queue']> = {};
+  const queueLimit = source.get('queue-limit');
+  if (queueLimit !== undefined) queue.limit = wholeNumber(source, 'queue-limit', queueLimit, 0, 100_000);
+  const queueTimeout = source.get('queue-timeout');
+  if (queueTimeout !== undefined) queue.timeoutMs = duration(source, 'queue-timeout', queueTimeout, 1_000, 600_000);
+  if (Object.keys(queue).length > 0) server.queue = queue;
+  const maxBytes = source.get('max-message-bytes');
+  if (maxBytes !== undefined) server.maxMessageBytes = wholeNumber(source, 'max-message-bytes', maxBytes, 1024, 1_048_576);
+  const alive = source.get('alive-timeout');
+  if (alive !== undefined) server.aliveTimeoutMs = duration(source, 'alive-timeout', alive, 1_000, 3_600_000);
+  const listPeers = source.get('list-peers');
   if (listPeers !== undefined) {
-    if (!/^(yes|no)$/.test(listPeers)) throw new UsageError(`--list-peers must be yes or no, not "${listPeers}".`);
+    if (!/^(yes|no)$/.test(listPeers)) throw source.bad('list-peers', ` must be yes or no, not "${listPeers}"`);
     server.listPeers = listPeers === 'yes';
   }
-  const logLevel = get('log-level') ?? 'info';
-  if (!LOG_LEVELS.includes(logLevel)) {
-    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}".`);
+  return server;
+}
+
+function accessPolicy(source: OptionSource): AccessPolicy | undefined {
+  const token = secret(source, 'token', 'token-file');
+  const tokenSecret = secret(source, 'token-secret', 'token-secret-file');
+  if (token !== undefined && tokenSecret !== undefined) {
+    throw new UsageError('CONFLICT', '--token and --token-secret exclude each other: one shared token, or per-device tokens from a secret.', 'token');
   }
-  return { kind: 'serve', server, logLevel: logLevel as LogLevel };
+  if (token !== undefined) return { kind: 'shared', token };
+  if (tokenSecret !== undefined) return { kind: 'hmac', secret: tokenSecret };
+  return undefined;
+}
+
+function turnOptions(source: OptionSource): SignalingServerOptions['turn'] {
+  const urls = source.get('turn-url');
+  const turnSecret = secret(source, 'turn-secret', 'turn-secret-file', 1);
+  if (urls === undefined && turnSecret === undefined) return undefined;
+  if (urls === undefined) throw new UsageError('MISSING', '--turn-secret needs --turn-url: the TURN servers the credentials are for.', 'turn-url');
+  if (turnSecret === undefined) {
+    throw new UsageError('MISSING', '--turn-url needs --turn-secret or --turn-secret-file: the TURN server\'s static-auth-secret.', 'turn-secret');
+  }
+  const list = splitList(urls);
+  if (list.length === 0) throw source.bad('turn-url', ' is empty');
+  for (const url of list) {
+    if (!isTurnUrl(url)) throw source.bad('turn-url', `: "${url}" is not a TURN URL (expected e.g. turn:turn.example.org:3478 or turns:turn.example.org:5349)`);
+  }
+  const ttl = source.get('turn-ttl');
+  const ttlMs = ttl === undefined ? undefined : duration(source, 'turn-ttl', ttl, TURN_TTL_BOUNDS.minSeconds * 1000, TURN_TTL_BOUNDS.maxSeconds * 1000);
+  return { urls: list, secret: turnSecret, ttlSeconds: ttlMs === undefined ? DEFAULTS.turnTtlSeconds : Math.floor(ttlMs / 1000) };
+}
+
+/**
+ * A secret given directly or as a file (so it need not appear in `ps` or the unit file). The
+ * pair is one setting: the higher-precedence source wins; both at the same level is an error.
+ */
+function secret(source: OptionSource, flag: OptionName, fileFlag: OptionName, minLength = MIN_SECRET_LENGTH): string | undefined {
+  const direct = source.level(flag);
+  const viaFile = source.level(fileFlag);
+  if (direct !== Level.None && direct === viaFile) {
+    throw new UsageError('CONFLICT', `--${flag} and --${fileFlag} are both set${source.where(flag)}; give one.`, flag);
+  }
+  let value: string | undefined;
+  let named: OptionName = flag;
+  if (viaFile > direct) {
+    named = fileFlag;
+    // Files end with a newline; secrets do not.
+    value = readFile(source, fileFlag, source.get(fileFlag) as string).toString('utf8').replace(/\s+$/, '');
+  } else {
+    value = source.get(flag);
+  }
+  if (value === undefined) return undefined;
+  if (value.length < minLength) {
+    throw source.bad(named, minLength === 1 ? ' is empty' : ` must be at least ${minLength} characters (try: openssl rand -base64 32)`);
+  }
+  return value;
+}
+
+function wholeNumber(source: OptionSource, flag: OptionName, text: string, min: number, max: number): number {
+  if (!/^\d{1,9}$/.test(text.trim()) || Number(text) < min || Number(text) > max) {
+    throw source.bad(flag, ` must be a whole number from ${min} to ${max}, not "${text}"`);
+  }
+  return Number(text);
+}
+
+function duration(source: OptionSource, flag: OptionName, text: string, minMs: number, maxMs: number): number {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms < minMs || ms > maxMs) {
+    throw source.bad(flag, ` must be a duration like 90s, 5m or 1h, from ${minMs / 1000}s to ${maxMs / 1000}s, not "${text}"`);
+  }
+  return ms;
 }
 
 function splitList(value: string): string[] {
@@ -150,10 +275,41 @@ function splitList(value: string): string[] {
     .filter((s) => s.length > 0);
 }
 
-function readPem(file: string, flag: string): Buffer {
+function readFile(source: OptionSource, flag: OptionName, file: string): Buffer {
   try {
     return readFileSync(file);
   } catch (cause) {
-    throw new UsageError(`${flag}: cannot read "${file}": ${(cause as NodeJS.ErrnoException).code ?? cause}.`);
+    const code = (cause as NodeJS.ErrnoException).code ?? String(cause);
+    throw new UsageError('UNREADABLE_FILE', `--${flag}: cannot read "${file}": ${code}${source.where(flag)}.`, flag, { cause });
   }
+}
+
+/** Longest lifetime `ferry-signal token` mints: a token cannot be revoked but by a new secret. */
+const MAX_TOKEN_TTL_MS = 400 * 86_400_000;
+
+function parseTokenCommand(argv: readonly string[], env: NodeJS.ProcessEnv): CliCommand {
+  const flags = parseFlags(argv, {
+    peer: { type: 'string' },
+    ttl: { type: 'string' },
+    'token-secret': { type: 'string' },
+    'token-secret-file': { type: 'string' },
+    config: { type: 'string' },
+    help: { type: 'boolean' },
+  });
+  if (flags.help) return { kind: 'help' };
+  const source = sourceFor(flags, env);
+  const peerId = flags.peer;
+  if (typeof peerId !== 'string' || !isPeerId(peerId)) {
+    throw new UsageError('BAD_VALUE', `ferry-signal token: --peer must be the device's peer id, ${PEER_ID_DESCRIPTION}.`, 'peer');
+  }
+  const ttlText = typeof flags.ttl === 'string' ? flags.ttl : '24h';
+  const ttlMs = parseDuration(ttlText);
+  if (ttlMs === undefined || ttlMs < 60_000 || ttlMs > MAX_TOKEN_TTL_MS) {
+    throw new UsageError('BAD_VALUE', `ferry-signal token: --ttl must be a duration like 1h or 30d, from 1m to 400d, not "${ttlText}".`, 'ttl');
+  }
+  const tokenSecret = secret(source, 'token-secret', 'token-secret-file');
+  if (tokenSecret === undefined) {
+    throw new UsageError('MISSING', 'ferry-signal token: needs the server\'s --token-secret (or --token-secret-file, FERRY_SIGNAL_TOKEN_SECRET, or --config).', 'token-secret');
+  }
+  return { kind: 'token', secret: tokenSecret, peerId, ttlMs };
 }

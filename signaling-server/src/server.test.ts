@@ -3,6 +3,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type SignalingServer, startSignalingServer } from './server.js';
+import { peerId } from './test-support/raw-peer.js';
 
 const servers: SignalingServer[] = [];
 const sockets: WebSocket[] = [];
@@ -133,7 +134,8 @@ describe('signaling server', () => {
   it('keeps no registration behind after many connect/leave cycles', async () => {
     const server = await start();
     for (let i = 0; i < 100; i++) {
-      const { socket } = await register(server, `ferry-cycle${String(i).padStart(11, 'a')}`);
+      const { socket, first } = await register(server, peerId(i, 'c'));
+      expect(first.type).toBe('OPEN');
       socket.send('garbage that fails to parse');
       socket.close();
     }
@@ -149,19 +151,31 @@ describe('signaling server', () => {
     idle.destroy();
   });
 
-  it('refuses browser origins that are not allowed, on HTTP and on the WebSocket', async () => {
+  it('refuses browser origins that are not allowed, on HTTP (403) and on the WebSocket (a reason, then close 4403)', async () => {
     const server = await start({ allowedOrigins: ['https://ok.example'] });
     const ok = await fetch(`http://127.0.0.1:${server.port}/ice`, { headers: { origin: 'https://ok.example' } });
+    expect(ok.status).toBe(200);
     expect(ok.headers.get('access-control-allow-origin')).toBe('https://ok.example');
     const other = await fetch(`http://127.0.0.1:${server.port}/ice`, { headers: { origin: 'https://evil.example' } });
+    expect(other.status).toBe(403);
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    expect(await other.json()).toEqual({ error: 'origin-not-allowed', message: expect.stringContaining('origin is not allowed') });
+    // PeerJS's own HTTP routes sit behind the same check.
+    expect((await fetch(`http://127.0.0.1:${server.port}/peerjs/id`, { headers: { origin: 'https://evil.example' } })).status).toBe(403);
+    // Apps send no Origin: not a browser page, not affected.
+    expect((await fetch(`http://127.0.0.1:${server.port}/ice`)).status).toBe(200);
 
     const socket = new WebSocket(`ws://127.0.0.1:${server.port}/peerjs?key=peerjs&id=ferry-jjjjjjjjjjjjjjjj&token=t`, {
       origin: 'https://evil.example',
     });
     sockets.push(socket);
-    const [, response] = (await once(socket, 'unexpected-response')) as [unknown, { statusCode: number }];
-    expect(response.statusCode).toBe(401);
+    const [data] = (await once(socket, 'message')) as [Buffer];
+    expect(JSON.parse(data.toString())).toEqual({ type: 'ERROR', payload: { msg: expect.stringContaining('origin is not allowed') } });
+    const [code, reason] = (await once(socket, 'close')) as [number, Buffer];
+    expect(code).toBe(4403);
+    expect(reason.toString()).toContain('origin is not allowed');
+    expect(server.peers()).toEqual([]);
+    expect(server.stats().refused['origin-not-allowed']).toBe(3);
   });
 
   it('mounts PeerJS under a custom path', async () => {

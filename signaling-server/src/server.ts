@@ -3,10 +3,24 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { ExpressPeerServer } from 'peer';
-import { pino, type Logger } from 'pino';
-import { WebSocketServer, type ServerOptions as WsServerOptions } from 'ws';
+import { ExpressPeerServer, type IClient, type IMessage } from 'peer';
+import type { Logger } from 'pino';
+import { type ServerOptions as WsServerOptions, WebSocketServer } from 'ws';
+import type { AccessPolicy } from './access-token.js';
+import { normaliseAddress } from './client-address.js';
+import { DEFAULTS } from './defaults.js';
+import { type SignalingCounters, type SignalingEvents, Telemetry } from './events.js';
+import { GuardedSocket, type SocketGuard } from './guarded-socket.js';
+import { startHeartbeat } from './heartbeat.js';
+import { createHttpApi } from './http-api.js';
 import type { IceServer } from './ice.js';
+import { AddressLimiter } from './limits.js';
+import { serverLogger } from './logging.js';
+import { OfflineQueueCap } from './offline-queue.js';
+import { isPeerId } from './peer-id.js';
+import { CLOSE_GRACE_MS, refuseSocket } from './refusals.js';
+import { UpgradeGate } from './gate.js';
+import type { TurnConfig } from './turn-credentials.js';
 import { readServerVersion } from './version.js';
 
 export interface SignalingServerOptions {
@@ -22,12 +36,24 @@ export interface SignalingServerOptions {
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** Browser origins allowed to use the server; empty or absent allows every origin. */
   allowedOrigins?: readonly string[];
-  /** What GET /ice hands to clients. */
+  /** Reverse proxies whose X-Forwarded-For names the real client address. Default none. */
+  trustedProxies?: readonly string[];
+  /** Who may register (and ask /ice); absent: anyone with the key. */
+  access?: AccessPolicy;
+  /** STUN (or static TURN) entries GET /ice hands to clients. */
   iceServers?: readonly IceServer[];
+  /** TURN URLs and coturn's shared secret: GET /ice adds short-lived credentials. */
+  turn?: TurnConfig;
   /** Largest WebSocket message accepted; larger ones close the socket (1009). */
   maxMessageBytes?: number;
-  /** A peer that sends nothing (not even heartbeats) for this long is dropped. */
+  /** A socket that answers no ping, or a peer that sends no heartbeat, for this long is dropped. */
   aliveTimeoutMs?: number;
+  /** Peers registered at once. */
+  maxPeers?: number;
+  /** Per client address: open connections, and messages per second (token bucket); 0 = no limit. */
+  limits?: { connectionsPerAddress?: number; messagesPerSecond?: number; messageBurst?: number };
+  /** Messages held for one offline peer, and for how long. */
+  queue?: { limit?: number; timeoutMs?: number };
   /** A LAN server's id (the app's embedded server): reported by /health so an advertisement can be checked. */
   serverId?: string;
   /**
@@ -36,6 +62,10 @@ export interface SignalingServerOptions {
    * client who else is connected).
    */
   listPeers?: boolean;
+  /** Hooks for metrics (see events.ts). */
+  events?: SignalingEvents;
+  /** Adds HTTP routes (e.g. /metrics, /status) in front of PeerJS, behind the origin check. */
+  routes?: (router: express.Router) => void;
   logger?: Logger;
 }
 
@@ -45,7 +75,20 @@ export interface SignalingServer {
   readonly port: number;
   /** Ids of the peers registered right now. */
   peers(): string[];
+  /** Live numbers and running totals, for metrics and status pages. */
+  stats(): SignalingStats;
   close(): Promise<void>;
+}
+
+export interface SignalingStats extends SignalingCounters {
+  /** Peers registered now. */
+  peers: number;
+  /** WebSocket connections open now (registered or being refused). */
+  sockets: number;
+  /** Client addresses with connections or a recent one (per-address limits). */
+  addresses: number;
+  /** Offline peers with messages waiting. */
+  offlineQueues: number;
 }
 
 export class SignalingServerError extends Error {
@@ -59,55 +102,62 @@ export class SignalingServerError extends Error {
   }
 }
 
-// An SDP offer with many candidates is a few KiB; 64 KiB leaves room and bounds memory per frame.
-const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024;
+/** peer checks for expired queues this often (its `cleanup_out_msgs`). */
+const PEER_PRUNE_INTERVAL_MS = 1_000;
+/** The message types `peer` relays (or queues for an offline destination). */
+const RELAYED_TYPES: ReadonlySet<unknown> = new Set(['OFFER', 'ANSWER', 'CANDIDATE', 'LEAVE', 'EXPIRE']);
+/** A type `peer` has no handler for, so it ignores the message (see the "message" listener). */
+const DROPPED = 'FERRY-DROPPED';
 
-export async function startSignalingServer(
-  options: SignalingServerOptions = {},
-): Promise<SignalingServer> {
-  const log = options.logger ?? pino({ level: 'silent' });
-  const host = options.host ?? '0.0.0.0';
-  const path = normalisePath(options.path ?? '/');
+export async function startSignalingServer(options: SignalingServerOptions = {}): Promise<SignalingServer> {
+  const log = serverLogger(options.logger);
+  const host = options.host ?? DEFAULTS.host;
+  const path = normalisePath(options.path ?? DEFAULTS.path);
   const allowedOrigins = new Set(options.allowedOrigins ?? []);
-  const iceServers = [...(options.iceServers ?? [])];
-  const version = readServerVersion();
-  const startedAt = Date.now();
-  const peers = new Set<string>();
+  const trustedProxies = new Set((options.trustedProxies ?? []).map(normaliseAddress));
+  const aliveTimeoutMs = options.aliveTimeoutMs ?? DEFAULTS.aliveTimeoutMs;
+  const maxPeers = options.maxPeers ?? DEFAULTS.maxPeers;
+  const queueTimeoutMs = options.queue?.timeoutMs ?? DEFAULTS.queueTimeoutMs;
+  const telemetry = new Telemetry(options.events ?? {}, log);
+  /** The peers registered now, as `peer` reports them. */
+  const registry = new Map<string, IClient>();
+  const limiter = new AddressLimiter({
+    maxConnections: options.limits?.connectionsPerAddress ?? DEFAULTS.ipConnections,
+    messagesPerSecond: options.limits?.messagesPerSecond ?? DEFAULTS.ipMessagesPerSecond,
+    burst: options.limits?.messageBurst ?? DEFAULTS.ipMessageBurst,
+  });
+  // Margin for timer drift: forget a queue only once `peer` has surely pruned it.
+  const queueCap = new OfflineQueueCap(options.queue?.limit ?? DEFAULTS.queueLimit, queueTimeoutMs + PEER_PRUNE_INTERVAL_MS + 500);
 
   const originAllowed = (origin: string | undefined): boolean =>
     allowedOrigins.size === 0 || origin === undefined || allowedOrigins.has(origin);
 
   const app = express();
   app.disable('x-powered-by');
-  app.get('/health', (_req, res) => {
-    res.json({
-      status: 'ok',
-      peers: peers.size,
-      uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000),
-      version,
-      ...(options.serverId ? { serverId: options.serverId, lanVersion: 1 } : {}),
-    });
-  });
-  const allowCors = (req: express.Request, res: express.Response) => {
-    const origin = req.headers.origin;
-    if (origin !== undefined && originAllowed(origin)) {
-      res.setHeader('Access-Control-Allow-Origin', origin);
-      res.setHeader('Vary', 'Origin');
-    }
-  };
-  app.get('/ice', (req, res) => {
-    allowCors(req, res);
-    res.json({ iceServers });
-  });
-  app.get('/nearby', (req, res) => {
-    if (!options.listPeers) {
-      res.status(404).json({ error: 'This server does not list its peers.' });
-      return;
-    }
-    allowCors(req, res);
-    // Bounded: a LAN has a handful of devices; a crowded server answers with the first 200.
-    res.json({ peers: [...peers].slice(0, 200) });
-  });
+  app.use(
+    createHttpApi(
+      {
+        originAllowed,
+        trustedProxies,
+        access: options.access,
+        stunServers: options.iceServers ?? [],
+        turn: options.turn,
+        listPeers: options.listPeers ?? false,
+        serverId: options.serverId,
+        version: readServerVersion(),
+        startedAt: Date.now(),
+        peerIds: () => registry.keys(),
+        peerCount: () => registry.size,
+      },
+      telemetry,
+      log,
+    ),
+  );
+  if (options.routes) {
+    const extra = express.Router();
+    options.routes(extra);
+    app.use(extra);
+  }
 
   const server = options.tls
     ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, app)
@@ -116,50 +166,126 @@ export async function startSignalingServer(
   server.headersTimeout = 10_000;
   server.requestTimeout = 15_000;
 
-  const sockets = new Set<WebSocketServer>();
+  // What the socket class needs per message: the rate check and the relay timing.
+  let relayType: string | undefined;
+  const guard: SocketGuard = {
+    timesRelays: telemetry.timesRelays,
+    admit(socket) {
+      relayType = undefined;
+      if (socket.address === undefined || limiter.take(socket.address)) return true;
+      socket.endReason = 'cut-off';
+      telemetry.refused('rate-limited', socket.address.address);
+      log.info({ conn: socket.conn, ip: socket.address.address }, 'socket over the message rate; closed');
+      refuseSocket(socket, 'rate-limited');
+      return false;
+    },
+    handled(startedAt) {
+      if (relayType === undefined) return;
+      telemetry.relayed(relayType, telemetry.timesRelays ? performance.now() - startedAt : 0);
+      relayType = undefined;
+    },
+  };
+
+  let wss: WebSocketServer | undefined;
+  let gate: UpgradeGate | undefined;
   const peerApp = ExpressPeerServer(server, {
     path: '/',
-    key: options.key ?? 'peerjs',
-    alive_timeout: options.aliveTimeoutMs ?? 60_000,
+    key: options.key ?? DEFAULTS.key,
+    alive_timeout: aliveTimeoutMs,
+    expire_timeout: queueTimeoutMs,
+    cleanup_out_msgs: PEER_PRUNE_INTERVAL_MS,
+    concurrent_limit: maxPeers,
     allow_discovery: false,
     corsOptions: {
       origin: (origin: string | undefined, done: (err: Error | null, allow?: boolean) => void) =>
         done(null, originAllowed(origin)),
     },
+    // peer hands us { path, server }. We take the upgrades ourselves (noServer), so every one
+    // passes the gate first, and use our socket class for the message path.
     createWebSocketServer: (wsOptions: WsServerOptions) => {
-      const wss = new WebSocketServer({
-        ...wsOptions,
-        maxPayload: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
-        verifyClient: ({ origin }: { origin: string | undefined }) => {
-          const ok = originAllowed(origin || undefined);
-          if (!ok) log.warn({ origin }, 'websocket refused: origin not allowed');
-          return ok;
-        },
+      const created = new WebSocketServer({
+        noServer: true,
+        path: wsOptions.path,
+        maxPayload: options.maxMessageBytes ?? DEFAULTS.maxMessageBytes,
+        perMessageDeflate: false,
+        // ws 8.23 has this option (@types/ws lacks it): a closing socket whose peer never answers the close
+        // frame is cut after this, not after 30 s, so refused and dead sockets do not linger.
+        ...({ closeTimeout: CLOSE_GRACE_MS } as object),
+        WebSocket: GuardedSocket,
       });
-      sockets.add(wss);
-      return wss;
+      gate = new UpgradeGate(
+        created,
+        { key: options.key ?? DEFAULTS.key, originAllowed, access: options.access, maxPeers, trustedProxies },
+        registry,
+        limiter,
+        guard,
+        telemetry,
+        log,
+      );
+      server.on('upgrade', gate.onUpgrade);
+      wss = created;
+      return created;
     },
-  } as Parameters<typeof ExpressPeerServer>[1]);
-
-  peerApp.on('connection', (client) => {
-    peers.add(client.getId());
-    log.info({ peer: client.getId() }, 'peer registered');
   });
-  peerApp.on('disconnect', (client) => {
-    peers.delete(client.getId());
-    log.info({ peer: client.getId() }, 'peer left');
+
+  peerApp.on('connection', (client: IClient) => {
+    const id = client.getId();
+    const socket = client.getSocket() as GuardedSocket | null;
+    const address = socket?.address?.address ?? 'unknown';
+    const known = registry.has(id);
+    registry.set(id, client);
+    queueCap.delivered(id);
+    if (known) {
+      telemetry.reconnected(id, address);
+    } else {
+      telemetry.registered(id, address);
+      log.info({ conn: socket?.conn, peer: id, ip: address }, 'peer registered');
+    }
+  });
+  peerApp.on('disconnect', (client: IClient) => {
+    const id = client.getId();
+    if (registry.get(id) !== client) return;
+    registry.delete(id);
+    // peer's own heartbeat check detaches the socket before telling us; otherwise it is the one that closed.
+    const socket = client.getSocket() as GuardedSocket | null;
+    const reason = socket === null ? 'timeout' : (socket.endReason ?? 'closed');
+    telemetry.left(id, reason);
+    log.info({ conn: socket?.conn, peer: id, reason }, 'peer left');
+  });
+  // Runs after `peer` parsed a message and before it routes it (peer 1.0.2 emits "message" on
+  // the app first, with the same object). `peer`'s routing cannot be reached otherwise, so a
+  // message to drop gets a type `peer` has no handler for, and `peer` ignores it.
+  peerApp.on('message', (_client: IClient, message: IMessage) => {
+    const type = message.type as unknown;
+    if (!RELAYED_TYPES.has(type)) return; // HEARTBEAT, or something `peer` ignores anyway
+    const dst = message.dst as unknown;
+    if (!isPeerId(dst)) {
+      // Queues for made-up ids, and LEAVE without dst (which makes `peer` forget the sender).
+      (message as { type: string }).type = DROPPED;
+      telemetry.refused('bad-destination', 'unknown');
+      return;
+    }
+    if (registry.has(dst)) {
+      relayType = type as string;
+      return;
+    }
+    if (type === 'LEAVE' || type === 'EXPIRE') return; // `peer` does not queue these
+    if (queueCap.admit(dst)) {
+      telemetry.queued(type as string);
+    } else {
+      (message as { type: string }).type = DROPPED;
+      telemetry.refused('queue-full', 'unknown');
+    }
   });
   // peer emits "error" for unparseable messages and socket errors; without a listener an
   // EventEmitter throws, which would take the whole server down on one bad frame.
   peerApp.on('error', (error: unknown) => {
-    // Listen failures reach here too (ws re-emits them); listen() below reports those.
-    if ((error as NodeJS.ErrnoException).syscall === 'listen') return;
-    log.warn({ err: errorSummary(error) }, 'bad message or socket error');
+    log.debug({ err: errorSummary(error) }, 'bad message or socket error');
   });
   app.use(path, peerApp);
 
   try {
-    server.listen(options.port ?? 9000, host);
+    server.listen(options.port ?? DEFAULTS.port, host);
     await once(server, 'listening');
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
@@ -170,29 +296,49 @@ export async function startSignalingServer(
         { cause },
       );
     }
-    throw new SignalingServerError(
-      'LISTEN_FAILED',
-      `Could not listen on ${host}:${options.port}: ${(cause as Error).message}`,
-      { cause },
-    );
+    throw new SignalingServerError('LISTEN_FAILED', `Could not listen on ${host}:${options.port}: ${(cause as Error).message}`, { cause });
   }
+  if (wss === undefined || gate === undefined) throw new Error('peer did not create its WebSocket server');
+  const sockets = wss;
+
+  const stopHeartbeat = startHeartbeat(() => sockets.clients as Set<GuardedSocket>, aliveTimeoutMs);
+  const sweeper = setInterval(() => {
+    limiter.sweep();
+    queueCap.sweep();
+  }, 10_000);
+  sweeper.unref();
 
   const port = (server.address() as AddressInfo).port;
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   const url = `${options.tls ? 'https' : 'http'}://${formatHost(urlHost)}:${port}${path}`;
-  log.info({ url, host, port, path, tls: Boolean(options.tls) }, 'signaling server listening');
+  log.info(
+    {
+      url, host, port, path, tls: Boolean(options.tls), access: options.access?.kind ?? 'none',
+      turn: options.turn ? options.turn.urls.length : 0, trustedProxies: trustedProxies.size,
+    },
+    'signaling server listening',
+  );
 
   let closing: Promise<void> | undefined;
   return {
     url,
     port,
-    peers: () => [...peers],
+    peers: () => [...registry.keys()],
+    stats: () => ({
+      ...telemetry.counters,
+      left: { ...telemetry.counters.left },
+      refused: { ...telemetry.counters.refused },
+      peers: registry.size,
+      sockets: sockets.clients.size,
+      addresses: limiter.size,
+      offlineQueues: queueCap.size,
+    }),
     close: () => {
       closing ??= (async () => {
-        for (const wss of sockets) {
-          for (const socket of wss.clients) socket.terminate();
-          wss.close();
-        }
+        stopHeartbeat();
+        clearInterval(sweeper);
+        for (const socket of sockets.clients) socket.terminate();
+        sockets.close();
         const closed = once(server, 'close');
         server.close();
         server.closeAllConnections();

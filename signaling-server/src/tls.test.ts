@@ -49,7 +49,7 @@ describe('signaling server over TLS', () => {
     });
     expect(JSON.parse(body)).toMatchObject({ status: 'ok' });
 
-    const socket = new WebSocket(`wss://127.0.0.1:${server.port}/peerjs?key=peerjs&id=ferry-tlstlstlstlstlstl&token=t`, { ca: tls.cert });
+    const socket = new WebSocket(`wss://127.0.0.1:${server.port}/peerjs?key=peerjs&id=ferry-tlstlstlstlstlst&token=t`, { ca: tls.cert });
     const [message] = (await once(socket, 'message')) as [Buffer];
     expect(JSON.parse(message.toString())).toEqual({ type: 'OPEN' });
     socket.close();

@@ -1,0 +1,51 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Who may register on the server:
+ * - `shared`: every client presents the same token (`--token`);
+ * - `hmac`: each device presents "<expiry>.<base64url(HMAC-SHA256(secret, "<peerId>.<expiry>"))>",
+ *   minted by `ferry-signal token` (`--token-secret`), valid for that peer id until the expiry.
+ */
+export type AccessPolicy = { kind: 'shared'; token: string } | { kind: 'hmac'; secret: string };
+
+export type TokenRefusal = 'token-missing' | 'token-invalid' | 'token-expired';
+
+/** The smallest secret or shared token the CLI accepts: guessable ones protect nothing. */
+export const MIN_SECRET_LENGTH = 16;
+
+const HMAC_TOKEN = /^(\d{1,12})\.([A-Za-z0-9_-]{43})$/;
+
+/** Mints a per-device token (the operator's side of `--token-secret`). */
+export function mintAccessToken(secret: string, peerId: string, expiresAtSeconds: number): string {
+  return `${expiresAtSeconds}.${signature(secret, peerId, expiresAtSeconds)}`;
+}
+
+/** Checks a presented token; undefined means accepted. Constant-time in the secret parts. */
+export function checkAccessToken(
+  policy: AccessPolicy,
+  token: string | undefined,
+  peerId: string,
+  nowMs: number,
+): TokenRefusal | undefined {
+  if (token === undefined || token === '') return 'token-missing';
+  if (policy.kind === 'shared') {
+    // Hash both sides so the comparison is constant-time whatever the lengths.
+    return timingSafeEqual(sha256(token), sha256(policy.token)) ? undefined : 'token-invalid';
+  }
+  const match = HMAC_TOKEN.exec(token);
+  if (!match) return 'token-invalid';
+  const expiresAt = Number(match[1]);
+  const expected = Buffer.from(signature(policy.secret, peerId, expiresAt));
+  const given = Buffer.from(match[2] as string);
+  if (!timingSafeEqual(expected, given)) return 'token-invalid';
+  // Checked after the signature, so an expired-token answer is only given to a real token.
+  return expiresAt * 1000 > nowMs ? undefined : 'token-expired';
+}
+
+function signature(secret: string, peerId: string, expiresAtSeconds: number): string {
+  return createHmac('sha256', secret).update(`${peerId}.${expiresAtSeconds}`).digest('base64url');
+}
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
