@@ -34,6 +34,8 @@ const KINDS = ['OFFER', 'ANSWER', 'CANDIDATE', 'CANDIDATE'] as const;
 
 const sockets: WebSocket[] = [];
 const latencies: number[] = [];
+const slow: Array<[number, number]> = [];
+let relayStartedAt = 0;
 let received = 0;
 let refused = 0;
 
@@ -63,7 +65,10 @@ function open(index: number): Promise<WebSocket | undefined> {
         resolve(undefined);
       } else if (typeof message.payload?.sentAt === 'number') {
         received++;
-        latencies.push(nowMs() - message.payload.sentAt);
+        const latency = nowMs() - message.payload.sentAt;
+        latencies.push(latency);
+        // When the slow ones happened (ms into the run), to tell a stall from a slow path.
+        if (latency > 50 && slow.length < 50) slow.push([Math.round(message.payload.sentAt - relayStartedAt), Math.round(latency)]);
       }
     });
     socket.on('error', () => {
@@ -94,16 +99,25 @@ async function register(): Promise<void> {
   say({ event: 'registered', registered: sockets.length, failed, refused, seconds: (Date.now() - started) / 1000 });
 }
 
-// PeerJS clients send a HEARTBEAT every 5 s; every 20 s is enough against a 60 s timeout.
+// PeerJS clients send a HEARTBEAT every 5 s, each on its own clock: so do these, a slice of the
+// sockets every 100 ms (50 slices), not all at once (which no real population does).
+const HEARTBEAT_SLICES = 50;
+let heartbeatSlice = 0;
 const heartbeat = setInterval(() => {
-  for (const socket of sockets) if (socket.readyState === WebSocket.OPEN) socket.send('{"type":"HEARTBEAT"}');
-}, 20_000);
+  const slice = heartbeatSlice++ % HEARTBEAT_SLICES;
+  for (let i = slice; i < sockets.length; i += HEARTBEAT_SLICES) {
+    const socket = sockets[i];
+    if (socket?.readyState === WebSocket.OPEN) socket.send('{"type":"HEARTBEAT"}');
+  }
+}, 5000 / HEARTBEAT_SLICES);
 
 async function relay(rate: number, seconds: number): Promise<void> {
   latencies.length = 0;
   received = 0;
   let sent = 0;
   const started = nowMs();
+  relayStartedAt = started;
+  slow.length = 0;
   const end = started + seconds * 1000;
   // Paced by the clock (not by setInterval's drift): send what is due every 10 ms.
   await new Promise<void>((resolve) => {
@@ -127,7 +141,7 @@ async function relay(rate: number, seconds: number): Promise<void> {
   // Let the last messages arrive.
   await new Promise((r) => setTimeout(r, 1500));
   const open = sockets.filter((s) => s.readyState === WebSocket.OPEN).length;
-  say({ event: 'relayed', sent, received, open, latencies: latencies.map((l) => Math.round(l * 100) / 100) });
+  say({ event: 'relayed', sent, received, open, slow, latencies: latencies.map((l) => Math.round(l * 100) / 100) });
 }
 
 createInterface({ input: process.stdin }).on('line', (line) => {

@@ -9,6 +9,7 @@
  *   bare `peer` (the package's PeerServer, default options) and Ferry's server at
  *   `compare-peers` (the bare server's default concurrent limit is 5,000), then Ferry's at `peers`.
  * Targets (2 cores): 10,000 peers in ≤ 300 MB, p99 ≤ 20 ms at 1,000 msg/s, Ferry ≤ 10 % over bare.
+ * BENCH_TRACE_GC=1 prints the server's GC pauses over 20 ms (to tell a GC stall from a noisy machine).
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +45,14 @@ interface RunResult {
   latencyP99Ms: number;
 }
 
+/** With BENCH_TRACE_GC=1 the server runs with --trace-gc: its pauses over 20 ms, to tell GC from noise. */
+function longGcPauses(log: string): string {
+  return log
+    .split('\n')
+    .filter((line) => /Mark-Compact|Scavenge/.test(line) && Number(/(\d+\.\d+) \/ [\d.]+ ms/.exec(line)?.[1] ?? 0) > 20)
+    .join('\n');
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
 }
@@ -53,7 +62,7 @@ const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** di
 function startServer(host: LabHost, kind: ServerKind, extraArgs: readonly string[]): TrackedProcess {
   return kind === 'bare peer'
     ? host.spawn('bare-peer', process.execPath, ['--input-type=module', '-e', BARE])
-    : host.spawn('ferry-signal', process.execPath, [FERRY, '--host', '0.0.0.0', '--port', String(PORT), ...extraArgs]);
+    : host.spawn('ferry-signal', process.execPath, [...(process.env.BENCH_TRACE_GC ? ['--trace-gc'] : []), FERRY, '--host', '0.0.0.0', '--port', String(PORT), ...extraArgs]);
 }
 
 async function run(lab: Lab, kind: ServerKind, peers: number, rate: number, seconds: number, extraArgs: readonly string[]): Promise<RunResult> {
@@ -86,7 +95,9 @@ async function run(lab: Lab, kind: ServerKind, peers: number, rate: number, seco
     const startedAt = performance.now();
     const done = clients.map((c) => c.waitForLine(/"event":"relayed"/, (seconds + 60) * 1000, { fresh: true }));
     for (const c of clients) c.child.stdin?.write(`${JSON.stringify({ cmd: 'relay', rate: rate / clients.length, seconds })}\n`);
-    const relayed = await Promise.all(done.map(async (line) => JSON.parse(await line) as { sent: number; received: number; latencies: number[] }));
+    const relayed = await Promise.all(done.map(async (line) => JSON.parse(await line) as { sent: number; received: number; latencies: number[]; slow: Array<[number, number]> }));
+    const slow = relayed.flatMap((r) => r.slow).sort((a, b) => a[0] - b[0]);
+    if (slow.length > 0) console.log(`${kind}, ${peers} peers: messages slower than 50 ms [ms into the run, latency ms]:`, JSON.stringify(slow.slice(0, 40)));
     const cpuSeconds = cpuSecondsOfNamespace(netns) - cpuBefore;
     const wallSeconds = (performance.now() - startedAt) / 1000;
     const latencies = relayed.flatMap((r) => r.latencies).sort((a, b) => a - b);
@@ -111,6 +122,7 @@ async function run(lab: Lab, kind: ServerKind, peers: number, rate: number, seco
   } finally {
     for (const c of clients) c.child.stdin?.write('{"cmd":"quit"}\n');
     await Promise.all(clients.map((c) => c.stop(2000)));
+    if (process.env.BENCH_TRACE_GC) console.log(longGcPauses(server.log));
     await server.stop(5000);
   }
 }

@@ -23,14 +23,17 @@ export class GuardedSocket extends WebSocket {
   address: AddressState | undefined = undefined;
   /** Connection number, for logs. */
   conn = 0;
-  /** Answered the last ping (or has not been pinged yet). */
-  alive = true;
+  /** Heard from (a message or a pong) since the heartbeat last looked. */
+  heard = true;
+  /** Pinged when last looked at, because it was silent: no answer by the next look ends it. */
+  pinged = false;
   /** Set when the server ends the socket on purpose; tells `left` why. */
   endReason: LeaveReason | undefined = undefined;
 
   // EventEmitter's emit is variadic; ws's events carry at most two arguments.
   override emit(event: string | symbol, ...args: unknown[]): boolean {
     if (event !== 'message') return super.emit(event, ...args);
+    this.heard = true;
     const guard = this.guard;
     if (guard === undefined || this.endReason !== undefined || !guard.admit(this)) return false;
     const startedAt = guard.timesRelays ? performance.now() : 0;
@@ -42,5 +45,5 @@ export class GuardedSocket extends WebSocket {
 
 /** ws's "pong" listener; a plain function so sockets share it. */
 export function markAlive(this: WebSocket): void {
-  (this as GuardedSocket).alive = true;
+  (this as GuardedSocket).heard = true;
 }
