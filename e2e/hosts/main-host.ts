@@ -21,6 +21,7 @@ import { IdentityStore } from '../../src-main/identity/identity-store.js';
 import { PairingLinkOutbox } from '../../src-main/deep-link/pairing-link-outbox.js';
 import { findPairingLinkInArgv, parsePairingLink, type PairingLinkResult } from '../../src-main/deep-link/pairing-link-url.js';
 import { FERRY_EVENTS } from '../../src-main/preload/channels.js';
+import { fetchJsonWithTimeout } from '../../src-main/signaling/signaling-source.js';
 
 interface Options {
   deviceName: string;
@@ -35,6 +36,8 @@ interface Options {
   clipboardText?: string;
   /** Built-in LAN signaling (mDNS, election, loopback relay) instead of `signalingUrl`. */
   lan?: boolean;
+  /** The signaling server's access token (the app's setting, or FERRY_SIGNALING_TOKEN). */
+  signalingToken?: string;
   /** The command line the app was started with: a ferry:// link in it is opened as the app does. */
   argv?: string[];
 }
@@ -61,12 +64,21 @@ const services = createMainServices({
   appVersion: '0.0.0-test',
   platform: 'linux',
   desktop,
-  signalingConfig: async () => ({ url: signalingUrl, key: 'peerjs', iceServers: [], embedded: lan !== undefined }),
+  signalingConfig: async () => ({ url: signalingUrl, key: 'peerjs', iceServers: [], embedded: lan !== undefined, ...(options.signalingToken ? { token: options.signalingToken } : {}) }),
   defaultDownloadDir: options.downloadDir,
   lanStatus: () => lan?.status(),
   // The identity lives beside the settings, so a restarted host keeps its id.
   identity: await IdentityStore.open({ file: `${options.settingsFile}.identity.json` }),
   pairingLinks,
+  // The app's own fetch, told on stdout: tests see each /ice request (TURN credentials) main made.
+  fetchJson: async (url, timeoutMs, headers) => {
+    const answer = await fetchJsonWithTimeout(url, timeoutMs, headers);
+    const { expiresAt, iceServers } = (answer ?? {}) as { expiresAt?: unknown; iceServers?: Array<{ username?: unknown }> };
+    const usernames = Array.isArray(iceServers) ? iceServers.map((s) => s.username).filter((u) => typeof u === 'string') : [];
+    process.stdout.write(`${JSON.stringify({ event: 'ice-fetched', url, expiresAt, usernames })}\n`);
+    return answer;
+  },
+  warn: (message) => process.stdout.write(`${JSON.stringify({ event: 'warn', message })}\n`),
 });
 const dispatch = createIpcDispatcher(services, createSenderCheck(options.rendererUrl));
 

@@ -37,6 +37,8 @@ export interface FerryPageOptions {
   signalingUrl: string;
   /** Built-in LAN signaling: main uses mDNS and relays the page to the elected server. */
   lan?: boolean;
+  /** The signaling server's access token. */
+  signalingToken?: string;
   /** Where received files go; a fresh temporary folder by default. */
   downloadDir?: string;
   peerJsDebug?: 1 | 2 | 3;
@@ -73,7 +75,7 @@ export async function openFerryPage(browser: Browser, host: LabHost, options: Fe
     '--import',
     'tsx',
     MAIN_HOST,
-    JSON.stringify({ deviceName: options.deviceName, signalingUrl: options.signalingUrl, downloadDir, rendererUrl, settingsFile, pickFolderAnswer: options.pickFolderAnswer, clipboardText: options.clipboardText, lan: options.lan, argv: options.argv }),
+    JSON.stringify({ deviceName: options.deviceName, signalingUrl: options.signalingUrl, downloadDir, rendererUrl, settingsFile, pickFolderAnswer: options.pickFolderAnswer, clipboardText: options.clipboardText, lan: options.lan, argv: options.argv, signalingToken: options.signalingToken }),
   ]);
   void main.exited.then(() => {
     for (const dir of [settingsDir, ownDownloads]) if (dir) rmSync(dir, { recursive: true, force: true });

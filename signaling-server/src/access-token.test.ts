@@ -23,7 +23,9 @@ describe('per-device access tokens', () => {
     expect(checkAccessToken({ kind: 'hmac', secret: 'another-secret-entirely' }, token, peer, now)).toBe('token-invalid');
     expect(checkAccessToken(policy, `${later + 1}${token.slice(String(later).length)}`, peer, now)).toBe('token-invalid');
     expect(checkAccessToken(policy, `${token}x`, peer, now)).toBe('token-invalid');
-    expect(checkAccessToken(policy, 'garbage', peer, now)).toBe('token-invalid');
+    expect(checkAccessToken(policy, 'garbage!', peer, now)).toBe('token-invalid');
+    // What a PeerJS client configured without our token sends: its own random session token.
+    expect(checkAccessToken(policy, Math.random().toString(36).slice(2), peer, now)).toBe('token-missing');
     expect(checkAccessToken(policy, undefined, peer, now)).toBe('token-missing');
     expect(checkAccessToken(policy, '', peer, now)).toBe('token-missing');
     // An expired token with a forged signature is "invalid", not "expired": no oracle on expiries.

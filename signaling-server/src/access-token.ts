@@ -21,6 +21,9 @@ export function mintAccessToken(secret: string, peerId: string, expiresAtSeconds
 }
 
 /** Checks a presented token; undefined means accepted. Constant-time in the secret parts. */
+/** PeerJS's own session token: Math.random().toString(36).slice(2), never one of ours. */
+const PEERJS_SESSION_TOKEN = /^[0-9a-z]{1,13}$/;
+
 export function checkAccessToken(
   policy: AccessPolicy,
   token: string | undefined,
@@ -28,6 +31,9 @@ export function checkAccessToken(
   nowMs: number,
 ): TokenRefusal | undefined {
   if (token === undefined || token === '') return 'token-missing';
+  // PeerJS always sends a token of its own (a short random session token): a client configured
+  // without ours sends that. Telling it "missing" says what to do; "invalid" would not.
+  if (PEERJS_SESSION_TOKEN.test(token) && (policy.kind === 'hmac' || token.length < MIN_SECRET_LENGTH)) return 'token-missing';
   if (policy.kind === 'shared') {
     // Hash both sides so the comparison is constant-time whatever the lengths.
     return timingSafeEqual(sha256(token), sha256(policy.token)) ? undefined : 'token-invalid';

@@ -45,7 +45,9 @@ const SHARED = 'correct-horse-battery-staple';
 describe('a PeerJS client refused by the server', () => {
   it('gets the reason as a server-error it can show', async () => {
     const server = track(await startSignalingServer({ host: '127.0.0.1', port: 0, access: { kind: 'shared', token: SHARED } }));
-    expect(await outcome(server.port, peerId(1))).toEqual({ type: 'server-error', message: 'The access token is not valid on this signaling server.' });
+    // Without our token PeerJS sends its own random one: told it needs one, not that it is wrong.
+    expect(await outcome(server.port, peerId(1))).toEqual({ type: 'server-error', message: 'This signaling server needs an access token.' });
+    expect(await outcome(server.port, peerId(3), { token: 'not-the-shared-token-at-all' })).toEqual({ type: 'server-error', message: 'The access token is not valid on this signaling server.' });
     expect(await outcome(server.port, 'ferry-NOTAFERRYID1234')).toEqual({ type: 'server-error', message: expect.stringContaining('Invalid peer id') });
     expect(await outcome(server.port, peerId(2), { token: SHARED })).toEqual({ open: true });
     // The id is connected: a second client holding the same shared token cannot take it.

@@ -34,7 +34,7 @@ describe('access tokens on the WebSocket upgrade', () => {
     const server = await start({ access: { kind: 'shared', token: SHARED }, events });
     const id = peerId(1);
 
-    const wrong = await refused(server.port, id, { token: 'guess' });
+    const wrong = await refused(server.port, id, { token: 'a-wrong-guess-of-the-token' });
     expect(wrong.message).toEqual({ type: 'ERROR', payload: { msg: 'The access token is not valid on this signaling server.' } });
     expect(wrong.close).toEqual({ code: 4401, reason: 'The access token is not valid on this signaling server.' });
     const missing = await refused(server.port, id, { token: '' });
