@@ -75,6 +75,14 @@ describe('a signaling server that protects itself, as the apps and an abuser mee
       await alice.page.getByRole('textbox', { name: 'Device id to connect to' }).fill(bobId);
       await alice.page.getByRole('button', { name: 'Connect' }).click();
       await waitForText(alice.page.getByRole('status', { name: 'Connection to Bob' }), /^Connected$/, 20_000);
+      // Pairing works under per-device tokens too: the code's slot is registered with Bob's own.
+      const panel = (page: FerryPage) => page.page.getByRole('region', { name: 'Pair a device' });
+      await panel(bob).getByRole('button', { name: 'Show a pairing code' }).click();
+      const code = await waitForText(panel(bob).getByRole('status', { name: 'Pairing code' }), /^\d{3}-[a-z]+-[a-z]+$/);
+      await panel(alice).getByRole('textbox', { name: 'Code from the other device' }).fill(code);
+      await panel(alice).getByRole('button', { name: 'Pair', exact: true }).click();
+      await waitForText(panel(alice).getByRole('status', { name: 'Pairing status' }), /^Paired with Bob\./, 20_000);
+      await waitForText(panel(bob).getByRole('status', { name: 'Pairing status' }), /^Paired with Alice\./, 20_000);
       await close(alice);
       await close(bob);
     } finally {

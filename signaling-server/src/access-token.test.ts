@@ -1,6 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { checkAccessToken, mintAccessToken } from './access-token.js';
+import { isPairingSlotId } from './pairing-slots.js';
 
 const secret = 'a-token-secret-of-enough-length';
 const peer = 'ferry-abcdefghijklmnop';
@@ -41,5 +42,29 @@ describe('a shared access token', () => {
     expect(checkAccessToken(policy, 'correct-horse-battery-stapl', peer, now)).toBe('token-invalid');
     expect(checkAccessToken(policy, 'correct-horse-battery-staple ', peer, now)).toBe('token-invalid');
     expect(checkAccessToken(policy, undefined, peer, now)).toBe('token-missing');
+  });
+});
+
+describe('per-device tokens and pairing slots', () => {
+  const secret = 'a-token-secret-of-enough-length';
+  const policy = { kind: 'hmac' as const, secret };
+  const now = 1_700_000_000_000;
+  const device = 'ferry-bbbbbbbbbbbbbbbb';
+  const expires = Math.floor(now / 1000) + 3600;
+  const token = mintAccessToken(secret, device, expires);
+
+  it('knows the slot ids the app derives (values from src-core pairingPeerId)', () => {
+    for (const id of ['ferry-npnrh7pnf5oo2p53', 'ferry-lequ4xb7eyksxgfk', 'ferry-ay7sjg7i2tzf2zul']) expect(isPairingSlotId(id)).toBe(true);
+    expect(isPairingSlotId(device)).toBe(false);
+  });
+
+  it('a device registers a pairing slot with its own token, named: nobody else’s token and no bare token', () => {
+    const slot = 'ferry-lequ4xb7eyksxgfk';
+    expect(checkAccessToken(policy, `${device}.${token}`, slot, now)).toBeUndefined();
+    expect(checkAccessToken(policy, token, slot, now)).toBe('token-invalid');
+    expect(checkAccessToken(policy, `ferry-cccccccccccccccc.${token}`, slot, now)).toBe('token-invalid');
+    expect(checkAccessToken(policy, `${device}.${mintAccessToken(secret, device, Math.floor(now / 1000) - 1)}`, slot, now)).toBe('token-expired');
+    // The named form is for slots only: a device's own id takes its bare token.
+    expect(checkAccessToken(policy, `${device}.${token}`, device, now)).toBe('token-invalid');
   });
 });

@@ -1,4 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { isPairingSlotId } from './pairing-slots.js';
 
 /**
  * Who may register on the server:
@@ -13,6 +14,7 @@ export type TokenRefusal = 'token-missing' | 'token-invalid' | 'token-expired';
 /** The smallest secret or shared token the CLI accepts: guessable ones protect nothing. */
 export const MIN_SECRET_LENGTH = 16;
 
+const SLOT_TOKEN = /^(ferry-[a-z2-7]{16})\.(\d{1,12}\.[A-Za-z0-9_-]{43})$/;
 const HMAC_TOKEN = /^(\d{1,12})\.([A-Za-z0-9_-]{43})$/;
 
 /** Mints a per-device token (the operator's side of `--token-secret`). */
@@ -37,6 +39,12 @@ export function checkAccessToken(
   if (policy.kind === 'shared') {
     // Hash both sides so the comparison is constant-time whatever the lengths.
     return timingSafeEqual(sha256(token), sha256(policy.token)) ? undefined : 'token-invalid';
+  }
+  // A pairing slot is no device's id: the device showing the code registers it with its own
+  // token, prefixed by its own id ("<device id>.<token>"), and that is what is checked.
+  if (policy.kind === 'hmac' && isPairingSlotId(peerId)) {
+    const slot = SLOT_TOKEN.exec(token);
+    return slot ? checkAccessToken(policy, slot[2], slot[1] as string, nowMs) : 'token-invalid';
   }
   const match = HMAC_TOKEN.exec(token);
   if (!match) return 'token-invalid';

@@ -82,8 +82,24 @@ describe('session authentication', () => {
       const { outcomes } = await session({ paired });
       const [keeper, forgetter] = paired === 'a-only' ? [outcomes.a, outcomes.b] : [outcomes.b, outcomes.a];
       expect(keeper).toMatchObject({ ok: false, error: { code: 'AUTH_UNPAIRED', message: expect.stringMatching(/has unpaired this one/) } });
-      expect(forgetter).toMatchObject({ ok: false, error: { code: 'AUTH_UNPAIRED', message: expect.stringMatching(/A device you unpaired tried to connect/) } });
+      expect(forgetter).toMatchObject({ ok: false, error: { code: 'AUTH_UNPAIRED', message: expect.stringMatching(/no longer paired with this one/) } });
     }
+  });
+
+  it('an unpairing is believed only from a device that proved its key: impostors and bare refusals are not', async () => {
+    // Someone holding B's id but not its key claims B has unpaired A: A must keep the pairing.
+    const impostor = await session({ paired: 'a-only', impostor: true });
+    expect(impostor.outcomes.a).toMatchObject({ ok: false, error: { code: 'AUTH_FAILED', message: expect.stringMatching(/proof of identity is wrong/) } });
+    // A bare auth-fail saying AUTH_UNPAIRED, before any proof, is a refusal, not an unpairing.
+    const runtime = new ManualRuntime();
+    const me = device();
+    const peer = device();
+    let outcome: SessionAuthOutcome | undefined;
+    const auth = new SessionAuthenticator({ runtime, role: 'initiator', binding: 'x', ownPublicKey: me.publicKey, remotePeerId: peer.peerId, pairedKey: peer.publicKey, sign: me.sign, send: () => {}, done: (o) => (outcome = o) });
+    auth.start();
+    auth.receive({ type: 'auth-fail', code: 'AUTH_UNPAIRED', message: 'x'.repeat(1000) });
+    expect(outcome).toMatchObject({ ok: false, error: { code: 'AUTH_FAILED' } });
+    expect(outcome?.ok === false && outcome.error.message.length).toBeLessThan(300);
   });
 
   it('a relay in the middle (different DTLS sessions on each side) fails both sides', async () => {

@@ -37,7 +37,8 @@ export interface SessionAuthOptions {
  */
 export class SessionAuthenticator {
   private readonly nonce: Uint8Array;
-  private peer: { key: Uint8Array; nonce: Uint8Array } | undefined;
+  private peer: { key: Uint8Array; nonce: Uint8Array; paired: boolean } | undefined;
+  private verified: boolean | undefined;
   private peerSignature: Uint8Array | undefined;
   private transcript: Uint8Array | undefined;
   /** Our proof must be out before we call the session authenticated: the peer waits for it. */
@@ -68,14 +69,9 @@ export class SessionAuthenticator {
         if (this.options.pairedKey && !constantTimeEqual(key, this.options.pairedKey)) {
           return this.fail('AUTH_FAILED', 'This is not the device you paired with (its key is different). Pair again if it was reinstalled.');
         }
-        // Pairing is mutual: when one side has forgotten the other, neither trusts the session.
-        if (message.paired && !this.options.pairedKey) {
-          return this.fail('AUTH_UNPAIRED', 'A device you unpaired tried to connect. It is refused until you pair again.');
-        }
-        if (!message.paired && this.options.pairedKey) {
-          return this.fail('AUTH_UNPAIRED', UNPAIRED_THERE);
-        }
-        this.peer = { key, nonce: decodeBase64(message.nonce) };
+        // Whether it keeps us as paired is acted on only once its proof verifies (check()): an
+        // unproven claim must not make anyone give up a pairing.
+        this.peer = { key, nonce: decodeBase64(message.nonce), paired: message.paired };
         const ours = { nonce: this.nonce, publicKey: this.options.ownPublicKey };
         const theirs = { nonce: this.peer.nonce, publicKey: key };
         const transcript = sessionTranscript({
@@ -101,9 +97,13 @@ export class SessionAuthenticator {
         this.check();
         return;
       case 'auth-fail':
-        // The words for an unpairing are ours (the peer's describe its own side).
-        if (message.code === 'AUTH_UNPAIRED') this.end({ ok: false, error: new FerryError('AUTH_UNPAIRED', UNPAIRED_THERE) });
-        else this.end({ ok: false, error: new FerryError('AUTH_FAILED', `The other device refused this connection: ${message.message}`) });
+        // An unpairing is believed only from a device that has proven its key on this session,
+        // and told in our words; anything else is a refusal, quoted briefly.
+        if (message.code === 'AUTH_UNPAIRED' && this.options.pairedKey && this.peerVerified()) {
+          this.end({ ok: false, error: new FerryError('AUTH_UNPAIRED', UNPAIRED_THERE) });
+        } else {
+          this.end({ ok: false, error: new FerryError('AUTH_FAILED', `The other device refused this connection: ${message.message.slice(0, 200)}`) });
+        }
         return;
       default: {
         const unreachable: never = message;
@@ -112,12 +112,28 @@ export class SessionAuthenticator {
     }
   }
 
-  private check(): void {
-    if (this.finished || !this.peer || !this.transcript || !this.peerSignature || !this.proofSent) return;
+  /** The peer's proof verifies (undefined: not all of it is here yet). Computed once. */
+  private peerVerified(): boolean | undefined {
+    if (this.verified !== undefined) return this.verified;
+    if (!this.peer || !this.transcript || !this.peerSignature) return undefined;
     const theirRole = this.options.role === 'initiator' ? 'responder' : 'initiator';
-    if (!verifySessionSignature(this.peer.key, this.transcript, theirRole, this.peerSignature)) {
+    this.verified = verifySessionSignature(this.peer.key, this.transcript, theirRole, this.peerSignature);
+    return this.verified;
+  }
+
+  private check(): void {
+    if (this.finished || !this.peer || !this.proofSent) return;
+    const verified = this.peerVerified();
+    if (verified === undefined) return;
+    if (!verified) {
       return this.fail('AUTH_FAILED', 'The other device’s proof of identity is wrong: this connection may be intercepted.');
     }
+    // Proven, and sent over this very DTLS session: now its word on the pairing counts. Pairing
+    // is mutual: when one side has forgotten the other, neither trusts the session.
+    if (this.peer.paired && !this.options.pairedKey) {
+      return this.fail('AUTH_UNPAIRED', 'A device that is no longer paired with this one (it was unpaired here) tried to connect as paired. It is refused until you pair again.');
+    }
+    if (!this.peer.paired && this.options.pairedKey) return this.fail('AUTH_UNPAIRED', UNPAIRED_THERE);
     this.end({ ok: true, publicKey: this.peer.key, paired: this.options.pairedKey !== undefined });
   }
 

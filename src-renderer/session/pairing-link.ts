@@ -101,11 +101,18 @@ export function showPairingCode(context: PairingContext): { cancel(): void } {
       return;
     }
     attempted = true;
-    // A cut-off exchange must end in words, not leave "Pairing…" up until the code expires.
+    // A cut-off exchange must end in words, not leave "Pairing…" up until the code expires;
+    // so must a caller whose connection never opens (it used up the code's one attempt).
     connection.on('close', () => end({ kind: 'failed', message: HUNG_UP }));
     connection.on('error', () => end({ kind: 'failed', message: HUNG_UP }));
+    exchangeTimer = context.runtime.setTimer(EXCHANGE_TIMEOUT_MS, () => end({ kind: 'failed', message: STOPPED_ANSWERING }));
     connection.on('open', () => {
+      if (ended) {
+        connection.close();
+        return;
+      }
       context.onStatus({ kind: 'working' });
+      if (exchangeTimer !== undefined) context.runtime.clearTimer(exchangeTimer);
       exchangeTimer = context.runtime.setTimer(EXCHANGE_TIMEOUT_MS, () => end({ kind: 'failed', message: STOPPED_ANSWERING }));
       runOver(
         connection,
@@ -162,6 +169,10 @@ export function enterPairingCode(context: PairingContext, text: string): Pairing
   connection.on('close', cutOff);
   connection.on('error', cutOff);
   connection.on('open', () => {
+    if (finished) {
+      connection.close();
+      return;
+    }
     opened = true;
     context.runtime.clearTimer(timer);
     timer = context.runtime.setTimer(EXCHANGE_TIMEOUT_MS, () => finish({ kind: 'failed', message: STOPPED_ANSWERING }));

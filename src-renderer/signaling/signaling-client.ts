@@ -19,6 +19,9 @@ export interface SignalingClientEvents {
   peerUnavailable(peerId: string): void;
 }
 
+/** A per-device access token (`ferry-signal token`): "<expiry>.<HMAC, base64url>". */
+const PER_DEVICE_TOKEN = /^\d{1,12}\.[A-Za-z0-9_-]{43}$/;
+
 /** Server refusals that retrying cannot cure (the token or the origin is wrong). */
 const REFUSED_FOR_GOOD = /access token|origin is not allowed|Invalid peer id|Invalid key/i;
 
@@ -40,6 +43,8 @@ export class SignalingClient {
   private iceServers: IceServerConfig[];
   /** The reason in the server's last ERROR message, until the reconnect that follows shows it. */
   private serverSaid: string | undefined;
+  /** The id derives from this device's identity key (kept whatever happens). */
+  private readonly idIsOwnKeys: boolean;
 
   constructor(
     private readonly config: SignalingConfig,
@@ -49,6 +54,7 @@ export class SignalingClient {
   ) {
     this.iceServers = config.iceServers;
     this.peerId = peerId ?? createPeerId(runtime);
+    this.idIsOwnKeys = peerId !== undefined;
     this.current = { kind: 'connecting', peerId: this.peerId };
     window.addEventListener('online', this.retryNow);
   }
@@ -97,7 +103,12 @@ export class SignalingClient {
 
   /** A second registration on the same server (a pairing slot), without reconnection logic. */
   openSidePeer(id: string): Peer {
-    return new Peer(id, this.peerOptions());
+    const options = this.peerOptions() ?? {};
+    // A per-device token is bound to this device's id: for a pairing slot the server takes it
+    // named ("<our id>.<token>", SPEC.md, "The signaling server"); a shared token goes as it is.
+    const token = this.config.token;
+    if (token && PER_DEVICE_TOKEN.test(token)) options.token = `${this.peerId}.${token}`;
+    return new Peer(id, options);
   }
 
   private peerOptions(): ConstructorParameters<typeof Peer>[1] {
@@ -152,11 +163,15 @@ export class SignalingClient {
       }
       if (type === 'unavailable-id') {
         // Someone holds our id on this server: most often our own previous session, not yet
-        // dropped (a restart), so the kept id is tried again a few times; then, a squatter
-        // perhaps, a fresh one rather than a fight over it.
+        // dropped (a restart, a network change), so the id is tried again. An id derived from
+        // this device's key is never given up (any other id would fail every authenticated
+        // session): a squatter can only keep us off this server, and we say so. A random id
+        // (no identity, tests) falls back to a fresh one after a few tries.
         this.peer = undefined;
         peer.destroy();
-        if (++this.idTakenCount > KEPT_ID_RETRIES) {
+        if (++this.idTakenCount > KEPT_ID_RETRIES && this.idIsOwnKeys) {
+          this.scheduleReconnect('Another connection holds this device’s id on the server (an earlier session of this device, or someone squatting it: they cannot pose as this device). Trying again.');
+        } else if (this.idTakenCount > KEPT_ID_RETRIES) {
           this.peerId = createPeerId(this.runtime);
           this.scheduleReconnect('This device id was taken on the server; using a new one.');
         } else {

@@ -84,6 +84,25 @@ describe('presence of paired devices', () => {
     expect(dials.slice(4)).toEqual(['ferry-aaaaaaaaaaaaaaaa']);
   });
 
+  it('a device listed nearby on every poll is not dialled on every poll; a failing dial is retried, not stuck', () => {
+    const { runtime, dials, presence } = tracker();
+    presence.signaling(true);
+    presence.setPaired(['ferry-aaaaaaaaaaaaaaaa']);
+    presence.linkEnded('ferry-aaaaaaaaaaaaaaaa');
+    presence.nearby(['ferry-aaaaaaaaaaaaaaaa']);
+    expect(dials).toHaveLength(2);
+    presence.linkEnded('ferry-aaaaaaaaaaaaaaaa');
+    for (let i = 0; i < 5; i++) presence.nearby(['ferry-aaaaaaaaaaaaaaaa']);
+    expect(dials).toHaveLength(2);
+    runtime.advance(3000);
+    expect(dials).toHaveLength(3);
+
+    const throwing = new PresenceTracker({ runtime, dial: () => { throw new Error('not connected'); }, changed: () => {} });
+    throwing.signaling(true);
+    throwing.setPaired(['ferry-bbbbbbbbbbbbbbbb']);
+    expect(throwing.snapshot().get('ferry-bbbbbbbbbbbbbbbb')).toMatchObject({ kind: 'offline', nextCheckAt: expect.any(Number) });
+  });
+
   it('an unpaired device is forgotten: no timer left behind', () => {
     const { runtime, dials, presence, state } = tracker();
     presence.signaling(true);

@@ -34,6 +34,8 @@ interface Tracked {
 export class PresenceTracker {
   private readonly devices = new Map<string, Tracked>();
   private signalingUp = false;
+  /** The LAN server's list last time: only a device that newly appears resets its backoff. */
+  private lastNearby = new Set<string>();
 
   constructor(private readonly deps: PresenceDeps) {}
 
@@ -72,9 +74,12 @@ export class PresenceTracker {
     this.emit();
   }
 
-  /** Devices the LAN server lists: an offline paired one among them is tried now. */
+  /** Devices the LAN server lists: a paired one that just appeared there is tried now. */
   nearby(peerIds: readonly string[]): void {
+    const previous = this.lastNearby;
+    this.lastNearby = new Set(peerIds);
     for (const peerId of peerIds) {
+      if (previous.has(peerId)) continue;
       const tracked = this.devices.get(peerId);
       if (tracked?.presence.kind === 'offline') {
         tracked.attempts = 0;
@@ -147,7 +152,12 @@ export class PresenceTracker {
     }
     tracked.presence = { kind: 'checking' };
     this.emit();
-    this.deps.dial(peerId);
+    try {
+      this.deps.dial(peerId);
+    } catch {
+      // Signaling went away between the check and the dial: try again later, never get stuck.
+      this.linkEnded(peerId);
+    }
   }
 
   private scheduleRetry(peerId: string, tracked: Tracked): void {

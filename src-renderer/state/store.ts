@@ -163,7 +163,13 @@ export class AppStore {
   private client: SignalingClient | undefined;
   private ice: IceKeeper | undefined;
   /** Dials waiting for fresh TURN credentials (at most one per device). */
-  private readonly pendingDials = new Set<string>();
+  private readonly pendingDials = new Map<string, { background: boolean }>();
+  /** Trusted-device changes, one after another, each on the latest settings (no lost updates). */
+  private trustChanges: Promise<unknown> = Promise.resolve();
+  /** Keys paired a moment ago, before main has saved them: a session may start at once. */
+  private readonly justPaired = new Map<string, string>();
+  /** Which run of pairing may still report (a replaced one is silenced). */
+  private pairingGeneration = 0;
 
   constructor(
     private readonly runtime: Runtime,
@@ -253,14 +259,25 @@ export class AppStore {
   private dial(peerId: string, { background }: { background: boolean }): void {
     const client = this.client;
     if (!client) throw new Error('Ferry is still starting.');
-    if (this.pendingDials.has(peerId)) return;
+    const pending = this.pendingDials.get(peerId);
+    if (pending) {
+      // The person asking wins over presence asking: it shows a conversation.
+      if (!background) pending.background = false;
+      return;
+    }
     // TURN credentials expire: a dial waits for fresh ones when the refresh timer has not run.
     const fresh = this.ice?.whenFresh();
     if (fresh) {
-      this.pendingDials.add(peerId);
+      const request = { background };
+      this.pendingDials.set(peerId, request);
       void fresh.finally(() => {
         this.pendingDials.delete(peerId);
-        this.dial(peerId, { background });
+        try {
+          this.dial(peerId, request);
+        } catch (error) {
+          if (request.background) this.presence.linkEnded(peerId);
+          else this.showDialFailure(peerId, (error as Error).message);
+        }
       });
       return;
     }
@@ -273,26 +290,46 @@ export class AppStore {
     this.attach(peerId, client.connect(peerId), (metadata) => client.connect(peerId, metadata), background);
   }
 
+  private showDialFailure(peerId: string, message: string): void {
+    if (!this.conversation(peerId)) this.addConversation(peerId, 'failed');
+    this.patchConversation(peerId, (c) => ({ ...c, state: 'failed', error: message }));
+  }
+
   /** Paired devices' presence: dial the ones not connected ("Try now"). */
   checkPresenceNow(peerId: string): void {
     this.presence.checkNow(peerId);
   }
 
   /** Forget a paired device's key here; its next attempt is refused, and it is told why. */
-  async unpairDevice(peerId: string): Promise<void> {
-    const settings = this.snapshot.settings;
-    if (!settings) return;
-    await this.saveSettings({ trustedDevices: without(settings.trustedDevices, peerId) });
+  async unpairDevice(peerId: string): Promise<Record<string, string> | undefined> {
+    this.justPaired.delete(peerId);
+    const errors = await this.changeTrusted((devices) => without(devices, peerId));
     // The session open now was trusted under the pairing: it ends with it.
-    this.links.get(peerId)?.close();
+    if (!errors) this.links.get(peerId)?.close();
+    return errors;
+  }
+
+  /**
+   * Changes the trusted devices: one change at a time, each computed from the settings as they
+   * are when it runs, so two quick changes never undo each other.
+   */
+  private changeTrusted(change: (devices: FerrySettings['trustedDevices']) => FerrySettings['trustedDevices'] | undefined): Promise<Record<string, string> | undefined> {
+    const run = this.trustChanges.then(async () => {
+      const devices = this.snapshot.settings?.trustedDevices;
+      const next = devices ? change(devices) : undefined;
+      return next ? this.saveSettings({ trustedDevices: next }) : undefined;
+    });
+    this.trustChanges = run.catch(() => {});
+    return run;
   }
 
   /** Our name for a paired device. Throws a FerryError in words for a name that cannot be kept. */
   async renameDevice(peerId: string, name: string): Promise<Record<string, string> | undefined> {
-    const settings = this.snapshot.settings;
-    if (!settings) return undefined;
-    const devices = renamed(settings.trustedDevices, peerId, name);
-    const errors = await this.saveSettings({ trustedDevices: devices });
+    const devices = this.snapshot.settings?.trustedDevices;
+    if (!devices) return undefined;
+    // Checked now, so a bad name is refused in words at once.
+    renamed(devices, peerId, name);
+    const errors = await this.changeTrusted((devices) => renamed(devices, peerId, name));
     if (!errors) this.patchConversation(peerId, (c) => ({ ...c, peerName: this.trustedName(peerId) ?? c.peerName }));
     return errors;
   }
@@ -330,16 +367,15 @@ export class AppStore {
 
   /** "Always accept from this device" (per peer id until pairing makes trust cryptographic). */
   async trustDevice(peerId: string): Promise<void> {
-    const settings = this.snapshot.settings;
-    if (!settings || settings.trustedDevices.some((d) => d.peerId === peerId)) return;
     const name = this.conversation(peerId)?.peerName ?? peerId;
-    await this.saveSettings({ trustedDevices: [...settings.trustedDevices, { peerId, name: name.slice(0, 64), since: this.runtime.now() }] });
+    await this.changeTrusted((devices) =>
+      devices.some((d) => d.peerId === peerId) ? undefined : [...devices, { peerId, name: name.slice(0, 64), since: this.runtime.now() }],
+    );
   }
 
   async forgetDevice(peerId: string): Promise<void> {
-    const settings = this.snapshot.settings;
-    if (!settings) return;
-    await this.saveSettings({ trustedDevices: settings.trustedDevices.filter((d) => d.peerId !== peerId) });
+    this.justPaired.delete(peerId);
+    await this.changeTrusted((devices) => without(devices, peerId));
   }
 
   isTrusted(peerId: string): boolean {
@@ -572,27 +608,29 @@ export class AppStore {
     return {
       publicKey: decodeBase64(identity.publicKey),
       sign: async (transcript: Uint8Array, role: 'initiator' | 'responder') => decodeBase64(await call(ferryApi().signSession(encodeBase64(transcript), role))),
-      pairedKey: (peerId: string) => pairedKeyOf(this.snapshot.settings?.trustedDevices ?? [], peerId),
+      pairedKey: (peerId: string) => {
+        const fresh = this.justPaired.get(peerId);
+        return fresh ? decodeBase64(fresh) : pairedKeyOf(this.snapshot.settings?.trustedDevices ?? [], peerId);
+      },
     };
   }
 
   /** "Pair a device": show a one-time code and wait for the other device to enter it. */
   showPairingCode(): void {
-    this.pairingRun?.cancel();
+    this.cancelPairing();
     this.pairingRun = showPairingCode(this.pairingContext());
   }
 
   /** Enter the code another device shows. */
   enterPairingCode(text: string): void {
-    this.pairingRun?.cancel();
-    this.pairingRun = undefined;
-    this.pairingAttempt?.cancel();
+    this.cancelPairing();
     this.pairingAttempt = enterPairingCode(this.pairingContext(), text);
   }
 
   cancelPairing(): void {
     this.pairingAttempt?.cancel();
     this.pairingRun?.cancel();
+    this.pairingAttempt = undefined;
     this.pairingRun = undefined;
   }
 
@@ -600,6 +638,8 @@ export class AppStore {
     const client = this.client;
     const identity = this.identity;
     if (!client || !identity) throw new Error('Ferry is still starting.');
+    // Only the newest run speaks: a replaced one's late words must not cover a new code.
+    const generation = ++this.pairingGeneration;
     return {
       runtime: this.runtime,
       publicKey: identity.publicKey,
@@ -607,17 +647,18 @@ export class AppStore {
       openSidePeer: (id) => client.openSidePeer(id),
       connect: (peerId, metadata) => client.connect(peerId, metadata),
       onStatus: (pairing) => {
-        this.update({ pairing });
+        // A pairing that completed is kept even if another run started meanwhile.
         if (pairing.kind === 'paired') void this.rememberPaired(pairing);
+        if (generation === this.pairingGeneration) this.update({ pairing });
       },
     };
   }
 
   /** A paired device is trusted by its key (and found by the id derived from it). */
   private async rememberPaired(paired: Extract<PairingStatus, { kind: 'paired' }>): Promise<void> {
-    const settings = this.snapshot.settings;
-    if (!settings) return;
-    await this.saveSettings({ trustedDevices: withPaired(settings.trustedDevices, paired, this.runtime.now()) });
+    this.justPaired.set(paired.peerId, paired.publicKey);
+    await this.changeTrusted((devices) => withPaired(devices, paired, this.runtime.now()));
+    this.justPaired.delete(paired.peerId);
     // Paired anew: connect now (a device that had unpaired this one is trusted again).
     this.presence.checkNow(paired.peerId);
   }
@@ -694,6 +735,11 @@ export class AppStore {
           if (!current()) return;
           this.linkStates.set(peerId, state);
           this.reportPresence(peerId, state, detail);
+          if (state === 'closed' || state === 'failed') {
+            // An ended link is dropped (a LAN full of strangers must not pile up closed links).
+            this.links.delete(peerId);
+            this.linkStates.delete(peerId);
+          }
           // A background attempt shows up once it is open (its failures are presence, not news).
           if (!this.conversation(peerId)) {
             if (state !== 'open') return;
@@ -708,7 +754,8 @@ export class AppStore {
         },
         path: (path) => current() && this.patchConversation(peerId, (c) => ({ ...c, path })),
         chat: (event) => {
-          if (!current()) return;
+          // Delivery outcomes of lines sent on a replaced link still belong to those lines.
+          if (!current() && event.type !== 'text-delivered' && event.type !== 'text-failed') return;
           switch (event.type) {
             case 'text-received':
               this.appendLine(peerId, {

@@ -68,7 +68,12 @@ function PairedDevice({ device, presence, now, store }: { device: TrustedDevice;
           <span>
             Unpair {device.name}? It will no longer be trusted here, and it is told so the next time it connects.
           </span>
-          <button type="button" onClick={() => void store.unpairDevice(device.peerId)}>
+          <button
+            type="button"
+            onClick={() =>
+              void store.unpairDevice(device.peerId).then((fieldErrors) => fieldErrors && setError(Object.values(fieldErrors).join(' ')))
+            }
+          >
             Unpair
           </button>
           <button type="button" className="secondary" onClick={() => setMode('idle')}>
