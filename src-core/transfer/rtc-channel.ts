@@ -138,11 +138,14 @@ export function openDataChannels(connection: RtcPeerConnectionLike): Promise<Rec
     const { id, init } = DATA_CHANNEL_SETUP[mode];
     raw[mode] = connection.createDataChannel(`ferry-${mode}`, { ...init, negotiated: true, id });
   }
-  const wrap = (): Record<DeliveryMode, FrameChannel> => ({
+  // Wrapped at once, not when all are open: a channel that opens first can carry frames before
+  // the others open, and only the wrapper keeps them (a lost frame stalls a reliable transfer).
+  const wrapped: Record<DeliveryMode, FrameChannel> = {
     'reliable-ordered': new RtcFrameChannel(raw['reliable-ordered']),
     'reliable-unordered': new RtcFrameChannel(raw['reliable-unordered']),
     partial: new RtcFrameChannel(raw.partial),
-  });
+  };
+  const wrap = () => wrapped;
   return new Promise((resolve, reject) => {
     let pending = 0;
     let settled = false;
