@@ -18,11 +18,16 @@ export function stripeOf(connection: DataConnection): string | undefined {
   return typeof of === 'string' ? of : undefined;
 }
 
-/** Waits for a stripe connection to open, then opens Ferry's data channels on it; bounded. */
+/**
+ * Opens Ferry's data channels on a stripe connection; bounded. They are created at once, on both
+ * sides before the connection is up (PeerJS makes the RTCPeerConnection with the connection):
+ * a side whose channels open first starts sending on them, and Chromium drops what arrives on a
+ * pre-negotiated stream the receiving side has not created yet.
+ */
 export function openStripeChannels(connection: DataConnection): Promise<DataChannels> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new FerryError('CHANNEL_CLOSED', 'A stripe connection did not open.')), STRIPE_OPEN_TIMEOUT_MS);
-    const opened = () => {
+    const create = () => {
       openDataChannels(connection.peerConnection as unknown as RtcPeerConnectionLike).then(
         (channels) => {
           clearTimeout(timer);
@@ -34,8 +39,8 @@ export function openStripeChannels(connection: DataConnection): Promise<DataChan
         },
       );
     };
-    if (connection.open) opened();
-    else connection.on('open', opened);
+    if (connection.peerConnection) create();
+    else connection.on('open', create);
     connection.on('error', (error) => {
       clearTimeout(timer);
       reject(new FerryError('CHANNEL_CLOSED', `A stripe connection failed: ${error.message}`, { cause: error }));
