@@ -64,4 +64,29 @@ describe('the network lab', () => {
     create(['fresh']);
     expect(listNamespaces()).not.toContain(abandoned);
   });
+
+  it.skipIf(!canUseNetns())('puts hosts behind a NAT: they reach the bridge from its public address, and nothing reaches them unasked', async () => {
+    const lab = Lab.create({ hosts: ['pub', 'router'], nat: { router: { inside: ['home'], mode: 'masquerade' } } });
+    labs.push(lab);
+    const home = lab.host('home');
+    expect(home.address).toMatch(/^192\.168\.1\./);
+    expect(lab.publicAddressOf('home')).toBe(lab.host('router').address);
+    expect(lab.publicAddressOf('pub')).toBe(lab.host('pub').address);
+    expect(lab.natOf('home')).toMatchObject({ host: 'router', mode: 'masquerade', inside: ['home'] });
+    expect(ip(['-n', home.netns!, 'route', 'show', 'default'])).toMatch(/default via 192\.168\.1\.1 dev eth0/);
+    // Who the bridge sees: the router.
+    const whoAmI = `require('net').createServer(s => s.end(s.remoteAddress)).listen(7000, '0.0.0.0', () => console.log('listening'))`;
+    const server = lab.host('pub').spawn('who-server', process.execPath, ['-e', whoAmI]);
+    await server.waitForLine(/listening/, 10_000);
+    const fromHome = home.spawn('tcp-client', process.execPath, ['-e', TCP_CLIENT, lab.host('pub').address]);
+    expect(await fromHome.waitForLine(/\d|error/, 10_000)).toBe(lab.host('router').address);
+    // Nothing comes in unasked: not to the inside address, not through the router's public one.
+    const homeServer = home.spawn('tcp-server', process.execPath, ['-e', TCP_SERVER, 'home']);
+    await homeServer.waitForLine(/listening/, 10_000);
+    const timeout = `setTimeout(() => { console.log('error TIMEOUT'); process.exit(1); }, 1500);`;
+    for (const target of [home.address, lab.host('router').address]) {
+      const client = lab.host('pub').spawn('tcp-client', process.execPath, ['-e', `${timeout}${TCP_CLIENT}`, target]);
+      expect(await client.waitForLine(/pong|error/, 10_000)).toMatch(/^error /);
+    }
+  });
 });

@@ -56,3 +56,18 @@ export async function acceptAndWait(pair: FerryPair, name: string, timeoutMs: nu
   const state = await waitForText(pair.bobChat.getByRole('status', { name: `State of ${name}` }), /Done, verified|Failed/, timeoutMs);
   return { seconds: (performance.now() - started) / 1000, state };
 }
+
+/** Runs `step`; when it fails, the error carries both pages' console and both mains' output. */
+export async function withPairLogs<T>(pair: FerryPair, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    const logs = [
+      `Alice's page:\n${pair.alice.logs.join('\n')}`,
+      `Bob's page:\n${pair.bob.logs.join('\n')}`,
+      `Alice's main:\n${pair.alice.main.log}`,
+      `Bob's main:\n${pair.bob.main.log}`,
+    ];
+    throw new Error(`${(error as Error).message}\n${logs.join('\n')}`, { cause: error });
+  }
+}
