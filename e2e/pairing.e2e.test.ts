@@ -145,7 +145,7 @@ describe('pairing by code, two Chromium hosts with main’s real services', () =
     await alice.getByRole('button', { name: 'Unpair Alice' }).click();
     await alice.getByRole('group', { name: 'Unpair Alice?' }).getByRole('button', { name: 'Unpair', exact: true }).click();
     await expect.poll(() => trustedIn('bob')).toEqual([]);
-    expect(await paired('bob').count()).toBe(0);
+    await expect.poll(() => paired('bob').count()).toBe(0);
     // Alice still trusts Bob and tries again (presence); Bob refuses, and each says why.
     await waitForText(paired('alice').getByRole('status', { name: 'Presence of Bob’s laptop' }), /has unpaired this one/, 30_000);
     await waitForText(pair.bob.page.getByRole('region', { name: 'Conversation with Alice' }).getByRole('alert'), /no longer paired with this one/, 30_000);
