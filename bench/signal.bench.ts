@@ -5,9 +5,10 @@
  * protocol) on two others. Each run registers the peers, then relays OFFER / ANSWER / CANDIDATE
  * messages at `rate` per second between random peers, and reports registered peers, the server's
  * RSS, its CPU while relaying, and the relay latency p50 / p99 measured by the receivers.
- * Runs, one after the other in one go (this machine is noisy: compare within a run):
- *   bare `peer` (the package's PeerServer, default options) and Ferry's server at
- *   `compare-peers` (the bare server's default concurrent limit is 5,000), then Ferry's at `peers`.
+ * Runs, one after the other in one go (this machine is noisy: compare within a run): `rounds`
+ *   (default 3) of bare `peer` (the package's PeerServer, default options) then Ferry's server at
+ *   `compare-peers` (the bare server's default concurrent limit is 5,000), ratios the median of
+ *   the rounds; then Ferry's at `peers`.
  * Targets (2 cores): 10,000 peers in ≤ 300 MB, p99 ≤ 20 ms at 1,000 msg/s, Ferry ≤ 10 % over bare.
  * BENCH_TRACE_GC=1 prints the server's GC pauses over 20 ms (to tell a GC stall from a noisy machine).
  */
@@ -132,6 +133,7 @@ async function main(): Promise<void> {
     options: {
       peers: { type: 'string', default: '10000' },
       'compare-peers': { type: 'string', default: '5000' },
+      rounds: { type: 'string', default: '3' },
       rate: { type: 'string', default: '1000' },
       seconds: { type: 'string', default: '20' },
       json: { type: 'string' },
@@ -151,22 +153,32 @@ async function main(): Promise<void> {
   }, 20 * 60 * 1000);
   try {
     const results: RunResult[] = [];
-    for (const kind of ['bare peer', 'ferry'] as const) {
-      results.push(await run(lab, kind, comparePeers, rate, seconds, ferryArgs));
-      console.table([results.at(-1)]);
+    // Bare and Ferry alternate, round after round: each ratio is taken within a round, and the
+    // median of the rounds is reported (one pair of runs on this machine varies by ±15 %).
+    const rounds: Array<{ bare: RunResult; ferry: RunResult }> = [];
+    for (let round = 0; round < Number(values.rounds); round++) {
+      const bare = await run(lab, 'bare peer', comparePeers, rate, seconds, ferryArgs);
+      const ferry = await run(lab, 'ferry', comparePeers, rate, seconds, ferryArgs);
+      rounds.push({ bare, ferry });
+      results.push(bare, ferry);
+      console.table([bare, ferry]);
     }
     if (peers !== comparePeers) {
       results.push(await run(lab, 'ferry', peers, rate, seconds, ferryArgs));
       console.table([results.at(-1)]);
     }
-    const [bare, ferry] = results;
-    const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined && b > 0 ? round(a / b, 2) : null);
+    const medianRatio = (of: (r: RunResult) => number) => {
+      const ratios = rounds.map(({ bare, ferry }) => of(ferry) / of(bare)).sort((a, b) => a - b);
+      return ratios.length === 0 ? null : round(ratios[Math.floor(ratios.length / 2)] as number, 2);
+    };
     const comparison = {
       peers: comparePeers,
-      rssRegistered: ratio(ferry?.rssRegisteredMB, bare?.rssRegisteredMB),
-      rssGrowthPerPeer: ratio(ferry && ferry.rssRegisteredMB - ferry.rssIdleMB, bare && bare.rssRegisteredMB - bare.rssIdleMB),
-      cpuPerMessage: ratio(ferry?.cpuMsPerMessage, bare?.cpuMsPerMessage),
-      latencyP99: ratio(ferry?.latencyP99Ms, bare?.latencyP99Ms),
+      rounds: rounds.length,
+      rssRegistered: medianRatio((r) => r.rssRegisteredMB),
+      rssGrowthPerPeer: medianRatio((r) => r.rssRegisteredMB - r.rssIdleMB),
+      cpuPerMessage: medianRatio((r) => r.cpuMsPerMessage),
+      cpuPerMessageEachRound: rounds.map(({ bare, ferry }) => round(ferry.cpuMsPerMessage / bare.cpuMsPerMessage, 2)),
+      latencyP99: medianRatio((r) => r.latencyP99Ms),
     };
     const full = results.at(-1);
     const targets = {
