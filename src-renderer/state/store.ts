@@ -2,7 +2,6 @@ import type { DataConnection } from 'peerjs';
 import {
   decodeBase64,
   DEFAULT_MODE,
-  encodeBase64,
   type DeliveryMode,
   type HasherFactory,
   type IncomingDecision,
@@ -22,86 +21,16 @@ import { call, ferryApi } from '../platform';
 import { formatBytes } from '../ui/format';
 import { SignalingClient, type SignalingState } from '../signaling/signaling-client';
 import { IceKeeper } from '../signaling/ice-keeper';
-import type { ConnectionPath } from '../session/connection-path';
 import { type LinkState, PeerLink } from '../session/peer-link';
 import { type StripeMetadata, stripeOf } from '../session/stripes';
-import { enterPairingCode, type PairingAttempt, type PairingContext, type PairingStatus, showPairingCode } from '../session/pairing-link';
+import type { PairingStatus } from '../session/pairing-link';
+import { type ChatLine, type Conversation, describe, newRow, type TransferRow, type TransferState } from './conversation';
 import { LanFollower } from './lan-follower';
+import { PairingController } from './pairing-controller';
 import { type Presence, PresenceTracker } from './presence';
-import { pairedDevices, pairedKeyOf, renamed, withPaired, without } from './trusted-devices';
+import { pairedDevices, renamed, without } from './trusted-devices';
 
-export interface ChatLine {
-  id: string;
-  direction: 'out' | 'in';
-  body: string;
-  at: number;
-  delivery: 'sending' | 'delivered' | 'failed' | 'received';
-}
-
-export type TransferState = 'offered' | 'waiting' | 'active' | 'done' | 'declined' | 'cancelled' | 'failed';
-
-export interface TransferRow {
-  key: string;
-  direction: 'out' | 'in';
-  title: string;
-  fileCount: number;
-  totalBytes: number;
-  bytesDone: number;
-  state: TransferState;
-  error: string | undefined;
-  /**
-   * The offer's files (the first 50), for the accept prompt and per-file progress: `offset` is
-   * the bytes of the files before it (chunks go out in manifest order), `done` once verified.
-   */
-  files: TransferFile[];
-  /** Where received files were saved (verified, under their final names). */
-  savedPaths: string[];
-  /** Smoothed throughput while active, for speed and time left. */
-  bytesPerSecond: number;
-  /** An offer that cannot fit the download folder: why, in words (Accept is not offered). */
-  spaceProblem: string | undefined;
-}
-
-export interface TransferFile {
-  /** Its index in the manifest (the wire's file index). */
-  index: number;
-  path: string;
-  size: number;
-  offset: number;
-  done: boolean;
-}
-
-export interface Conversation {
-  peerId: string;
-  peerName: string | undefined;
-  state: LinkState;
-  /** Direct, or relayed through TURN (read from the selected ICE candidate pair). */
-  path: ConnectionPath | undefined;
-  error: string | undefined;
-  lines: ChatLine[];
-  transfers: TransferRow[];
-}
-
-/** "report.pdf", or "Photos (12 files)", or "3 files". */
-function describe(entries: IncomingOffer['entries']): { title: string; fileCount: number } {
-  const files = entries.filter((e) => e.kind === 'file');
-  const tops = new Set(entries.map((e) => e.path.split('/')[0]));
-  const [onlyTop] = tops;
-  if (files.length === 1 && tops.size === 1) return { title: files[0]?.path ?? '', fileCount: 1 };
-  if (tops.size === 1 && onlyTop) return { title: `${onlyTop} (${files.length} files)`, fileCount: files.length };
-  return { title: `${files.length} files`, fileCount: files.length };
-}
-
-function newRow(key: string, direction: 'in' | 'out', entries: IncomingOffer['entries'], title: string, fileCount: number, totalBytes: number): TransferRow {
-  const files: TransferFile[] = [];
-  let offset = 0;
-  entries.forEach((e, index) => {
-    if (e.kind !== 'file') return;
-    if (files.length < 50) files.push({ index, path: e.path, size: e.size, offset, done: false });
-    offset += e.size;
-  });
-  return { key, direction, title, fileCount, totalBytes, bytesDone: 0, state: 'waiting', error: undefined, files, savedPaths: [], bytesPerSecond: 0, spaceProblem: undefined };
-}
+export type { ChatLine, Conversation, TransferFile, TransferRow, TransferState } from './conversation';
 
 /** Progress repaints at most this often: a chunk every few milliseconds would swamp React. */
 const PROGRESS_INTERVAL_MS = 100;
@@ -156,8 +85,7 @@ export class AppStore {
   private lastProgressReported: number | null = null;
   private lan: LanFollower | undefined;
   private identity: PublicIdentity | undefined;
-  private pairingRun: { cancel(): void } | undefined;
-  private pairingAttempt: PairingAttempt | undefined;
+  private readonly pairing: PairingController;
   /** Transfers in the order they began, for the tray's "last transfers". */
   private readonly recentKeys: Array<{ peerId: string; key: string }> = [];
   private client: SignalingClient | undefined;
@@ -166,15 +94,21 @@ export class AppStore {
   private readonly pendingDials = new Map<string, { background: boolean }>();
   /** Trusted-device changes, one after another, each on the latest settings (no lost updates). */
   private trustChanges: Promise<unknown> = Promise.resolve();
-  /** Keys paired a moment ago, before main has saved them: a session may start at once. */
-  private readonly justPaired = new Map<string, string>();
-  /** Which run of pairing may still report (a replaced one is silenced). */
-  private pairingGeneration = 0;
 
   constructor(
     private readonly runtime: Runtime,
     private readonly createHasher: HasherFactory,
   ) {
+    this.pairing = new PairingController({
+      runtime,
+      client: () => this.client,
+      identity: () => this.identity,
+      deviceName: () => this.snapshot.device?.name ?? 'Ferry device',
+      trustedDevices: () => this.snapshot.settings?.trustedDevices ?? [],
+      changeTrusted: (change) => this.changeTrusted(change),
+      status: (pairing) => this.update({ pairing }),
+      paired: (peerId) => this.presence.checkNow(peerId),
+    });
     this.presence = new PresenceTracker({
       runtime,
       dial: (peerId) => this.dial(peerId, { background: true }),
@@ -204,7 +138,7 @@ export class AppStore {
         incoming: (connection) => this.attachIncoming(connection),
         peerUnavailable: (peerId) => {
           this.links.get(peerId)?.unavailable();
-          this.pairingAttempt?.peerUnavailable(peerId);
+          this.pairing.peerUnavailable(peerId);
         },
       },
       // Derived from this device's identity key (main keeps it): the same id every start, so
@@ -302,7 +236,7 @@ export class AppStore {
 
   /** Forget a paired device's key here; its next attempt is refused, and it is told why. */
   async unpairDevice(peerId: string): Promise<Record<string, string> | undefined> {
-    this.justPaired.delete(peerId);
+    this.pairing.forget(peerId);
     const errors = await this.changeTrusted((devices) => without(devices, peerId));
     // The session open now was trusted under the pairing: it ends with it.
     if (!errors) this.links.get(peerId)?.close();
@@ -374,7 +308,7 @@ export class AppStore {
   }
 
   async forgetDevice(peerId: string): Promise<void> {
-    this.justPaired.delete(peerId);
+    this.pairing.forget(peerId);
     await this.changeTrusted((devices) => without(devices, peerId));
   }
 
@@ -603,64 +537,18 @@ export class AppStore {
     void call(ferryApi().setRecentTransfers(recent)).catch(() => {});
   }
 
-  /** What a link needs to authenticate sessions: our key, main's signature, paired keys. */
-  private sessionAuth(identity: PublicIdentity) {
-    return {
-      publicKey: decodeBase64(identity.publicKey),
-      sign: async (transcript: Uint8Array, role: 'initiator' | 'responder') => decodeBase64(await call(ferryApi().signSession(encodeBase64(transcript), role))),
-      pairedKey: (peerId: string) => {
-        const fresh = this.justPaired.get(peerId);
-        return fresh ? decodeBase64(fresh) : pairedKeyOf(this.snapshot.settings?.trustedDevices ?? [], peerId);
-      },
-    };
-  }
-
   /** "Pair a device": show a one-time code and wait for the other device to enter it. */
   showPairingCode(): void {
-    this.cancelPairing();
-    this.pairingRun = showPairingCode(this.pairingContext());
+    this.pairing.showCode();
   }
 
   /** Enter the code another device shows. */
   enterPairingCode(text: string): void {
-    this.cancelPairing();
-    this.pairingAttempt = enterPairingCode(this.pairingContext(), text);
+    this.pairing.enterCode(text);
   }
 
   cancelPairing(): void {
-    this.pairingAttempt?.cancel();
-    this.pairingRun?.cancel();
-    this.pairingAttempt = undefined;
-    this.pairingRun = undefined;
-  }
-
-  private pairingContext(): PairingContext {
-    const client = this.client;
-    const identity = this.identity;
-    if (!client || !identity) throw new Error('Ferry is still starting.');
-    // Only the newest run speaks: a replaced one's late words must not cover a new code.
-    const generation = ++this.pairingGeneration;
-    return {
-      runtime: this.runtime,
-      publicKey: identity.publicKey,
-      name: this.snapshot.device?.name ?? 'Ferry device',
-      openSidePeer: (id) => client.openSidePeer(id),
-      connect: (peerId, metadata) => client.connect(peerId, metadata),
-      onStatus: (pairing) => {
-        // A pairing that completed is kept even if another run started meanwhile.
-        if (pairing.kind === 'paired') void this.rememberPaired(pairing);
-        if (generation === this.pairingGeneration) this.update({ pairing });
-      },
-    };
-  }
-
-  /** A paired device is trusted by its key (and found by the id derived from it). */
-  private async rememberPaired(paired: Extract<PairingStatus, { kind: 'paired' }>): Promise<void> {
-    this.justPaired.set(paired.peerId, paired.publicKey);
-    await this.changeTrusted((devices) => withPaired(devices, paired, this.runtime.now()));
-    this.justPaired.delete(paired.peerId);
-    // Paired anew: connect now (a device that had unpaired this one is trusted again).
-    this.presence.checkNow(paired.peerId);
+    this.pairing.cancel();
   }
 
   /** Sends the clipboard's text (read by main) as a message. */
@@ -728,7 +616,7 @@ export class AppStore {
         createHasher: this.createHasher,
         onIncoming: (offer, decision, handle) => this.incoming(peerId, offer, decision, handle),
         ...(dialStripe ? { dialStripe } : {}),
-        ...(this.identity ? { auth: this.sessionAuth(this.identity) } : {}),
+        ...(this.identity ? { auth: this.pairing.sessionAuth(this.identity) } : {}),
       },
       {
         state: (state, detail) => {

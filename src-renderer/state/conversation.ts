@@ -1,0 +1,78 @@
+import type { IncomingOffer } from '../../src-core/index';
+import type { ConnectionPath } from '../session/connection-path';
+import type { LinkState } from '../session/peer-link';
+
+/** What the window shows of one device: its link, its messages, its transfers. */
+export interface ChatLine {
+  id: string;
+  direction: 'out' | 'in';
+  body: string;
+  at: number;
+  delivery: 'sending' | 'delivered' | 'failed' | 'received';
+}
+
+export type TransferState = 'offered' | 'waiting' | 'active' | 'done' | 'declined' | 'cancelled' | 'failed';
+
+export interface TransferRow {
+  key: string;
+  direction: 'out' | 'in';
+  title: string;
+  fileCount: number;
+  totalBytes: number;
+  bytesDone: number;
+  state: TransferState;
+  error: string | undefined;
+  /**
+   * The offer's files (the first 50), for the accept prompt and per-file progress: `offset` is
+   * the bytes of the files before it (chunks go out in manifest order), `done` once verified.
+   */
+  files: TransferFile[];
+  /** Where received files were saved (verified, under their final names). */
+  savedPaths: string[];
+  /** Smoothed throughput while active, for speed and time left. */
+  bytesPerSecond: number;
+  /** An offer that cannot fit the download folder: why, in words (Accept is not offered). */
+  spaceProblem: string | undefined;
+}
+
+export interface TransferFile {
+  /** Its index in the manifest (the wire's file index). */
+  index: number;
+  path: string;
+  size: number;
+  offset: number;
+  done: boolean;
+}
+
+export interface Conversation {
+  peerId: string;
+  peerName: string | undefined;
+  state: LinkState;
+  /** Direct, or relayed through TURN (read from the selected ICE candidate pair). */
+  path: ConnectionPath | undefined;
+  error: string | undefined;
+  lines: ChatLine[];
+  transfers: TransferRow[];
+}
+
+/** "report.pdf", or "Photos (12 files)", or "3 files". */
+export function describe(entries: IncomingOffer['entries']): { title: string; fileCount: number } {
+  const files = entries.filter((e) => e.kind === 'file');
+  const tops = new Set(entries.map((e) => e.path.split('/')[0]));
+  const [onlyTop] = tops;
+  if (files.length === 1 && tops.size === 1) return { title: files[0]?.path ?? '', fileCount: 1 };
+  if (tops.size === 1 && onlyTop) return { title: `${onlyTop} (${files.length} files)`, fileCount: files.length };
+  return { title: `${files.length} files`, fileCount: files.length };
+}
+
+export function newRow(key: string, direction: 'in' | 'out', entries: IncomingOffer['entries'], title: string, fileCount: number, totalBytes: number): TransferRow {
+  const files: TransferFile[] = [];
+  let offset = 0;
+  entries.forEach((e, index) => {
+    if (e.kind !== 'file') return;
+    if (files.length < 50) files.push({ index, path: e.path, size: e.size, offset, done: false });
+    offset += e.size;
+  });
+  return { key, direction, title, fileCount, totalBytes, bytesDone: 0, state: 'waiting', error: undefined, files, savedPaths: [], bytesPerSecond: 0, spaceProblem: undefined };
+}
+
