@@ -45,6 +45,23 @@ export default tseslint.config(
     ),
   },
   {
+    files: ['src-engine/**/*.ts'],
+    ignores: ['src-engine/**/*.test.ts', 'src-engine/**/testing/**'],
+    rules: boundary(
+      'The engine imports only src-core: WebRTC, files, sockets, timers, storage and signing reach it as ports, never as DOM, Node or Electron.',
+      ['**/src-main/**', '**/src-renderer/**', '**/src-node/**', '**/signaling-server/**', '**/e2e/**'],
+      [...NODE_BUILTINS, 'electron', 'electron/*', 'react', 'react/*', 'react-dom', 'react-dom/*', 'peerjs', 'peer', 'ws', 'node-datachannel', 'node-datachannel/*', '@roamhq/wrtc'],
+    ),
+  },
+  {
+    files: ['src-node/**/*.ts'],
+    rules: boundary(
+      'The Node host runs the engine: it imports src-core and src-engine, never main, the window or Electron.',
+      ['**/src-main/**', '**/src-renderer/**', '**/e2e/**'],
+      ['electron', 'electron/*', 'react', 'react/*', 'react-dom', 'react-dom/*'],
+    ),
+  },
+  {
     files: ['src-renderer/**/*.{ts,tsx}'],
     rules: {
       'no-restricted-imports': [

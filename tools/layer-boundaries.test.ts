@@ -29,6 +29,13 @@ describe('import boundaries (ESLint)', () => {
     ['src-main/x.ts', "import { App } from '../src-renderer/ui/App';\nexport const y = App;"],
     ['src-main/preload/x.ts', "import { z } from 'zod';\nexport const y = z;"],
     ['signaling-server/src/x.ts', "import { FerryError } from '../../src-core/index.js';\nexport const y = FerryError;"],
+    ['src-engine/x.ts', "import { readFile } from 'node:fs/promises';\nexport const y = readFile;"],
+    ['src-engine/x.ts', "import { Peer } from 'peerjs';\nexport const y = Peer;"],
+    ['src-engine/x.ts', "import { PeerConnection } from 'node-datachannel';\nexport const y = PeerConnection;"],
+    ['src-engine/x.ts', "import { createMainServices } from '../src-main/services.js';\nexport const y = createMainServices;"],
+    ['src-engine/x.ts', "import { nodeRuntime } from '../src-node/runtime.js';\nexport const y = nodeRuntime;"],
+    ['src-node/x.ts', "import { app } from 'electron';\nexport const y = app;"],
+    ['src-node/x.ts', "import { createMainServices } from '../src-main/services.js';\nexport const y = createMainServices;"],
   ])('refuses %s: %s', async (file, code) => {
     expect(await lintErrors(file, code)).not.toEqual([]);
   });
@@ -38,18 +45,20 @@ describe('import boundaries (ESLint)', () => {
     ['src-renderer/x.ts', "import type { FerryApi } from '../src-main/preload/api';\nexport type Y = FerryApi;"],
     ['src-renderer/x.ts', "import { ChatSession } from '../src-core/index';\nexport const y = ChatSession;"],
     ['src-main/x.ts', "import { startSignalingServer } from '../signaling-server/src/index.js';\nexport const y = startSignalingServer;"],
+    ['src-engine/x.ts', "import { PeerSession } from '../src-core/index.js';\nexport const y = PeerSession;"],
+    ['src-node/x.ts', "import { readFile } from 'node:fs/promises';\nexport const y = readFile;"],
   ])('allows %s: %s', async (file, code) => {
     expect(await lintErrors(file, code)).toEqual([]);
   });
 });
 
-describe('src-core compiles without DOM or Node', () => {
-  const configPath = `${ROOT}src-core/tsconfig.json`;
+describe.each(['src-core', 'src-engine'])('%s compiles without DOM or Node', (part) => {
+  const configPath = `${ROOT}${part}/tsconfig.json`;
   const { config } = ts.readConfigFile(configPath, (p) => ts.sys.readFile(p));
-  const { options } = ts.parseJsonConfigFileContent(config, ts.sys, `${ROOT}src-core`);
+  const { options } = ts.parseJsonConfigFileContent(config, ts.sys, `${ROOT}${part}`);
 
   function diagnosticsFor(code: string): string[] {
-    const fileName = `${ROOT}src-core/__probe__.ts`;
+    const fileName = `${ROOT}${part}/__probe__.ts`;
     const host = ts.createCompilerHost({ ...options, noEmit: true });
     const readFile = host.readFile.bind(host);
     host.readFile = (name) => (name === fileName ? code : readFile(name));

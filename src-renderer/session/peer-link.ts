@@ -14,7 +14,7 @@ import {
   channelBinding,
   SessionAuthenticator,
 } from '../../src-core/index';
-import { type ConnectionPath, connectionPath } from './connection-path';
+import { type ConnectionPath, connectionPath } from '../../src-engine/link/connection-path';
 import { openStripeChannels, STRIPE_COUNT, type StripeMetadata } from './stripes';
 
 export type LinkState = 'connecting' | 'open' | 'closed' | 'failed';

@@ -1,5 +1,5 @@
 import type { IncomingOffer } from '../../src-core/index';
-import type { ConnectionPath } from '../session/connection-path';
+import type { ConnectionPath } from '../../src-engine/link/connection-path';
 import type { LinkState } from '../session/peer-link';
 
 /** What the window shows of one device: its link, its messages, its transfers. */

@@ -32,6 +32,14 @@ import { pairedDevices, renamed, without } from './trusted-devices';
 
 export type { ChatLine, Conversation, TransferFile, TransferRow, TransferState } from './conversation';
 
+/**
+ * Transfer ids are numbered per link (SPEC.md): two devices both have a transfer 1. Everything
+ * kept per transfer is keyed by the device and the row's key together.
+ */
+function handleKey(peerId: string, key: string): string {
+  return `${peerId}/${key}`;
+}
+
 /** Progress repaints at most this often: a chunk every few milliseconds would swamp React. */
 const PROGRESS_INTERVAL_MS = 100;
 
@@ -344,13 +352,13 @@ export class AppStore {
     const key = `out-${handle.transferId}`;
     const { title, fileCount } = describe(entries);
     const totalBytes = entries.reduce((n, e) => n + (e.kind === 'file' ? e.size : 0), 0);
-    this.transferHandles.set(key, { cancel: () => handle.cancel() });
+    this.transferHandles.set(handleKey(peerId, key), { cancel: () => handle.cancel() });
     this.addTransfer(peerId, { ...newRow(key, 'out', entries, title, fileCount, totalBytes), state: 'waiting' });
     this.follow(peerId, key, handle);
   }
 
   acceptTransfer(peerId: string, key: string, options: { alwaysAccept?: boolean } = {}): void {
-    const entry = this.transferHandles.get(key);
+    const entry = this.transferHandles.get(handleKey(peerId, key));
     if (!entry?.decision || !entry.offer) return;
     const { decision, offer } = entry;
     entry.decision = undefined;
@@ -366,21 +374,21 @@ export class AppStore {
   }
 
   declineTransfer(peerId: string, key: string): void {
-    const entry = this.transferHandles.get(key);
+    const entry = this.transferHandles.get(handleKey(peerId, key));
     if (!entry?.decision) return;
     entry.decision.decline('USER_DECLINED', 'The other person declined.');
     entry.decision = undefined;
     this.patchTransfer(peerId, key, { state: 'declined' });
   }
 
-  cancelTransfer(key: string): void {
-    this.transferHandles.get(key)?.cancel();
+  cancelTransfer(peerId: string, key: string): void {
+    this.transferHandles.get(handleKey(peerId, key))?.cancel();
   }
 
   private incoming(peerId: string, offer: IncomingOffer, decision: IncomingDecision, handle: TransferHandle<ReceiverEvent>): void {
     const key = `in-${handle.transferId}`;
     const { title, fileCount } = describe(offer.entries);
-    this.transferHandles.set(key, { cancel: () => handle.cancel(), decision, offer });
+    this.transferHandles.set(handleKey(peerId, key), { cancel: () => handle.cancel(), decision, offer });
     this.addTransfer(peerId, { ...newRow(key, 'in', offer.entries, title, fileCount, offer.totalBytes), state: 'offered' });
     this.follow(peerId, key, handle);
     // Space is checked before anyone is asked: an offer that cannot fit is never accepted.
@@ -407,9 +415,9 @@ export class AppStore {
         case 'progress': {
           const done = 'bytesSent' in event ? event.bytesSent : event.bytesReceived;
           const now = this.runtime.now();
-          const last = this.lastPaint.get(key);
+          const last = this.lastPaint.get(handleKey(peerId, key));
           if (done < event.totalBytes && last && now - last.at < PROGRESS_INTERVAL_MS) return;
-          this.lastPaint.set(key, { at: now, bytes: done });
+          this.lastPaint.set(handleKey(peerId, key), { at: now, bytes: done });
           const previous = this.transferRow(peerId, key)?.bytesPerSecond ?? 0;
           const instant = last && now > last.at ? ((done - last.bytes) * 1000) / (now - last.at) : previous;
           // Smoothed so the speed and time left do not jump with every repaint.
@@ -448,8 +456,8 @@ export class AppStore {
         },
       )
       .finally(() => {
-        this.transferHandles.delete(key);
-        this.lastPaint.delete(key);
+        this.transferHandles.delete(handleKey(peerId, key));
+        this.lastPaint.delete(handleKey(peerId, key));
         this.reportTaskbarProgress();
       });
   }

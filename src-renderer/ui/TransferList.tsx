@@ -46,7 +46,7 @@ export function TransferList({ peerId, name, transfers, store }: { peerId: strin
           {t.error && t.state !== 'done' ? <p className="field-error">{t.error}</p> : null}
           <div className="row">
             {t.state === 'waiting' || t.state === 'active' ? (
-              <button type="button" className="secondary" onClick={() => store.cancelTransfer(t.key)}>
+              <button type="button" className="secondary" onClick={() => store.cancelTransfer(peerId, t.key)}>
                 {`Cancel ${t.title}`}
               </button>
             ) : null}

@@ -1,11 +1,22 @@
 /** How the bytes travel: straight between the two devices, or through a TURN relay. */
 export type ConnectionPath = 'direct' | 'relayed';
 
+/** The stats report of a peer connection, typed structurally (Chromium's and node-datachannel's fit). */
+export interface RtcStatsReportLike {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each stack types its reports its own way
+  forEach(callback: (report: any) => void): void;
+  get(id: string): unknown;
+}
+
+export interface RtcStatsSource {
+  getStats(): Promise<RtcStatsReportLike>;
+}
+
 /**
  * Reads the selected ICE candidate pair from the connection's stats: relayed when either end of
  * it is a TURN relay candidate. Undefined while no pair is selected yet.
  */
-export async function connectionPath(pc: RTCPeerConnection): Promise<ConnectionPath | undefined> {
+export async function connectionPath(pc: RtcStatsSource): Promise<ConnectionPath | undefined> {
   const stats = await pc.getStats();
   let pairId: string | undefined;
   stats.forEach((report: { type: string; selectedCandidatePairId?: string }) => {

@@ -1,0 +1,2 @@
+export * from './link/connection-path.js';
+export * from './ports/signaling.js';
