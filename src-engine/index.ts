@@ -1,2 +1,12 @@
+export * from './engine.js';
+export * from './contract/device.js';
 export * from './link/connection-path.js';
+export type { LinkState } from './link/peer-link.js';
+export type { PairingStatus } from './pairing/pairing-link.js';
+export type { Presence } from './presence/presence.js';
+export * from './ports/host.js';
 export * from './ports/signaling.js';
+export type { IceRefresh } from './signaling/ice-keeper.js';
+export type { SignalingState } from './signaling/signaling-client.js';
+export { DEVICE_NAME_MAX, pairedDevices, type TrustedDevice } from './state/trusted-devices.js';
+export { formatBytes } from './state/format-bytes.js';

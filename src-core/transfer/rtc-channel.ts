@@ -14,7 +14,8 @@ export interface RtcDataChannelLike {
   readonly bufferedAmount: number;
   bufferedAmountLowThreshold: number;
   binaryType: string;
-  send(data: ArrayBuffer): void;
+  /** Ferry's frames go as ArrayBuffers; the pairing exchange sends JSON text (SPEC.md). */
+  send(data: ArrayBuffer | string): void;
   close(): void;
   addEventListener(type: 'open' | 'message' | 'bufferedamountlow' | 'close' | 'error', listener: Listener): void;
   removeEventListener(type: 'open' | 'message' | 'bufferedamountlow' | 'close' | 'error', listener: Listener): void;

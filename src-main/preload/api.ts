@@ -1,33 +1,23 @@
 /*
- * The renderer's view of main: types only, no imports, no code. The renderer imports this file
- * (type-only); the preload implements it; main's IPC handlers serve it.
+ * The renderer's view of main: types only, no code. The renderer imports this file (type-only);
+ * the preload implements it; main's IPC handlers serve it. The device's shapes come from the
+ * engine's contract (type-only: nothing of the engine is bundled into the preload).
  */
+import type {
+  DeviceInfo,
+  FerrySettings,
+  IceServerConfig,
+  LanStatus,
+  PublicIdentity,
+  RecentTransfer,
+  SettingsUpdate,
+  SignalingConfig,
+} from '../../src-engine/contract/device';
 
-export interface IceServerConfig {
-  urls: string | string[];
-  username?: string;
-  credential?: string;
-}
+export type { DeliveryModeSetting, DeviceInfo, FerrySettings, IceServerConfig, LanStatus, PublicIdentity, RecentTransfer, SettingsUpdate, SignalingConfig } from '../../src-engine/contract/device';
 
-export interface SignalingConfig {
-  /** Base URL of the PeerJS server, e.g. http://127.0.0.1:9000/ */
-  url: string;
-  /** PeerJS API key. */
-  key: string;
-  iceServers: IceServerConfig[];
-  /** True when main started the bundled server because none was configured. */
-  embedded: boolean;
-  /** The operator's access token for this server (sent as PeerJS's `token`), if it needs one. */
-  token?: string;
-  /** Connect through TURN relays only (hides this device's addresses from peers). */
-  relayOnly: boolean;
-}
 
-export interface DeviceInfo {
-  name: string;
-  appVersion: string;
-  platform: string;
-}
+
 
 export interface IpcError {
   code: 'INVALID_ARGUMENT' | 'UNTRUSTED_SENDER' | 'UNKNOWN_METHOD' | 'FAILED';
@@ -42,45 +32,11 @@ export type IncomingEntry =
   | { kind: 'file'; path: string; size: number; mtime: number }
   | { kind: 'directory'; path: string };
 
-export type DeliveryModeSetting = 'automatic' | 'reliable-ordered' | 'reliable-unordered' | 'partial';
 
-/** Settings, persisted by main (src-main/settings/schema.ts validates exactly this shape). */
-export interface FerrySettings {
-  version: 1;
-  deviceName: string;
-  /** Absolute path; null means the OS Downloads folder. */
-  downloadDir: string | null;
-  signaling: { kind: 'built-in' } | { kind: 'custom'; url: string; token?: string | undefined };
-  iceServers: Array<{ urls: string[]; username?: string | undefined; credential?: string | undefined }>;
-  relayOnly: boolean;
-  transferMode: DeliveryModeSetting;
-  /** Offers from trusted devices are accepted without asking. */
-  autoAcceptTrusted: boolean;
-  /** "Always accept from this device" (per peer id until pairing makes it cryptographic). */
-  trustedDevices: Array<{ peerId: string; name: string; since: number; publicKey?: string | undefined }>;
-  theme: 'system' | 'light' | 'dark';
-}
 
-/** The built-in signaling on the LAN: hosted by this app, or joined on another Ferry's. */
-export type LanStatus = { kind: 'searching' } | { kind: 'hosting'; port: number } | { kind: 'joined'; host: string; port: number };
 
-/** A line of the tray menu's "last transfers". */
-export interface RecentTransfer {
-  title: string;
-  peerName: string;
-  direction: 'in' | 'out';
-  state: 'active' | 'done' | 'failed' | 'cancelled' | 'declined';
-}
 
-/** What the window may know of this device's identity (never the private key). */
-export interface PublicIdentity {
-  publicKey: string;
-  peerId: string;
-  fingerprintWords: string[];
-}
 
-/** A settings change: applied whole, or refused with a message per field ("iceServers.0.urls.1"). */
-export type SettingsUpdate = { ok: true; settings: FerrySettings } | { ok: false; fieldErrors: Record<string, string> };
 
 /** The window's calls to main: one function per message, nothing generic (FERRY_CHANNELS). */
 export interface FerryCalls {

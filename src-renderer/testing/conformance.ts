@@ -24,7 +24,8 @@ import { browserRuntime } from '../browser-runtime';
 import { BlobSource, manifestFromFiles } from '../files/blob-source';
 import { IpcFileSink } from '../files/ipc-sink';
 import { call, ferryApi } from '../platform';
-import { openStripeChannels, STRIPE_COUNT, stripeOf } from '../session/stripes';
+import { openStripeChannels, STRIPE_COUNT, stripeOf } from '../../src-engine/link/stripes';
+import type { DataConnectionPort } from '../../src-engine/index';
 
 type Outcome = { ok: true } | { ok: false; code: string; message: string };
 
@@ -65,7 +66,7 @@ function outcomeOf(done: Promise<void>): Promise<Outcome> {
 }
 
 function addStripe(connection: DataConnection): void {
-  openStripeChannels(connection).then(
+  openStripeChannels(connection as unknown as DataConnectionPort, browserRuntime).then(
     (channels) => {
       session?.addStripe(channels);
       countFrames(channels);
@@ -124,7 +125,7 @@ const peer = new Peer(params.get('id') ?? '', {
 });
 const registered = new Promise<void>((resolve) => peer.on('open', () => resolve()));
 peer.on('connection', (connection) => {
-  if (stripeOf(connection) !== undefined) addStripe(connection);
+  if (stripeOf(connection as unknown as DataConnectionPort) !== undefined) addStripe(connection);
   else connection.on('open', () => void attach(connection));
 });
 const dial = params.get('dial');

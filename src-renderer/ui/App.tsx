@@ -1,5 +1,5 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
-import type { AppStore } from '../state/store';
+import type { FerryView } from '../state/view';
 import { ConnectForm } from './ConnectForm';
 import { ConversationPanel } from './ConversationPanel';
 import { DeviceCard } from './DeviceCard';
@@ -9,7 +9,7 @@ import { PairingLinkPrompt } from './PairingLinkPrompt';
 import { PairingPanel } from './PairingPanel';
 import { SettingsPanel } from './SettingsPanel';
 
-export function App({ store }: { store: AppStore }) {
+export function App({ store }: { store: FerryView }) {
   const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const [settingsOpen, setSettingsOpen] = useState(false);
   const theme = snapshot.settings?.theme ?? 'system';

@@ -1,8 +1,8 @@
 import { type FormEvent, useId, useState } from 'react';
-import type { AppStore } from '../state/store';
+import type { FerryView } from '../state/view';
 
 /** The developer path to a peer until pairing exists: type its id. */
-export function ConnectForm({ store, enabled }: { store: AppStore; enabled: boolean }) {
+export function ConnectForm({ store, enabled }: { store: FerryView; enabled: boolean }) {
   const [value, setValue] = useState('');
   const [error, setError] = useState<string | undefined>();
   const inputId = useId();

@@ -1,7 +1,8 @@
 import { type ChangeEvent, type DragEvent, type FormEvent, type KeyboardEvent, useId, useRef, useState } from 'react';
 import { collectDropped } from '../files/dropped-items';
 import { TransferList } from './TransferList';
-import type { ChatLine, Conversation, AppStore } from '../state/store';
+import type { ChatLine, Conversation } from '../../src-engine/index';
+import type { FerryView } from '../state/view';
 
 const STATE_WORDS: Record<Conversation['state'], string> = {
   connecting: 'Connecting…',
@@ -17,7 +18,7 @@ const DELIVERY_WORDS: Record<ChatLine['delivery'], string> = {
   received: 'Received',
 };
 
-export function ConversationPanel({ conversation, store }: { conversation: Conversation; store: AppStore }) {
+export function ConversationPanel({ conversation, store }: { conversation: Conversation; store: FerryView }) {
   const [draft, setDraft] = useState('');
   const [error, setError] = useState<string | undefined>();
   const inputId = useId();
@@ -181,7 +182,7 @@ export function ConversationPanel({ conversation, store }: { conversation: Conve
   );
 }
 
-function CopyButton({ text, label, store }: { text: string; label: string; store: AppStore }) {
+function CopyButton({ text, label, store }: { text: string; label: string; store: FerryView }) {
   const [copied, setCopied] = useState(false);
   return (
     <button

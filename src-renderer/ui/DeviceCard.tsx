@@ -1,10 +1,11 @@
 import { useSecondsTicker } from './use-seconds-ticker';
 import { useState } from 'react';
-import type { SignalingState } from '../signaling/signaling-client';
+import type { SignalingState } from '../../src-engine/index';
 import type { LanStatus } from '../../src-main/preload/api';
-import type { AppSnapshot, AppStore } from '../state/store';
+import type { EngineSnapshot } from '../../src-engine/index';
+import type { FerryView } from '../state/view';
 
-export function DeviceCard({ snapshot, store }: { snapshot: AppSnapshot; store: AppStore }) {
+export function DeviceCard({ snapshot, store }: { snapshot: EngineSnapshot; store: FerryView }) {
   const { device, signaling, signalingConfig } = snapshot;
   const [copied, setCopied] = useState(false);
   const peerId = signaling?.peerId;

@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import type { AppSnapshot, AppStore } from '../state/store';
+import type { EngineSnapshot } from '../../src-engine/index';
+import type { FerryView } from '../state/view';
 
 interface Tile {
   peerId: string;
@@ -10,7 +11,7 @@ interface Tile {
 }
 
 /** Devices to connect to, a tile each: one click from a conversation. */
-function DeviceTiles({ label, tiles, store, canConnect }: { label: string; tiles: Tile[]; store: AppStore; canConnect: boolean }) {
+function DeviceTiles({ label, tiles, store, canConnect }: { label: string; tiles: Tile[]; store: FerryView; canConnect: boolean }) {
   const [error, setError] = useState<string | undefined>();
   if (tiles.length === 0) return null;
   const connect = (peerId: string) => {
@@ -43,7 +44,7 @@ function DeviceTiles({ label, tiles, store, canConnect }: { label: string; tiles
   );
 }
 
-function connectedIds(snapshot: AppSnapshot): Set<string> {
+function connectedIds(snapshot: EngineSnapshot): Set<string> {
   return new Set(snapshot.conversations.filter((c) => c.state === 'open' || c.state === 'connecting').map((c) => c.peerId));
 }
 
@@ -51,7 +52,7 @@ function connectedIds(snapshot: AppSnapshot): Set<string> {
  * Devices accepted from ("always accept") but not paired, not connected right now (paired ones
  * have their own list with presence; those on this LAN server show under "Nearby").
  */
-export function KnownDevices({ snapshot, store }: { snapshot: AppSnapshot; store: AppStore }) {
+export function KnownDevices({ snapshot, store }: { snapshot: EngineSnapshot; store: FerryView }) {
   const connected = connectedIds(snapshot);
   const tiles = (snapshot.settings?.trustedDevices ?? [])
     .filter((d) => d.publicKey === undefined && !connected.has(d.peerId) && !snapshot.nearby.includes(d.peerId))
@@ -60,7 +61,7 @@ export function KnownDevices({ snapshot, store }: { snapshot: AppSnapshot; store
 }
 
 /** Ferry devices on the same LAN server that are not connected (named when trusted). */
-export function NearbyDevices({ snapshot, store }: { snapshot: AppSnapshot; store: AppStore }) {
+export function NearbyDevices({ snapshot, store }: { snapshot: EngineSnapshot; store: FerryView }) {
   const connected = connectedIds(snapshot);
   const trusted = new Map((snapshot.settings?.trustedDevices ?? []).map((d) => [d.peerId, d.name]));
   const tiles = snapshot.nearby

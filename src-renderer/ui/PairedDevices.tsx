@@ -1,12 +1,13 @@
 import { useSecondsTicker } from './use-seconds-ticker';
 import { type FormEvent, useState } from 'react';
 import { decodeBase64, keyFingerprintWords } from '../../src-core/index';
-import type { Presence } from '../state/presence';
-import type { AppSnapshot, AppStore } from '../state/store';
-import { DEVICE_NAME_MAX, pairedDevices, type TrustedDevice } from '../state/trusted-devices';
+import type { Presence } from '../../src-engine/index';
+import type { EngineSnapshot } from '../../src-engine/index';
+import type { FerryView } from '../state/view';
+import { DEVICE_NAME_MAX, pairedDevices, type TrustedDevice } from '../../src-engine/index';
 
 /** Paired devices: presence, their key's words, rename, unpair. */
-export function PairedDevices({ snapshot, store }: { snapshot: AppSnapshot; store: AppStore }) {
+export function PairedDevices({ snapshot, store }: { snapshot: EngineSnapshot; store: FerryView }) {
   const devices = pairedDevices(snapshot.settings?.trustedDevices ?? []);
   const now = useSecondsTicker(devices.length > 0);
   if (devices.length === 0) return null;
@@ -22,7 +23,7 @@ export function PairedDevices({ snapshot, store }: { snapshot: AppSnapshot; stor
   );
 }
 
-function PairedDevice({ device, presence, now, store }: { device: TrustedDevice; presence: Presence | undefined; now: number; store: AppStore }) {
+function PairedDevice({ device, presence, now, store }: { device: TrustedDevice; presence: Presence | undefined; now: number; store: FerryView }) {
   const [mode, setMode] = useState<'idle' | 'renaming' | 'confirm-unpair'>('idle');
   const [name, setName] = useState(device.name);
   const [error, setError] = useState<string | undefined>();

@@ -1,13 +1,13 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { ferryApi } from '../platform';
-import type { AppStore } from '../state/store';
+import type { FerryView } from '../state/view';
 
 /**
  * A `ferry://pair/<code>` link the OS opened (main validated it). Anyone can send such a link, and
  * pairing makes this device trust the other one's key, so a link never pairs by itself: the
  * person is asked, and told why to care. Only the latest link is shown.
  */
-export function PairingLinkPrompt({ store, enabled }: { store: AppStore; enabled: boolean }) {
+export function PairingLinkPrompt({ store, enabled }: { store: FerryView; enabled: boolean }) {
   const [code, setCode] = useState<string | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const id = useId();

@@ -1,11 +1,11 @@
 import { useSecondsTicker } from './use-seconds-ticker';
 import { type FormEvent, useId, useState } from 'react';
-import type { PairingStatus } from '../session/pairing-link';
-import type { AppStore } from '../state/store';
+import type { PairingStatus } from '../../src-engine/index';
+import type { FerryView } from '../state/view';
 import { formatDuration } from './format';
 
 /** Pair a device by reading a short code aloud: show one, or enter the other device's. */
-export function PairingPanel({ status, store, enabled }: { status: PairingStatus | undefined; store: AppStore; enabled: boolean }) {
+export function PairingPanel({ status, store, enabled }: { status: PairingStatus | undefined; store: FerryView; enabled: boolean }) {
   const [typed, setTyped] = useState('');
   const inputId = useId();
   const now = useSecondsTicker(status?.kind === 'showing');

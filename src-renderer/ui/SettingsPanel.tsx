@@ -1,6 +1,6 @@
 import { type FormEvent, useId, useState } from 'react';
 import type { FerrySettings } from '../../src-main/preload/api';
-import type { AppStore } from '../state/store';
+import type { FerryView } from '../state/view';
 
 type Draft = {
   deviceName: string;
@@ -55,7 +55,7 @@ function errorFor(errors: Record<string, string>, field: string): string | undef
   return key ? errors[key] : undefined;
 }
 
-export function SettingsPanel({ settings, downloadDir, store, onClose }: { settings: FerrySettings; downloadDir: string | undefined; store: AppStore; onClose: () => void }) {
+export function SettingsPanel({ settings, downloadDir, store, onClose }: { settings: FerrySettings; downloadDir: string | undefined; store: FerryView; onClose: () => void }) {
   const [draft, setDraft] = useState(() => draftOf(settings));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [saved, setSaved] = useState(false);

@@ -1,5 +1,6 @@
 import { useId, useState } from 'react';
-import type { AppStore, TransferFile, TransferRow, TransferState } from '../state/store';
+import type { TransferFile, TransferRow, TransferState } from '../../src-engine/index';
+import type { FerryView } from '../state/view';
 import { formatBytes, formatDuration, formatRate } from './format';
 
 const STATE_WORDS: Record<TransferState, string> = {
@@ -28,7 +29,7 @@ function fileState(t: TransferRow, f: TransferFile): { bytes: number; words: str
   return { bytes, words: bytes > 0 ? (t.direction === 'out' ? 'Sending' : 'Receiving') : 'Waiting' };
 }
 
-export function TransferList({ peerId, name, transfers, store }: { peerId: string; name: string; transfers: TransferRow[]; store: AppStore }) {
+export function TransferList({ peerId, name, transfers, store }: { peerId: string; name: string; transfers: TransferRow[]; store: FerryView }) {
   if (transfers.length === 0) return null;
   return (
     <ul aria-label={`Transfers with ${name}`} className="transfers">
@@ -97,7 +98,7 @@ function Progress({ transfer: t }: { transfer: TransferRow }) {
 }
 
 /** What a person needs to decide: who, what (names, sizes, count, total), and a way to say "always". */
-function OfferPrompt({ peerId, name, transfer: t, store }: { peerId: string; name: string; transfer: TransferRow; store: AppStore }) {
+function OfferPrompt({ peerId, name, transfer: t, store }: { peerId: string; name: string; transfer: TransferRow; store: FerryView }) {
   const [always, setAlways] = useState(false);
   const alwaysId = useId();
   return (

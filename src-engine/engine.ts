@@ -1,4 +1,3 @@
-import type { DataConnection } from 'peerjs';
 import {
   decodeBase64,
   DEFAULT_MODE,
@@ -12,25 +11,23 @@ import {
   type Runtime,
   type SenderEvent,
   type TransferHandle,
-} from '../../src-core/index';
-import { BlobSource, manifestFromFiles, manifestFromItems } from '../files/blob-source';
-import type { PickedItem } from '../files/dropped-items';
-import { IpcFileSink } from '../files/ipc-sink';
-import type { DeviceInfo, FerrySettings, LanStatus, PublicIdentity, SignalingConfig } from '../../src-main/preload/api';
-import { call, ferryApi } from '../platform';
-import { formatBytes } from '../ui/format';
-import { SignalingClient, type SignalingState } from '../signaling/signaling-client';
-import { IceKeeper } from '../signaling/ice-keeper';
-import { type LinkState, PeerLink } from '../session/peer-link';
-import { type StripeMetadata, stripeOf } from '../session/stripes';
-import type { PairingStatus } from '../session/pairing-link';
-import { type ChatLine, type Conversation, describe, newRow, type TransferRow, type TransferState } from './conversation';
-import { LanFollower } from './lan-follower';
-import { PairingController } from './pairing-controller';
-import { type Presence, PresenceTracker } from './presence';
-import { pairedDevices, renamed, without } from './trusted-devices';
+} from '../src-core/index.js';
+import type { DeviceInfo, FerrySettings, LanStatus, PublicIdentity, SignalingConfig } from './contract/device.js';
+import type { DevicePort, DownloadsPort, FetchJson, OutgoingFiles } from './ports/host.js';
+import type { CreateSignalingPeer, DataConnectionPort } from './ports/signaling.js';
+import { formatBytes } from './state/format-bytes.js';
+import { SignalingClient, type SignalingState } from './signaling/signaling-client.js';
+import { IceKeeper } from './signaling/ice-keeper.js';
+import { type LinkState, PeerLink } from './link/peer-link.js';
+import { type StripeMetadata, stripeOf } from './link/stripes.js';
+import type { PairingStatus } from './pairing/pairing-link.js';
+import { type ChatLine, type Conversation, describe, newRow, type TransferRow, type TransferState } from './state/conversation.js';
+import { LanFollower } from './signaling/lan-follower.js';
+import { PairingController } from './pairing/pairing-controller.js';
+import { type Presence, PresenceTracker } from './presence/presence.js';
+import { pairedDevices, renamed, without } from './state/trusted-devices.js';
 
-export type { ChatLine, Conversation, TransferFile, TransferRow, TransferState } from './conversation';
+export type { ChatLine, Conversation, TransferFile, TransferRow, TransferState } from './state/conversation.js';
 
 /**
  * Transfer ids are numbered per link (SPEC.md): two devices both have a transfer 1. Everything
@@ -43,7 +40,7 @@ function handleKey(peerId: string, key: string): string {
 /** Progress repaints at most this often: a chunk every few milliseconds would swamp React. */
 const PROGRESS_INTERVAL_MS = 100;
 
-export interface AppSnapshot {
+export interface EngineSnapshot {
   device: DeviceInfo | undefined;
   /** Where the built-in signaling runs (hosted here, or on another Ferry); undefined for a custom server. */
   lanStatus: LanStatus | undefined;
@@ -64,12 +61,35 @@ export interface AppSnapshot {
   fatalError: string | undefined;
 }
 
+/** What the engine runs on: the core's runtime, and the ports its host provides. */
+export interface EnginePorts {
+  runtime: Runtime;
+  createHasher: HasherFactory;
+  /** PeerJS on this host's WebRTC. */
+  createPeer: CreateSignalingPeer;
+  device: DevicePort;
+  downloads: DownloadsPort;
+  fetchJson: FetchJson;
+  /** PeerJS's own logging, for diagnosing connection trouble. */
+  peerJsDebug?: 0 | 1 | 2 | 3;
+}
+
+/** What the engine starts from: this device as main knows it. */
+export interface EngineStart {
+  device: DeviceInfo;
+  signaling: SignalingConfig;
+  settings: FerrySettings;
+  downloadDir: string;
+  identity: PublicIdentity;
+}
+
 /**
- * The renderer's state, outside React: React subscribes (useSyncExternalStore) and calls
- * methods; nothing protocol-related lives in components or hooks.
+ * Everything a Ferry device does on the network: signaling, links, sessions, pairing, presence,
+ * transfers. Commands in (its methods), state out (a snapshot, and a call to each subscriber
+ * when it changes); a view renders the snapshot and sends commands.
  */
-export class AppStore {
-  private snapshot: AppSnapshot = {
+export class Engine {
+  private snapshot: EngineSnapshot = {
     device: undefined,
     lanStatus: undefined,
     nearby: [],
@@ -103,10 +123,11 @@ export class AppStore {
   /** Trusted-device changes, one after another, each on the latest settings (no lost updates). */
   private trustChanges: Promise<unknown> = Promise.resolve();
 
-  constructor(
-    private readonly runtime: Runtime,
-    private readonly createHasher: HasherFactory,
-  ) {
+  private readonly runtime: Runtime;
+
+  constructor(private readonly ports: EnginePorts) {
+    const { runtime } = ports;
+    this.runtime = runtime;
     this.pairing = new PairingController({
       runtime,
       client: () => this.client,
@@ -114,6 +135,7 @@ export class AppStore {
       deviceName: () => this.snapshot.device?.name ?? 'Ferry device',
       trustedDevices: () => this.snapshot.settings?.trustedDevices ?? [],
       changeTrusted: (change) => this.changeTrusted(change),
+      sign: (transcript, role) => ports.device.signSession(transcript, role),
       status: (pairing) => this.update({ pairing }),
       paired: (peerId) => this.presence.checkNow(peerId),
     });
@@ -129,15 +151,15 @@ export class AppStore {
     return () => this.listeners.delete(listener);
   };
 
-  readonly getSnapshot = (): AppSnapshot => this.snapshot;
+  readonly getSnapshot = (): EngineSnapshot => this.snapshot;
 
-  start(device: DeviceInfo, config: SignalingConfig, settings?: FerrySettings, downloadDir?: string, identity?: PublicIdentity): void {
+  start({ device, signaling: config, settings, downloadDir, identity }: EngineStart): void {
     this.identity = identity;
-    this.update({ device, signalingConfig: config, settings, downloadDir, ownKeyWords: identity ? keyFingerprintWords(decodeBase64(identity.publicKey)) : undefined });
+    this.update({ device, signalingConfig: config, settings, downloadDir, ownKeyWords: keyFingerprintWords(decodeBase64(identity.publicKey)) });
     this.syncPaired();
     this.client = new SignalingClient(
       config,
-      this.runtime,
+      { runtime: this.runtime, createPeer: this.ports.createPeer, debug: this.ports.peerJsDebug ?? 0 },
       {
         state: (signaling) => {
           this.update({ signaling });
@@ -151,14 +173,14 @@ export class AppStore {
       },
       // Derived from this device's identity key (main keeps it): the same id every start, so
       // trusted devices find this one again, and nobody else can be it.
-      identity?.peerId,
+      identity.peerId,
     );
     this.client.start();
     const client = this.client;
-    this.ice = new IceKeeper(this.runtime, () => call(ferryApi().getIceServers()), (servers) => client.setIceServers(servers));
+    this.ice = new IceKeeper(this.runtime, () => this.ports.device.iceServers(), (servers) => client.setIceServers(servers));
     this.ice.start();
     if (config.embedded) {
-      this.lan = new LanFollower(this.runtime, config.url, {
+      this.lan = new LanFollower(this.runtime, config.url, { lanStatus: () => this.ports.device.lanStatus(), fetchJson: this.ports.fetchJson }, {
         status: (lanStatus) => {
           if (JSON.stringify(lanStatus) !== JSON.stringify(this.snapshot.lanStatus)) this.update({ lanStatus });
         },
@@ -290,21 +312,10 @@ export class AppStore {
    * The device name and the download folder are re-read so the window shows what main uses.
    */
   async saveSettings(patch: Partial<Omit<FerrySettings, 'version'>>): Promise<Record<string, string> | undefined> {
-    const api = ferryApi();
-    const result = await call(api.updateSettings(patch));
+    const result = await this.ports.device.updateSettings(patch);
     if (!result.ok) return result.fieldErrors;
-    await this.adopt(result.settings);
+    await this.settingsChanged(result.settings);
     return undefined;
-  }
-
-  /** The OS folder picker, through main; the choice is saved there. */
-  async chooseDownloadDir(): Promise<void> {
-    const result = await call(ferryApi().chooseDownloadDir());
-    if (result?.ok) await this.adopt(result.settings);
-  }
-
-  showInFolder(path: string): void {
-    void call(ferryApi().showInFolder(path)).catch(() => {});
   }
 
   /** "Always accept from this device" (per peer id until pairing makes trust cryptographic). */
@@ -324,31 +335,21 @@ export class AppStore {
     return this.snapshot.settings?.trustedDevices.some((d) => d.peerId === peerId) ?? false;
   }
 
-  private async adopt(settings: FerrySettings): Promise<void> {
-    const api = ferryApi();
-    const [device, downloadDir] = await Promise.all([call(api.getDeviceInfo()), call(api.getDownloadDir())]);
+  /** Main's settings changed (here, or in main: a folder picked there). */
+  async settingsChanged(settings: FerrySettings): Promise<void> {
+    const [device, downloadDir] = await Promise.all([this.ports.device.deviceInfo(), this.ports.device.downloadDir()]);
     this.update({ settings, device, downloadDir });
     this.syncPaired();
   }
 
-  /** Offers picked files (a folder picker's keep their relative paths) to a connected device. */
-  sendFiles(peerId: string, files: readonly File[]): void {
-    if (files.length === 0) return;
-    this.sendManifest(peerId, manifestFromFiles(files));
-  }
-
-  /** Offers what was dropped on a device's tile: files and folders, empty folders included. */
-  sendItems(peerId: string, items: readonly PickedItem[]): void {
-    if (items.length === 0) return;
-    this.sendManifest(peerId, manifestFromItems(items));
-  }
-
-  private sendManifest(peerId: string, { entries, blobs }: ReturnType<typeof manifestFromItems>): void {
+  /** Offers files (picked or dropped: files and folders, empty folders included) to a connected device. */
+  sendFiles(peerId: string, { entries, source }: OutgoingFiles): void {
+    if (entries.length === 0) return;
     const transfers = this.links.get(peerId)?.transfers;
     if (!transfers) throw new Error('There is no open connection to that device.');
     const setting = this.snapshot.settings?.transferMode ?? 'automatic';
     const mode: DeliveryMode = setting === 'automatic' ? DEFAULT_MODE : setting;
-    const handle = transfers.send({ entries, source: new BlobSource(blobs), mode });
+    const handle = transfers.send({ entries, source, mode });
     const key = `out-${handle.transferId}`;
     const { title, fileCount } = describe(entries);
     const totalBytes = entries.reduce((n, e) => n + (e.kind === 'file' ? e.size : 0), 0);
@@ -364,7 +365,7 @@ export class AppStore {
     entry.decision = undefined;
     if (options.alwaysAccept) void this.trustDevice(peerId);
     this.patchTransfer(peerId, key, { state: 'active' });
-    IpcFileSink.open(offer, (_fileIndex, path) => this.patchTransfer(peerId, key, { savedPaths: [...(this.transferRow(peerId, key)?.savedPaths ?? []), path] })).then(
+    this.ports.downloads.openSink(offer, (_fileIndex, path) => this.patchTransfer(peerId, key, { savedPaths: [...(this.transferRow(peerId, key)?.savedPaths ?? []), path] })).then(
       (sink) => decision.accept(sink),
       (error: Error) => {
         decision.decline('SINK_FAILED', error.message);
@@ -392,7 +393,7 @@ export class AppStore {
     this.addTransfer(peerId, { ...newRow(key, 'in', offer.entries, title, fileCount, offer.totalBytes), state: 'offered' });
     this.follow(peerId, key, handle);
     // Space is checked before anyone is asked: an offer that cannot fit is never accepted.
-    call(ferryApi().checkSpace(offer.totalBytes)).then(
+    this.ports.downloads.checkSpace(offer.totalBytes).then(
       ({ fits, availableBytes, downloadDir }) => {
         if (!fits) {
           this.patchTransfer(peerId, key, {
@@ -490,7 +491,7 @@ export class AppStore {
       }
     }
     const body = row.state === 'done' ? `${row.fileCount} ${row.fileCount === 1 ? 'file' : 'files'} ${direction}, verified.` : (row.error ?? '');
-    void call(ferryApi().notify(title.slice(0, 200), body.slice(0, 1000))).catch(() => {});
+    void this.ports.device.notify(title.slice(0, 200), body.slice(0, 1000)).catch(() => {});
   }
 
   /** The taskbar/dock shows the combined progress of every active transfer. */
@@ -507,7 +508,7 @@ export class AppStore {
     const fraction = total > 0 ? Math.min(1, Math.round((done / total) * 100) / 100) : null;
     if (fraction === this.lastProgressReported) return;
     this.lastProgressReported = fraction;
-    void call(ferryApi().setProgress(fraction)).catch(() => {});
+    void this.ports.device.setProgress(fraction).catch(() => {});
   }
 
   private transferRow(peerId: string, key: string): TransferRow | undefined {
@@ -542,7 +543,7 @@ export class AppStore {
         direction: row.direction,
         state: row.state === 'offered' || row.state === 'waiting' ? ('active' as const) : row.state,
       }));
-    void call(ferryApi().setRecentTransfers(recent)).catch(() => {});
+    void this.ports.device.setRecentTransfers(recent).catch(() => {});
   }
 
   /** "Pair a device": show a one-time code and wait for the other device to enter it. */
@@ -557,17 +558,6 @@ export class AppStore {
 
   cancelPairing(): void {
     this.pairing.cancel();
-  }
-
-  /** Sends the clipboard's text (read by main) as a message. */
-  async sendClipboard(peerId: string): Promise<void> {
-    const text = await call(ferryApi().readClipboard());
-    if (text.trim() === '') throw new Error('The clipboard holds no text.');
-    this.sendText(peerId, text.slice(0, 10_000));
-  }
-
-  copyText(text: string): Promise<null> {
-    return call(ferryApi().writeClipboard(text));
   }
 
   sendText(peerId: string, body: string): void {
@@ -586,7 +576,7 @@ export class AppStore {
   }
 
   /** A device connected to us: a new link, or a stripe of one we have with it. */
-  private attachIncoming(connection: DataConnection): void {
+  private attachIncoming(connection: DataConnectionPort): void {
     // Pairing connections go to the code's own peer id, never to this one: refuse strays.
     if ((connection.metadata as { ferryPairing?: unknown } | undefined)?.ferryPairing !== undefined) {
       connection.close();
@@ -608,7 +598,7 @@ export class AppStore {
     else connection.close();
   }
 
-  private attach(peerId: string, connection: DataConnection, dialStripe?: (metadata: StripeMetadata) => DataConnection, background = false): void {
+  private attach(peerId: string, connection: DataConnectionPort, dialStripe?: (metadata: StripeMetadata) => DataConnectionPort, background = false): void {
     const previous = this.links.get(peerId);
     // Set first: the old link's closing words are not news about the new one.
     this.links.delete(peerId);
@@ -621,7 +611,7 @@ export class AppStore {
       {
         runtime: this.runtime,
         deviceName: device?.name ?? 'Ferry device',
-        createHasher: this.createHasher,
+        createHasher: this.ports.createHasher,
         onIncoming: (offer, decision, handle) => this.incoming(peerId, offer, decision, handle),
         ...(dialStripe ? { dialStripe } : {}),
         ...(this.identity ? { auth: this.pairing.sessionAuth(this.identity) } : {}),
@@ -742,7 +732,7 @@ export class AppStore {
     });
   }
 
-  private update(patch: Partial<AppSnapshot>): void {
+  private update(patch: Partial<EngineSnapshot>): void {
     this.snapshot = { ...this.snapshot, ...patch };
     for (const listener of this.listeners) listener();
   }

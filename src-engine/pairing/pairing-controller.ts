@@ -1,9 +1,8 @@
-import { decodeBase64, encodeBase64, type Runtime } from '../../src-core/index';
-import type { FerrySettings, PublicIdentity } from '../../src-main/preload/api';
-import { call, ferryApi } from '../platform';
-import { enterPairingCode, type PairingAttempt, type PairingContext, type PairingStatus, showPairingCode } from '../session/pairing-link';
-import type { SignalingClient } from '../signaling/signaling-client';
-import { pairedKeyOf, withPaired } from './trusted-devices';
+import { decodeBase64, type Runtime } from '../../src-core/index.js';
+import type { FerrySettings, PublicIdentity } from '../contract/device.js';
+import { enterPairingCode, type PairingAttempt, type PairingContext, type PairingStatus, showPairingCode } from './pairing-link.js';
+import type { SignalingClient } from '../signaling/signaling-client.js';
+import { pairedKeyOf, withPaired } from '../state/trusted-devices.js';
 
 export interface PairingControllerDeps {
   runtime: Runtime;
@@ -13,6 +12,8 @@ export interface PairingControllerDeps {
   trustedDevices: () => FerrySettings['trustedDevices'];
   /** A change to the trusted devices, run after those before it (the store's queue). */
   changeTrusted: (change: (devices: FerrySettings['trustedDevices']) => FerrySettings['trustedDevices']) => Promise<unknown>;
+  /** Signs a session transcript with this device's key (main keeps it). */
+  sign: (transcript: Uint8Array, role: 'initiator' | 'responder') => Promise<Uint8Array>;
   /** The pairing status the window shows. */
   status: (status: PairingStatus) => void;
   /** A device was just paired: connect to it. */
@@ -67,7 +68,7 @@ export class PairingController {
   sessionAuth(identity: PublicIdentity) {
     return {
       publicKey: decodeBase64(identity.publicKey),
-      sign: async (transcript: Uint8Array, role: 'initiator' | 'responder') => decodeBase64(await call(ferryApi().signSession(encodeBase64(transcript), role))),
+      sign: this.deps.sign,
       pairedKey: (peerId: string) => {
         const fresh = this.justPaired.get(peerId);
         return fresh ? decodeBase64(fresh) : pairedKeyOf(this.deps.trustedDevices(), peerId);

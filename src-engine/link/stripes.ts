@@ -1,7 +1,7 @@
-import type { DataConnection } from 'peerjs';
-import { type DataChannels, FerryError, openDataChannels, type RtcPeerConnectionLike } from '../../src-core/index';
+import { type DataChannels, FerryError, openDataChannels, type Runtime } from '../../src-core/index.js';
+import type { DataConnectionPort } from '../ports/signaling.js';
 
-export { STRIPE_COUNT } from '../../src-core/index';
+export { STRIPE_COUNT } from '../../src-core/index.js';
 
 const STRIPE_OPEN_TIMEOUT_MS = 20_000;
 
@@ -11,7 +11,7 @@ export interface StripeMetadata {
 }
 
 /** The connectionId of the link this connection is a stripe of, if it is one. */
-export function stripeOf(connection: DataConnection): string | undefined {
+export function stripeOf(connection: DataConnectionPort): string | undefined {
   const metadata: unknown = connection.metadata;
   if (typeof metadata !== 'object' || metadata === null) return undefined;
   const of = (metadata as Partial<StripeMetadata>).ferryStripeOf;
@@ -24,17 +24,17 @@ export function stripeOf(connection: DataConnection): string | undefined {
  * a side whose channels open first starts sending on them, and Chromium drops what arrives on a
  * pre-negotiated stream the receiving side has not created yet.
  */
-export function openStripeChannels(connection: DataConnection): Promise<DataChannels> {
+export function openStripeChannels(connection: DataConnectionPort, runtime: Runtime): Promise<DataChannels> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new FerryError('CHANNEL_CLOSED', 'A stripe connection did not open.')), STRIPE_OPEN_TIMEOUT_MS);
+    const timer = runtime.setTimer(STRIPE_OPEN_TIMEOUT_MS, () => reject(new FerryError('CHANNEL_CLOSED', 'A stripe connection did not open.')));
     const create = () => {
-      openDataChannels(connection.peerConnection as unknown as RtcPeerConnectionLike).then(
+      openDataChannels(connection.peerConnection).then(
         (channels) => {
-          clearTimeout(timer);
+          runtime.clearTimer(timer);
           resolve(channels);
         },
         (error: unknown) => {
-          clearTimeout(timer);
+          runtime.clearTimer(timer);
           reject(error);
         },
       );
@@ -42,7 +42,7 @@ export function openStripeChannels(connection: DataConnection): Promise<DataChan
     if (connection.peerConnection) create();
     else connection.on('open', create);
     connection.on('error', (error) => {
-      clearTimeout(timer);
+      runtime.clearTimer(timer);
       reject(new FerryError('CHANNEL_CLOSED', `A stripe connection failed: ${error.message}`, { cause: error }));
     });
   });

@@ -1,6 +1,6 @@
-import { Peer, type DataConnection, type PeerError } from 'peerjs';
-import { backoffDelay, createPeerId, type Runtime } from '../../src-core/index';
-import type { IceServerConfig, SignalingConfig } from '../../src-main/preload/api';
+import { backoffDelay, createPeerId, type Runtime, type TimerHandle } from '../../src-core/index.js';
+import type { SignalingConfig } from '../contract/device.js';
+import type { CreateSignalingPeer, DataConnectionPort, IceServerConfig, SignalingPeerError, SignalingPeerOptions, SignalingPeerPort } from '../ports/signaling.js';
 
 /** How often a kept device id is tried again when the server says it is taken. */
 const KEPT_ID_RETRIES = 3;
@@ -14,7 +14,7 @@ export type SignalingState =
 export interface SignalingClientEvents {
   state(state: SignalingState): void;
   /** A device opened a connection to us. */
-  incoming(connection: DataConnection): void;
+  incoming(connection: DataConnectionPort): void;
   /** A connection we asked for found no such device on the server. */
   peerUnavailable(peerId: string): void;
 }
@@ -33,10 +33,10 @@ const FATAL_ERRORS = new Set(['browser-incompatible', 'invalid-key', 'invalid-id
  * backoff when the server goes away, and recreated with a new id if ours was taken.
  */
 export class SignalingClient {
-  private peer: Peer | undefined;
+  private peer: SignalingPeerPort | undefined;
   private peerId: string;
   private attempt = 0;
-  private retryTimer: number | undefined;
+  private retryTimer: TimerHandle | undefined;
   private stopped = false;
   private idTakenCount = 0;
   private current: SignalingState;
@@ -45,18 +45,20 @@ export class SignalingClient {
   private serverSaid: string | undefined;
   /** The id derives from this device's identity key (kept whatever happens). */
   private readonly idIsOwnKeys: boolean;
+  private readonly runtime: Runtime;
 
   constructor(
     private readonly config: SignalingConfig,
-    private readonly runtime: Runtime,
+    private readonly platform: { runtime: Runtime; createPeer: CreateSignalingPeer; debug: 0 | 1 | 2 | 3 },
     private readonly events: SignalingClientEvents,
     peerId?: string,
   ) {
+    const { runtime } = platform;
+    this.runtime = runtime;
     this.iceServers = config.iceServers;
     this.peerId = peerId ?? createPeerId(runtime);
     this.idIsOwnKeys = peerId !== undefined;
     this.current = { kind: 'connecting', peerId: this.peerId };
-    window.addEventListener('online', this.retryNow);
   }
 
   get state(): SignalingState {
@@ -68,7 +70,7 @@ export class SignalingClient {
   }
 
   /** Opens a raw DataConnection to another device; Ferry frames its own messages. */
-  connect(remotePeerId: string, metadata?: unknown): DataConnection {
+  connect(remotePeerId: string, metadata?: unknown): DataConnectionPort {
     if (!this.peer || this.peer.disconnected || this.peer.destroyed) {
       throw new Error('Not connected to the signaling server; wait until it reconnects.');
     }
@@ -83,35 +85,34 @@ export class SignalingClient {
    */
   setIceServers(iceServers: IceServerConfig[]): void {
     this.iceServers = iceServers;
-    const live = this.peer?.options.config as RTCConfiguration | undefined;
+    const live = this.peer?.options.config as SignalingPeerOptions['config'] | undefined;
     if (live) live.iceServers = iceServers;
   }
 
   /** Skips the backoff wait (the network came back, or the user asked). */
   readonly retryNow = (): void => {
     if (this.current.kind !== 'reconnecting' || this.stopped) return;
-    window.clearTimeout(this.retryTimer);
+    this.clearRetryTimer();
     this.reconnect();
   };
 
   stop(): void {
     this.stopped = true;
-    window.clearTimeout(this.retryTimer);
-    window.removeEventListener('online', this.retryNow);
+    this.clearRetryTimer();
     this.peer?.destroy();
   }
 
   /** A second registration on the same server (a pairing slot), without reconnection logic. */
-  openSidePeer(id: string): Peer {
-    const options = this.peerOptions() ?? {};
+  openSidePeer(id: string): SignalingPeerPort {
+    const options = this.peerOptions();
     // A per-device token is bound to this device's id: for a pairing slot the server takes it
     // named ("<our id>.<token>", SPEC.md, "The signaling server"); a shared token goes as it is.
     const token = this.config.token;
     if (token && PER_DEVICE_TOKEN.test(token)) options.token = `${this.peerId}.${token}`;
-    return new Peer(id, options);
+    return this.platform.createPeer(id, options);
   }
 
-  private peerOptions(): ConstructorParameters<typeof Peer>[1] {
+  private peerOptions(): SignalingPeerOptions {
     const url = new URL(this.config.url);
     const secure = url.protocol === 'https:';
     return {
@@ -124,13 +125,12 @@ export class SignalingClient {
       ...(this.config.token ? { token: this.config.token } : {}),
       // "Relay only": candidates through TURN only, so peers never learn this device's addresses.
       config: { iceServers: this.iceServers, iceTransportPolicy: this.config.relayOnly ? 'relay' : 'all' },
-      // PeerJS's own logging, for diagnosing connection trouble: localStorage['ferry.debug'] = '3'.
-      debug: peerJsDebugLevel(),
+      debug: this.platform.debug,
     };
   }
 
   private createPeer(): void {
-    const peer = new Peer(this.peerId, this.peerOptions());
+    const peer = this.platform.createPeer(this.peerId, this.peerOptions());
     this.peer = peer;
     this.setState({ kind: 'connecting', peerId: this.peerId });
 
@@ -153,7 +153,7 @@ export class SignalingClient {
         this.scheduleReconnect('The signaling server closed the connection.');
       }
     });
-    peer.on('error', (error: PeerError<string>) => {
+    peer.on('error', (error: SignalingPeerError) => {
       if (peer !== this.peer) return;
       const type = String(error.type);
       if (type === 'peer-unavailable') {
@@ -216,8 +216,8 @@ export class SignalingClient {
       retryAt: this.runtime.now() + delay,
       lastError,
     });
-    window.clearTimeout(this.retryTimer);
-    this.retryTimer = window.setTimeout(() => this.reconnect(), delay);
+    this.clearRetryTimer();
+    this.retryTimer = this.runtime.setTimer(delay, () => this.reconnect());
   }
 
   private reconnect(): void {
@@ -232,18 +232,14 @@ export class SignalingClient {
     }
   }
 
+  private clearRetryTimer(): void {
+    if (this.retryTimer !== undefined) this.runtime.clearTimer(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
   private setState(state: SignalingState): void {
     this.current = state;
     this.events.state(state);
-  }
-}
-
-function peerJsDebugLevel(): 0 | 1 | 2 | 3 {
-  try {
-    const level = Number(window.localStorage.getItem('ferry.debug'));
-    return level === 1 || level === 2 || level === 3 ? level : 0;
-  } catch {
-    return 0;
   }
 }
 

@@ -1,21 +1,20 @@
-import type { DataConnection } from 'peerjs';
 import {
   type ChatEvent,
   type HasherFactory,
   maxMessageSizeFromSdp,
   openDataChannels,
   PeerSession,
-  type RtcDataChannelLike,
-  type RtcPeerConnectionLike,
   RtcFrameChannel,
   type Runtime,
+  type TimerHandle,
   type TransferEndpointOptions,
   type AuthMessage,
   channelBinding,
   SessionAuthenticator,
-} from '../../src-core/index';
-import { type ConnectionPath, connectionPath } from '../../src-engine/link/connection-path';
-import { openStripeChannels, STRIPE_COUNT, type StripeMetadata } from './stripes';
+} from '../../src-core/index.js';
+import type { DataConnectionPort } from '../ports/signaling.js';
+import { type ConnectionPath, connectionPath } from './connection-path.js';
+import { openStripeChannels, STRIPE_COUNT, type StripeMetadata } from './stripes.js';
 
 export type LinkState = 'connecting' | 'open' | 'closed' | 'failed';
 
@@ -33,7 +32,7 @@ export interface PeerLinkOptions {
   createHasher: HasherFactory;
   onIncoming: TransferEndpointOptions['onIncoming'];
   /** Present when we dialed: opens another connection to the same device, for striping. */
-  dialStripe?: (metadata: StripeMetadata) => DataConnection;
+  dialStripe?: (metadata: StripeMetadata) => DataConnectionPort;
   /** Stripes to open once the link is up (default STRIPE_COUNT). */
   stripes?: number;
   /** Session authentication: this device's key, main's signature, and paired keys by peer id. */
@@ -55,9 +54,9 @@ const OPEN_TIMEOUT_MS = 20_000;
  */
 export class PeerLink {
   private session: PeerSession | undefined;
-  private openTimer: number | undefined;
+  private openTimer: TimerHandle | undefined;
   private finished = false;
-  private readonly stripeConnections: DataConnection[] = [];
+  private readonly stripeConnections: DataConnectionPort[] = [];
   private authenticator: SessionAuthenticator | undefined;
   /** Auth messages that came before our authenticator (the peer opened first): a few, kept. */
   private readonly earlyAuth: AuthMessage[] = [];
@@ -66,13 +65,12 @@ export class PeerLink {
 
   constructor(
     readonly peerId: string,
-    private readonly connection: DataConnection,
+    private readonly connection: DataConnectionPort,
     private readonly options: PeerLinkOptions,
     private readonly events: PeerLinkEvents,
   ) {
-    this.openTimer = window.setTimeout(
-      () => this.fail('The device did not answer. Check that it is online and the id is right.'),
-      OPEN_TIMEOUT_MS,
+    this.openTimer = options.runtime.setTimer(OPEN_TIMEOUT_MS, () =>
+      this.fail('The device did not answer. Check that it is online and the id is right.'),
     );
     connection.on('open', () => void this.attach());
     connection.on('close', () => this.closed());
@@ -95,7 +93,7 @@ export class PeerLink {
   }
 
   /** The other device opened a stripe of this link. */
-  acceptStripe(connection: DataConnection): void {
+  acceptStripe(connection: DataConnectionPort): void {
     if (this.finished || this.stripeConnections.length >= STRIPE_COUNT) {
       connection.close();
       return;
@@ -114,9 +112,9 @@ export class PeerLink {
     this.closed();
   }
 
-  private addStripe(connection: DataConnection): void {
+  private addStripe(connection: DataConnectionPort): void {
     this.stripeConnections.push(connection);
-    openStripeChannels(connection).then(
+    openStripeChannels(connection, this.options.runtime).then(
       (channels) => {
         if (this.finished || !this.session) connection.close();
         else this.session.addStripe(channels);
@@ -147,10 +145,10 @@ export class PeerLink {
     if (this.session || this.finished) return;
     // The control channel is used directly from its first message on (the channel buffers what
     // arrives before the session listens).
-    const control = new RtcFrameChannel(this.connection.dataChannel as unknown as RtcDataChannelLike);
+    const control = new RtcFrameChannel(this.connection.dataChannel);
     let data;
     try {
-      data = await openDataChannels(this.connection.peerConnection as unknown as RtcPeerConnectionLike);
+      data = await openDataChannels(this.connection.peerConnection);
     } catch (error) {
       this.fail(`Could not open the data channels: ${(error as Error).message}`);
       return;
@@ -207,7 +205,7 @@ export class PeerLink {
           // Let the auth-fail that says why reach the other side before the connection goes; if
           // the other side closes first, the reason is still ours to show.
           this.authError = outcome.error;
-          window.setTimeout(() => this.fail(outcome.error.message, outcome.error.code), 300);
+          this.options.runtime.setTimer(300, () => this.fail(outcome.error.message, outcome.error.code));
           return;
         }
         session.authenticated();
@@ -219,7 +217,7 @@ export class PeerLink {
   }
 
   private opened(peerName: string): void {
-    window.clearTimeout(this.openTimer);
+    this.clearOpenTimer();
     this.events.state('open', { peerName });
     this.openStripes();
     connectionPath(this.connection.peerConnection).then(
@@ -234,7 +232,7 @@ export class PeerLink {
         this.authenticate(event.peerDeviceName);
         break;
       case 'closed':
-        window.clearTimeout(this.openTimer);
+        this.clearOpenTimer();
         this.closeStripes();
         if (!this.finished) {
           this.finished = true;
@@ -261,8 +259,13 @@ export class PeerLink {
     else this.fail(this.authError?.message ?? 'The connection closed.', this.authError?.code);
   }
 
+  private clearOpenTimer(): void {
+    if (this.openTimer !== undefined) this.options.runtime.clearTimer(this.openTimer);
+    this.openTimer = undefined;
+  }
+
   private fail(message: string, code?: string): void {
-    window.clearTimeout(this.openTimer);
+    this.clearOpenTimer();
     if (this.finished) return;
     this.finished = true;
     this.events.state('failed', { error: message, ...(code ? { code } : {}) });

@@ -1,5 +1,5 @@
-import type { DataConnection, Peer } from 'peerjs';
 import {
+  encodeBase64,
   channelBinding,
   createPairingCode,
   decodeBase64,
@@ -14,7 +14,8 @@ import {
   peerIdFromPublicKey,
   type Runtime,
   type FerryError,
-} from '../../src-core/index';
+} from '../../src-core/index.js';
+import type { DataConnectionPort, SignalingPeerPort } from '../ports/signaling.js';
 
 export type PairingStatus =
   | { kind: 'showing'; code: string; expiresAt: number }
@@ -28,9 +29,9 @@ export interface PairingContext {
   publicKey: string;
   name: string;
   /** Registers another peer id on the signaling server (the code's slot). */
-  openSidePeer(id: string): Peer;
+  openSidePeer(id: string): SignalingPeerPort;
   /** Opens a connection from this device's own peer. */
-  connect(peerId: string, metadata: unknown): DataConnection;
+  connect(peerId: string, metadata: unknown): DataConnectionPort;
   onStatus(status: PairingStatus): void;
 }
 
@@ -46,7 +47,7 @@ const HUNG_UP = 'The other device hung up before pairing finished. Try again wit
 const MAX_MESSAGE = 4096;
 
 /** Runs one side of the exchange over a PeerJS connection's own DataChannel, as JSON text. */
-function runOver(connection: DataConnection, start: (send: (m: unknown) => void, done: (o: PairingOutcome) => void, binding: string) => { receive(m: unknown): void }, finish: (o: PairingOutcome) => void): void {
+function runOver(connection: DataConnectionPort, start: (send: (m: unknown) => void, done: (o: PairingOutcome) => void, binding: string) => { receive(m: unknown): void }, finish: (o: PairingOutcome) => void): void {
   const pc = connection.peerConnection;
   let binding: string;
   try {
@@ -146,7 +147,7 @@ export function enterPairingCode(context: PairingContext, text: string): Pairing
     return NOTHING_RUNNING;
   }
   context.onStatus({ kind: 'working' });
-  let connection: DataConnection;
+  let connection: DataConnectionPort;
   try {
     connection = context.connect(pairingPeerId(code.slot), { ferryPairing: 1 });
   } catch (error) {
@@ -197,7 +198,5 @@ export function enterPairingCode(context: PairingContext, text: string): Pairing
 function statusOf(outcome: PairingOutcome): PairingStatus {
   if (!outcome.ok) return { kind: 'failed', message: outcome.error.message };
   const { publicKey, name, sas } = outcome.peer;
-  let b64 = '';
-  for (const byte of publicKey) b64 += String.fromCharCode(byte);
-  return { kind: 'paired', name, sas, peerId: peerIdFromPublicKey(publicKey), publicKey: btoa(b64) };
+  return { kind: 'paired', name, sas, peerId: peerIdFromPublicKey(publicKey), publicKey: encodeBase64(publicKey) };
 }

@@ -1,5 +1,5 @@
-import { decodeBase64, FerryError } from '../../src-core/index';
-import type { FerrySettings } from '../../src-main/preload/api';
+import { decodeBase64, FerryError } from '../../src-core/index.js';
+import type { FerrySettings } from '../contract/device.js';
 
 /** One entry of the settings' trusted devices: paired by code when it carries a key. */
 export type TrustedDevice = FerrySettings['trustedDevices'][number];

@@ -1,4 +1,4 @@
-import { backoffDelay, type BackoffPolicy, type Runtime, type TimerHandle } from '../../src-core/index';
+import { backoffDelay, type BackoffPolicy, type Runtime, type TimerHandle } from '../../src-core/index.js';
 
 /** Whether a paired device can be reached now, as the window shows it. */
 export type Presence =

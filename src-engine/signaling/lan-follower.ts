@@ -1,6 +1,6 @@
-import { PEER_ID_PATTERN, type Runtime, type TimerHandle } from '../../src-core/index';
-import type { LanStatus } from '../../src-main/preload/api';
-import { call, ferryApi } from '../platform';
+import { PEER_ID_PATTERN, type Runtime, type TimerHandle } from '../../src-core/index.js';
+import type { LanStatus } from '../contract/device.js';
+import type { FetchJson } from '../ports/host.js';
 
 /** How often the window asks where the built-in signaling server is now, and who is on it. */
 const LAN_POLL_MS = 2000;
@@ -16,6 +16,7 @@ export class LanFollower {
   constructor(
     private readonly runtime: Runtime,
     private readonly serverUrl: string,
+    private readonly ports: { lanStatus(): Promise<LanStatus | null>; fetchJson: FetchJson },
     private readonly report: { status(status: LanStatus | undefined): void; nearby(ids: string[]): void },
   ) {}
 
@@ -36,7 +37,7 @@ export class LanFollower {
 
   private async poll(): Promise<void> {
     await Promise.all([
-      call(ferryApi().getLanStatus()).then(
+      this.ports.lanStatus().then(
         (status) => this.report.status(status ?? undefined),
         () => {},
       ),
@@ -47,8 +48,8 @@ export class LanFollower {
   /** The server's list of its peers: ids only, checked and bounded. */
   private async fetchNearby(): Promise<void> {
     try {
-      const response = await fetch(new URL('nearby', this.serverUrl), { signal: AbortSignal.timeout(3000) });
-      const body = (await response.json()) as { peers?: unknown };
+      const body = (await this.ports.fetchJson(new URL('nearby', this.serverUrl).href, 3000)) as { peers?: unknown } | null;
+      if (typeof body !== 'object' || body === null) return;
       if (!Array.isArray(body.peers)) return;
       this.report.nearby(body.peers.filter((p): p is string => typeof p === 'string' && PEER_ID_PATTERN.test(p)).slice(0, 200));
     } catch {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ManualRuntime } from '../../src-core/testing/manual-runtime';
-import type { IceServerConfig } from '../../src-main/preload/api';
-import { IceKeeper, type IceRefresh } from './ice-keeper';
+import { ManualRuntime } from '../../src-core/testing/manual-runtime.js';
+import type { IceServerConfig } from '../contract/device.js';
+import { IceKeeper, type IceRefresh } from './ice-keeper.js';
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ManualRuntime } from '../../src-core/testing/manual-runtime';
-import { type Presence, PresenceTracker } from './presence';
+import { ManualRuntime } from '../../src-core/testing/manual-runtime.js';
+import { type Presence, PresenceTracker } from './presence.js';
 
 function tracker() {
   const runtime = new ManualRuntime();

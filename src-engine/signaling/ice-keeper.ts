@@ -1,5 +1,5 @@
-import type { Runtime, TimerHandle } from '../../src-core/index';
-import type { IceServerConfig } from '../../src-main/preload/api';
+import type { Runtime, TimerHandle } from '../../src-core/index.js';
+import type { IceServerConfig } from '../contract/device.js';
 
 export interface IceRefresh {
   iceServers: IceServerConfig[];

@@ -1,6 +1,6 @@
-import type { IncomingOffer } from '../../src-core/index';
-import type { ConnectionPath } from '../../src-engine/link/connection-path';
-import type { LinkState } from '../session/peer-link';
+import type { IncomingOffer } from '../../src-core/index.js';
+import type { ConnectionPath } from '../link/connection-path.js';
+import type { LinkState } from '../link/peer-link.js';
 
 /** What the window shows of one device: its link, its messages, its transfers. */
 export interface ChatLine {

@@ -1,0 +1,69 @@
+/*
+ * What the engine and its host share about the device: settings, identity, signaling. Types
+ * only. Main keeps and validates them (src-main/settings/schema.ts must equal FerrySettings);
+ * the preload's API re-exports them for the window.
+ */
+
+import type { IceServerConfig } from '../ports/signaling.js';
+
+export type { IceServerConfig };
+
+export interface SignalingConfig {
+  /** Base URL of the PeerJS server, e.g. http://127.0.0.1:9000/ */
+  url: string;
+  /** PeerJS API key. */
+  key: string;
+  iceServers: IceServerConfig[];
+  /** True when main started the bundled server because none was configured. */
+  embedded: boolean;
+  /** The operator's access token for this server (sent as PeerJS's `token`), if it needs one. */
+  token?: string;
+  /** Connect through TURN relays only (hides this device's addresses from peers). */
+  relayOnly: boolean;
+}
+
+export interface DeviceInfo {
+  name: string;
+  appVersion: string;
+  platform: string;
+}
+
+export type DeliveryModeSetting = 'automatic' | 'reliable-ordered' | 'reliable-unordered' | 'partial';
+
+/** Settings, persisted by main (src-main/settings/schema.ts validates exactly this shape). */
+export interface FerrySettings {
+  version: 1;
+  deviceName: string;
+  /** Absolute path; null means the OS Downloads folder. */
+  downloadDir: string | null;
+  signaling: { kind: 'built-in' } | { kind: 'custom'; url: string; token?: string | undefined };
+  iceServers: Array<{ urls: string[]; username?: string | undefined; credential?: string | undefined }>;
+  relayOnly: boolean;
+  transferMode: DeliveryModeSetting;
+  /** Offers from trusted devices are accepted without asking. */
+  autoAcceptTrusted: boolean;
+  /** "Always accept from this device" (per peer id until pairing makes it cryptographic). */
+  trustedDevices: Array<{ peerId: string; name: string; since: number; publicKey?: string | undefined }>;
+  theme: 'system' | 'light' | 'dark';
+}
+
+/** The built-in signaling on the LAN: hosted by this app, or joined on another Ferry's. */
+export type LanStatus = { kind: 'searching' } | { kind: 'hosting'; port: number } | { kind: 'joined'; host: string; port: number };
+
+/** A line of the tray menu's "last transfers". */
+export interface RecentTransfer {
+  title: string;
+  peerName: string;
+  direction: 'in' | 'out';
+  state: 'active' | 'done' | 'failed' | 'cancelled' | 'declined';
+}
+
+/** What the window may know of this device's identity (never the private key). */
+export interface PublicIdentity {
+  publicKey: string;
+  peerId: string;
+  fingerprintWords: string[];
+}
+
+/** A settings change: applied whole, or refused with a message per field ("iceServers.0.urls.1"). */
+export type SettingsUpdate = { ok: true; settings: FerrySettings } | { ok: false; fieldErrors: Record<string, string> };

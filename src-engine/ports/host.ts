@@ -1,0 +1,46 @@
+import type { FileSink, FileSource, IncomingOffer, ManifestEntry } from '../../src-core/index.js';
+import type { DeviceInfo, FerrySettings, LanStatus, RecentTransfer, SettingsUpdate } from '../contract/device.js';
+import type { IceRefresh } from '../signaling/ice-keeper.js';
+
+/*
+ * What the engine asks of the program it runs in. In the desktop app these reach main (settings,
+ * identity, the desktop) and the disk; in tests, whatever the test provides. Every port is
+ * asynchronous: the engine never assumes its host is in the same process.
+ */
+
+/** Main's side of the device: settings, identity, TURN credentials, the desktop. */
+export interface DevicePort {
+  deviceInfo(): Promise<DeviceInfo>;
+  /** The folder received files go to now. */
+  downloadDir(): Promise<string>;
+  /** A settings change: applied whole, or refused with a message per field. */
+  updateSettings(patch: Partial<Omit<FerrySettings, 'version'>>): Promise<SettingsUpdate>;
+  /** Signs a session-authentication transcript with this device's key (main keeps the key). */
+  signSession(transcript: Uint8Array, role: 'initiator' | 'responder'): Promise<Uint8Array>;
+  /** STUN/TURN servers for the next connection, and when to ask again. */
+  iceServers(): Promise<IceRefresh>;
+  /** Where the built-in signaling runs now; null when a custom server is in use. */
+  lanStatus(): Promise<LanStatus | null>;
+  /** An OS notification (shown only while the window is not focused). */
+  notify(title: string, body: string): Promise<unknown>;
+  /** Taskbar progress of the active transfers, 0..1, or null for none. */
+  setProgress(fraction: number | null): Promise<unknown>;
+  /** The tray's last transfers, newest first. */
+  setRecentTransfers(recent: RecentTransfer[]): Promise<unknown>;
+}
+
+/** Answers `url` with its JSON body, or throws; bounded by `timeoutMs`. */
+export type FetchJson = (url: string, timeoutMs: number) => Promise<unknown>;
+
+/** Files on this device: where received ones go, and whether they fit. */
+export interface DownloadsPort {
+  checkSpace(totalBytes: number): Promise<{ fits: boolean; availableBytes: number; downloadDir: string }>;
+  /** Prepares the download folder for an accepted offer; `saved` hears each verified file's path. */
+  openSink(offer: IncomingOffer, saved: (fileIndex: number, path: string) => void): Promise<FileSink>;
+}
+
+/** Files to offer: the manifest and the bytes behind it (built by the host from a pick or a drop). */
+export interface OutgoingFiles {
+  entries: ManifestEntry[];
+  source: FileSource;
+}
