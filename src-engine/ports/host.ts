@@ -43,4 +43,6 @@ export interface DownloadsPort {
 export interface OutgoingFiles {
   entries: ManifestEntry[];
   source: FileSource;
+  /** Called once the transfer has ended, however it ended (closes open files). */
+  release?(): Promise<void>;
 }

@@ -12,8 +12,8 @@ import {
   type TransferHandle,
   type TransferMessage,
 } from '../../../src-core/index.js';
-import { NodeFileSink } from '../../files/node-file-sink.js';
-import { manifestFromPaths, NodeFileSource } from '../../files/node-file-source.js';
+import { NodeFileSink } from '../../../src-node/files/node-file-sink.js';
+import { manifestFromPaths, NodeFileSource } from '../../../src-node/files/node-file-source.js';
 
 export type TransferOutcome = { ok: true } | { ok: false; code: string; message: string };
 
