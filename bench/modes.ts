@@ -1,13 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { DEFAULT_MODE, DELIVERY_MODES, type DeliveryMode, STRIPE_COUNT } from '../src-core/index.js';
-import { makeTree } from '../src-main/transfer/conformance/suite.js';
-import { launchChromium } from '../e2e/lab/chromium.js';
 import { Lab } from '../e2e/lab/lab.js';
-import { createChromiumLink } from '../e2e/support/chromium-link.js';
 import { startSignalHost } from '../e2e/support/signal-host.js';
+import { type EnginePair, ferryTransfer, startEnginePair, writeRandomFile } from './engine-pair.js';
+import { measureNdcCeiling } from './ndc-ceiling.js';
 
 export interface LinkProfile {
   name: string;
@@ -16,83 +15,141 @@ export interface LinkProfile {
   delayMs: number;
   jitterMs: number;
   loss: number;
+  /** Bytes per transfer on this link, as a multiple of --modes-size (impaired links only). */
+  sizeFactor?: number;
 }
 
 /** The links users have, as the issue names them: clean, lossy with latency, and jittery. */
 export const LINK_PROFILES: readonly LinkProfile[] = [
   { name: 'clean bridge', impaired: false, delayMs: 0, jitterMs: 0, loss: 0 },
-  { name: 'tun 0% / 0 ms', impaired: true, delayMs: 0, jitterMs: 0, loss: 0 },
+  { name: 'tun 0% / 0 ms', impaired: true, delayMs: 0, jitterMs: 0, loss: 0, sizeFactor: 4 },
   { name: '1% loss, 20 ms', impaired: true, delayMs: 20, jitterMs: 0, loss: 0.01 },
   { name: '3% loss, 20 ms', impaired: true, delayMs: 20, jitterMs: 0, loss: 0.03 },
-  { name: 'jitter 20±15 ms', impaired: true, delayMs: 20, jitterMs: 15, loss: 0 },
+  { name: 'jitter 20±15 ms', impaired: true, delayMs: 20, jitterMs: 15, loss: 0, sizeFactor: 2 },
 ];
 
 export interface ModeResult {
-  mode: DeliveryMode;
-  /** RTCPeerConnections carrying data: 1, or 1 + stripes. */
-  connections: number;
   link: string;
+  /** 'automatic' is the app's default setting (reliable-ordered today), striped as shipped. */
+  mode: DeliveryMode | 'automatic';
+  /** Striped as shipped (1 + STRIPE_COUNT connections asked for), or one connection. */
+  striped: boolean;
+  /** Connections the sender's engine held (fewer than asked for when a stripe failed to open). */
+  connections: number;
+  sizeMiB: number;
   MBps: number | null;
   error?: string;
 }
 
-/** What runs on each link: every mode on one connection, and the default (striped). */
-const VARIANTS: ReadonlyArray<{ mode: DeliveryMode; stripes: number }> = [
+export interface LinkCeiling {
+  link: string;
+  sizeMiB: number;
+  /** Raw node-datachannel blast over this link, 1 and 1 + STRIPE_COUNT connections. */
+  rawMBps: number | null;
+  rawStripedMBps: number | null;
+  error?: string;
+}
+
+/**
+ * What runs on each link: every mode on one connection, then the default as shipped (the
+ * 'automatic' setting, striped), then the other modes striped too (to choose the default).
+ */
+const VARIANTS: ReadonlyArray<{ mode: DeliveryMode | 'automatic'; stripes: number | undefined }> = [
   ...DELIVERY_MODES.map((mode) => ({ mode, stripes: 0 })),
-  { mode: DEFAULT_MODE, stripes: STRIPE_COUNT },
+  { mode: 'automatic', stripes: undefined },
+  ...DELIVERY_MODES.filter((mode) => mode !== DEFAULT_MODE).map((mode) => ({ mode, stripes: undefined })),
 ];
 
 /**
- * Every delivery mode over every link profile, on one connection and striped: Chromium to
- * Chromium through the userspace TUN link (WebRTC takes it: it is both hosts' default route,
- * and Chromium gathers on the default route's interface only), end to end through main's sink.
- * The clean profile uses the plain bridge and `cleanSizeBytes` (it is fast).
+ * UDP between two lab hosts only over their TUN link: node-datachannel (libjuice) gathers host
+ * candidates on every interface, and the bridge would win. Signaling (TCP) keeps the bridge.
  */
-export async function measureModes(sizeBytes: number, cleanSizeBytes: number, profiles = LINK_PROFILES): Promise<ModeResult[]> {
-  const results: ModeResult[] = [];
-  for (const profile of profiles) {
+function udpOnlyOverTun(netns: string, dir: string): void {
+  const file = join(dir, `${netns}.nft`);
+  writeFileSync(
+    file,
+    [
+      'table inet ferry_bench {',
+      '  chain output { type filter hook output priority filter; policy accept; oifname "eth0" meta l4proto udp drop; }',
+      '  chain input { type filter hook input priority filter; policy accept; iifname "eth0" meta l4proto udp drop; }',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  execFileSync('ip', ['netns', 'exec', netns, 'nft', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
+
+/**
+ * Every delivery mode on one connection and the default (striped) over every link profile,
+ * engine to engine (node-datachannel) end to end, and the raw blast over the same link for
+ * reference. A fresh lab per profile; every transfer bounded by `timeoutMs`.
+ */
+export async function measureModes(
+  sizeBytes: number,
+  cleanSizeBytes: number,
+  options: { profiles?: readonly LinkProfile[]; timeoutMs?: number; log?: (line: string) => void } = {},
+): Promise<{ modes: ModeResult[]; ceilings: LinkCeiling[] }> {
+  const modes: ModeResult[] = [];
+  const ceilings: LinkCeiling[] = [];
+  const log = options.log ?? ((line: string) => console.log(line));
+  const timeoutMs = options.timeoutMs ?? 5 * 60 * 1000;
+  for (const profile of options.profiles ?? LINK_PROFILES) {
     const root = mkdtempSync(join(tmpdir(), 'ferry-modes-'));
     const lab = Lab.create({ hosts: ['signal', 'alice', 'bob'] });
-    const browsers: Browser[] = [];
-    const size = profile.impaired ? sizeBytes : cleanSizeBytes;
+    const size = profile.impaired ? Math.round(sizeBytes * (profile.sizeFactor ?? 1)) : cleanSizeBytes;
+    const sizeMiB = round(size / 2 ** 20);
     try {
       const signalingUrl = (await startSignalHost(lab.host('signal'))).url;
-      const extraArgs: string[] = [];
       if (profile.impaired) {
         await lab.addImpairedLink('alice', 'bob', profile);
-        extraArgs.push('--force-webrtc-ip-handling-policy=default_public_and_private_interfaces');
+        for (const host of ['alice', 'bob']) udpOnlyOverTun(lab.host(host).netns as string, root);
       }
-      const [alice, bob] = await Promise.all([launchChromium(lab.host('alice'), { extraArgs }), launchChromium(lab.host('bob'), { extraArgs })]);
-      browsers.push(alice, bob);
-      await makeTree(join(root, 'src'), { 'payload.bin': size });
-      for (const { mode, stripes } of VARIANTS) {
-        const link = await createChromiumLink({ lab, browsers: { alice, bob }, signalingUrl, root: join(root, `${mode}-${stripes}`), stripes });
-        const connections = 1 + stripes;
-        try {
-          const started = performance.now();
-          const id = await link.a.send([join(root, 'src', 'payload.bin')], { mode });
-          const outcome = await Promise.race([
-            link.a.outcome(id),
-            new Promise<{ ok: false; code: string; message: string }>((resolve) =>
-              setTimeout(() => resolve({ ok: false, code: 'TIMEOUT', message: 'over 10 minutes' }), 10 * 60 * 1000),
-            ),
-          ]);
-          const seconds = (performance.now() - started) / 1000;
-          results.push(
-            outcome.ok
-              ? { mode, connections, link: profile.name, MBps: Math.round((size / 1e6 / seconds) * 10) / 10 }
-              : { mode, connections, link: profile.name, MBps: null, error: `${outcome.code}: ${outcome.message}` },
-          );
-        } finally {
-          await link.close();
+      const ceiling: LinkCeiling = { link: profile.name, sizeMiB, rawMBps: null, rawStripedMBps: null };
+      try {
+        ceiling.rawMBps = round((await measureNdcCeiling(lab, { sender: 'alice', receiver: 'bob' }, size, 1, timeoutMs)).MBps);
+        ceiling.rawStripedMBps = round((await measureNdcCeiling(lab, { sender: 'alice', receiver: 'bob' }, size, 1 + STRIPE_COUNT, timeoutMs)).MBps);
+      } catch (error) {
+        ceiling.error = (error as Error).message.split('\n')[0];
+      }
+      ceilings.push(ceiling);
+      log(JSON.stringify(ceiling));
+
+      const file = join(root, `modes-${size}.bin`);
+      const sha256 = await writeRandomFile(file, size);
+      let pair: EnginePair | undefined;
+      let pairStripes: number | undefined | null = null;
+      try {
+        for (const { mode, stripes } of VARIANTS) {
+          let result: ModeResult;
+          try {
+            if (!pair || pairStripes !== stripes) {
+              await pair?.stop();
+              pair = undefined;
+              pair = await startEnginePair(lab, signalingUrl, stripes === undefined ? {} : { stripes });
+              pairStripes = stripes;
+            }
+            const run = await ferryTransfer(pair, file, { sha256, mode, timeoutMs, sampleMemory: false });
+            result = { link: profile.name, mode, striped: stripes === undefined, connections: run.connections, sizeMiB, MBps: round(run.MBps) };
+          } catch (error) {
+            result = { link: profile.name, mode, striped: stripes === undefined, connections: 1 + (stripes ?? STRIPE_COUNT), sizeMiB, MBps: null, error: (error as Error).message.split('\n')[0] };
+            // A failed transfer may leave the link in any state: the next variant starts afresh.
+            await pair?.stop();
+            pair = undefined;
+          }
+          // Received copies go: the next transfer of the same file must not be renamed "(1)".
+          for (const device of pair ? [pair.bob] : []) rmSync(join(device.app.downloadDir, `modes-${size}.bin`), { force: true });
+          modes.push(result);
+          log(JSON.stringify(result));
         }
-        console.log(JSON.stringify(results.at(-1)));
+      } finally {
+        await pair?.stop();
       }
     } finally {
-      await Promise.all(browsers.map((b) => b.close().catch(() => {})));
       await lab.dispose();
       rmSync(root, { recursive: true, force: true });
     }
   }
-  return results;
+  return { modes, ceilings };
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { pidsIn } from '../e2e/lab/netns.js';
 
 /** Proportional set size of one process in MB (shared pages split among their users). */
@@ -74,4 +74,74 @@ export function rssOfPid(pid: number): number {
 
 export function rssOfNamespace(netns: string): number {
   return pidsIn(netns).reduce((sum, pid) => sum + rssOfPid(pid), 0);
+}
+
+/** The process and all its descendants (by parent pid, from /proc). */
+export function treeOf(pid: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone
+    }
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) for (const [child, parent] of parentOf) if (parent === tree[i]) tree.push(child);
+  return tree;
+}
+
+/** PSS summed over a process and its descendants, in MB. */
+export function pssOfTree(pid: number): number {
+  return treeOf(pid).reduce((sum, p) => sum + pssOfPid(p), 0);
+}
+
+/**
+ * PSS of a process tree for repeated sampling: the tree (a walk over /proc) is looked up again
+ * only every `refreshEvery` samples, so sampling twice a second costs the machine little.
+ */
+export function treePssSampler(pid: number, refreshEvery = 10): () => number {
+  let tree = treeOf(pid);
+  let calls = 0;
+  return () => {
+    if (++calls % refreshEvery === 0) tree = treeOf(pid);
+    return tree.reduce((sum, p) => sum + pssOfPid(p), 0);
+  };
+}
+
+/** CPU seconds of a process and its descendants. */
+export function cpuSecondsOfTree(pid: number): number {
+  return treeOf(pid).reduce((sum, p) => sum + cpuSecondsOfPid(p), 0);
+}
+
+/**
+ * CPU seconds (total, and the kernel's share) of each of a process's threads, summed by thread
+ * name: the JavaScript thread is "<name> (main thread)"; libdatachannel's threads are "RTC worker"
+ * and "SCTP timer", libjuice's "juice poll"; Node 20 leaves libuv's pool (file reads and writes,
+ * fsync) and V8's helpers (GC) unnamed: "node". Threads that ended are not counted: compare
+ * snapshots of a live process.
+ */
+export function cpuByThread(pid: number): Map<string, { total: number; system: number }> {
+  const out = new Map<string, { total: number; system: number }>();
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tasks) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const key = Number(tid) === pid ? `${name} (main thread)` : name;
+      const was = out.get(key) ?? { total: 0, system: 0 };
+      out.set(key, { total: was.total + (Number(fields[11]) + Number(fields[12])) / 100, system: was.system + Number(fields[12]) / 100 });
+    } catch {
+      // ended
+    }
+  }
+  return out;
 }

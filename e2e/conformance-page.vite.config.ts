@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 
-/** Builds the conformance peer test page (src-renderer/testing) into out/test-pages. Never shipped. */
+/** Builds the engine test page (src-renderer/testing: the engine on Chromium's WebRTC) into out/test-pages. Never shipped. */
 const root = resolve(import.meta.dirname, '..');
 
 export default defineConfig({
@@ -12,6 +12,6 @@ export default defineConfig({
     outDir: resolve(root, 'out/test-pages'),
     emptyOutDir: true,
     target: 'es2022',
-    rollupOptions: { input: resolve(root, 'src-renderer/testing/conformance.html') },
+    rollupOptions: { input: resolve(root, 'src-renderer/testing/engine-page.html') },
   },
 });

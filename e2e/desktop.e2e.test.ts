@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTree, snapshot } from '../src-main/transfer/conformance/suite.js';
+import { makeTree, snapshot } from '../src-engine/testing/conformance/trees.js';
 import { launchChromium } from './lab/chromium.js';
+import { openFerryPage } from './lab/ferry-page.js';
 import { Lab } from './lab/lab.js';
 import { type FerryPair, connectFerryPair } from './support/ferry-pair.js';
 import { startSignalHost } from './support/signal-host.js';
@@ -31,6 +32,7 @@ describe('the desktop experience: settings, the accept prompt, trust, notificati
   let bobDownloads: string;
   let bobInbox: string;
   let bobSettings: string;
+  let signalingUrl: string;
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
@@ -42,6 +44,7 @@ describe('the desktop experience: settings, the accept prompt, trust, notificati
     for (const dir of [sources, bobDownloads, bobInbox]) mkdirSync(dir);
     lab = Lab.create({ hosts: ['signal', 'alice', 'bob'] });
     const signal = await startSignalHost(lab.host('signal'));
+    signalingUrl = signal.url;
     const [alice, bob] = await Promise.all([launchChromium(lab.host('alice')), launchChromium(lab.host('bob'))]);
     browsers.push(alice, bob);
     pair = await connectFerryPair({
@@ -216,10 +219,23 @@ describe('the desktop experience: settings, the accept prompt, trust, notificati
     await page.getByRole('button', { name: 'Close settings' }).click();
   });
 
-  it('after a restart the device keeps its id and shows trusted devices as tiles to connect to', async () => {
+  it('reloading the window loses nothing: the engine carries on and shows the same state again', async () => {
     const page = pair.bob.page;
     const idBefore = await waitForText(page.getByRole('status', { name: 'Your device id' }), /^ferry-/);
     await page.reload();
+    await waitForText(page.getByRole('status', { name: 'Signaling connection' }), /^Connected$/, 30_000);
+    expect(await page.getByRole('status', { name: 'Your device id' }).textContent()).toBe(idBefore);
+    // Still connected to Alice, with the conversation as it was (the link never dropped).
+    await waitForText(page.getByRole('status', { name: 'Connection to Alice' }), /^Connected$/);
+  });
+
+  it('after a restart the device keeps its id and shows trusted devices as tiles to connect to', async () => {
+    const idBefore = await waitForText(pair.bob.page.getByRole('status', { name: 'Your device id' }), /^ferry-/);
+    // Quit Bob's app (window, main and engine) and start it again on the same settings.
+    await pair.bob.context.close();
+    await pair.bob.main.stop();
+    pair.bob = await openFerryPage(browsers[1] as Browser, lab.host('bob'), { deviceName: 'Bob', signalingUrl, downloadDir: bobDownloads, settingsFile: bobSettings, pickFolderAnswer: bobInbox });
+    const page = pair.bob.page;
     await waitForText(page.getByRole('status', { name: 'Signaling connection' }), /^Connected$/, 30_000);
     expect(await page.getByRole('status', { name: 'Your device id' }).textContent()).toBe(idBefore);
     const known = page.getByRole('region', { name: 'Known devices' });

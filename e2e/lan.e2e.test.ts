@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeTree } from '../src-main/transfer/conformance/suite.js';
+import { makeTree } from '../src-engine/testing/conformance/trees.js';
 import { launchChromium } from './lab/chromium.js';
 import { type FerryPage, openFerryPage } from './lab/ferry-page.js';
 import { Lab } from './lab/lab.js';
@@ -85,10 +85,13 @@ describe.skipIf(!canUseNetns())('zero configuration on a LAN, through the app', 
     console.log(`re-elected and reconnected ${Date.now() - killedAt} ms after A went away`);
     expect(await c.page.getByRole('status', { name: 'Your device id' }).textContent()).toBe(cId);
     // Both are registered on the new server under their ids, and A is gone from it.
-    const listed = await b.page.evaluate(async () => {
+    // (Asked from B's host, as B's engine asks it: the window itself reaches no network.)
+    const { url } = await b.page.evaluate(async () => {
       const config = await (window as unknown as { ferry: { getSignalingConfig(): Promise<{ ok: boolean; value: { url: string } }> } }).ferry.getSignalingConfig();
-      return ((await (await fetch(new URL('nearby', config.value.url))).json()) as { peers: string[] }).peers;
+      return config.value;
     });
+    const asker = lab.host('b').spawn('nearby', process.execPath, ['-e', `fetch(${JSON.stringify(new URL('nearby', url).href)}).then((r) => r.text()).then((t) => console.log(t))`]);
+    const listed = (JSON.parse(await asker.waitForLine(/"peers"/, 10_000)) as { peers: string[] }).peers;
     expect(listed.sort()).toEqual([bId, cId].sort());
   });
 });

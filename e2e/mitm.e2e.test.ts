@@ -99,6 +99,7 @@ describe('a man in the middle: a hostile signaling server routes both apps to a 
   let lab: Lab;
   const browsers: Browser[] = [];
   const pages = {} as Record<Side, FerryPage>;
+  let hostileUrl: string;
   const ids = {} as Record<Side, string>;
   /** The relay's id each victim is routed to. */
   const relayIds: Record<Side, string> = { alice: randomPeerId(), bob: randomPeerId() };
@@ -164,19 +165,20 @@ describe('a man in the middle: a hostile signaling server routes both apps to a 
     ]);
     browsers.push(browserA, browserB);
     // The apps know only the hostile server.
-    const signalingUrl = `http://${signalHost.address}:${port}/`;
-    [pages.alice, pages.bob] = await Promise.all([
-      openFerryPage(browserA, lab.host('alice'), { deviceName: 'Alice', signalingUrl, settingsFile: settingsFile('alice') }),
-      openFerryPage(browserB, lab.host('bob'), { deviceName: 'Bob', signalingUrl, settingsFile: settingsFile('bob') }),
-    ]);
-    for (const side of Side) {
-      const { page, context } = pages[side];
-      await context.addInitScript(recordSuccesses);
-      await page.evaluate(recordSuccesses);
-      await waitForText(page.getByRole('status', { name: 'Signaling connection' }), /^Connected$/);
-      ids[side] = await waitForText(page.getByRole('status', { name: 'Your device id' }), /^ferry-[a-z2-7]{16}$/);
-    }
+    hostileUrl = `http://${signalHost.address}:${port}/`;
+    await Promise.all(Side.map((side) => startApp(side)));
+    for (const side of Side) ids[side] = await waitForText(pages[side].page.getByRole('status', { name: 'Your device id' }), /^ferry-[a-z2-7]{16}$/);
   });
+
+  /** Starts (or starts again) one side's app: window, main and engine, on its settings. */
+  async function startApp(side: Side): Promise<void> {
+    const browser = browsers[Side.indexOf(side)] as Browser;
+    pages[side] = await openFerryPage(browser, lab.host(side), { deviceName: side === 'alice' ? 'Alice' : 'Bob', signalingUrl: hostileUrl, settingsFile: settingsFile(side) });
+    const { page, context } = pages[side];
+    await context.addInitScript(recordSuccesses);
+    await page.evaluate(recordSuccesses);
+    await waitForText(page.getByRole('status', { name: 'Signaling connection' }), /^Connected$/, 30_000);
+  }
 
   afterAll(async () => {
     await Promise.all(browsers.map((b) => b.close().catch(() => {})));
@@ -253,10 +255,13 @@ describe('a man in the middle: a hostile signaling server routes both apps to a 
       await command(relay, { cmd: 'target', via: relayIds.bob, target: ids.alice });
       await command(proxy, { cmd: 'route', victim: ids.alice, target: ids.bob, via: relayIds.alice });
       await command(proxy, { cmd: 'route', victim: ids.bob, target: ids.alice, via: relayIds.bob });
-      // A fresh start of both windows: any session opened honestly meanwhile (by hand or by an app
+      // A fresh start of both apps: any session opened honestly meanwhile (by hand or by an app
       // that dials paired devices itself) is gone, and every new one is routed through the relay.
-      await Promise.all(Side.map((side) => pages[side].page.reload()));
-      for (const side of Side) await waitForText(pages[side].page.getByRole('status', { name: 'Signaling connection' }), /^Connected$/, 30_000);
+      for (const side of Side) {
+        await pages[side].context.close();
+        await pages[side].main.stop();
+      }
+      await Promise.all(Side.map((side) => startApp(side)));
       await pages.alice.page.getByRole('textbox', { name: 'Device id to connect to' }).fill(ids.bob);
       await pages.alice.page.getByRole('button', { name: 'Connect' }).click();
 

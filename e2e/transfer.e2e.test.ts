@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTree, snapshot } from '../src-main/transfer/conformance/suite.js';
+import { makeTree, snapshot } from '../src-engine/testing/conformance/trees.js';
 import { launchChromium } from './lab/chromium.js';
 import { type FerryPage, openFerryPage } from './lab/ferry-page.js';
 import { Lab } from './lab/lab.js';

@@ -1,7 +1,7 @@
 export * from './engine.js';
 export * from './contract/device.js';
 export * from './link/connection-path.js';
-export type { LinkState } from './link/peer-link.js';
+export type { LinkDiagnostics, LinkState } from './link/peer-link.js';
 export type { PairingStatus } from './pairing/pairing-link.js';
 export type { Presence } from './presence/presence.js';
 export * from './ports/host.js';

@@ -16,6 +16,7 @@ import { SettingsStore } from './settings/store.js';
 import { IdentityStore } from './identity/identity-store.js';
 import { safeStorageBox } from './identity/safe-storage-box.js';
 import { fetchJsonWithTimeout, resolveSignalingSource, type SignalingSource } from './signaling/signaling-source.js';
+import { startEngineProcess } from './engine/engine-process.js';
 
 // Electron glue only: every decision lives in the plain modules imported above.
 
@@ -102,18 +103,17 @@ async function main(): Promise<void> {
   });
   app.on('will-quit', () => void signaling.close());
 
-  const csp = buildContentSecurityPolicy({
-    connectTo: [signaling.config.url, ...(devServerUrl ? [devServerUrl] : [])],
-    dev: devServerUrl !== undefined,
-  });
+  // The window reaches no network: the engine, in its own process, does.
+  const csp = buildContentSecurityPolicy({ connectTo: devServerUrl ? [devServerUrl] : [], dev: devServerUrl !== undefined });
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
   });
   session.defaultSession.setPermissionRequestHandler((webContents, permission, callback) => {
     callback(isPermissionGranted(permission, webContents.getURL(), rendererUrl));
   });
-  session.defaultSession.setPermissionCheckHandler((_webContents, permission, requestingOrigin) =>
-    isPermissionGranted(permission, requestingOrigin, rendererUrl),
+  // A file:// page's origin is opaque ("file:///"): judge the URL of the page that asks.
+  session.defaultSession.setPermissionCheckHandler((_webContents, permission, requestingOrigin, details) =>
+    isPermissionGranted(permission, details?.requestingUrl || requestingOrigin, rendererUrl),
   );
 
   // The window is made after the services it uses (for dialogs, notifications, progress).
@@ -127,8 +127,12 @@ async function main(): Promise<void> {
     lanStatus: () => lan?.status(),
     identity,
     pairingLinks,
+    grantPaths: (paths) => engine.grantPaths(paths),
   });
   app.on('will-quit', () => void services.downloads.abortAll());
+  // Every byte moves in the engine's own process; the window is a view over it.
+  const engine = startEngineProcess({ services, settings, savedPaths: services.downloads.savedPaths });
+  app.on('will-quit', () => engine.stop());
   const isTrustedSender = createSenderCheck(rendererUrl);
   const dispatch = createIpcDispatcher(services, isTrustedSender, (method, error) =>
     console.error(`IPC ${method} failed`, error),
@@ -187,6 +191,10 @@ async function main(): Promise<void> {
     if (details.isMainFrame && !details.isSameDocument) pairingLinks.stopListening();
   });
   window.webContents.on('render-process-gone', () => pairingLinks.stopListening());
+  // Each load of Ferry's page (a reload too) gets its own port to the engine.
+  window.webContents.on('did-finish-load', () => {
+    if (isTrustedSender({ frameUrl: window.webContents.mainFrame.url, isMainFrame: true })) engine.connectWindow(window);
+  });
   await window.loadURL(rendererUrl);
 
   app.on('window-all-closed', () => app.quit());

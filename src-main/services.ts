@@ -30,6 +30,8 @@ export function createMainServices(options: {
   /** How /ice is fetched (tests pass their own); warnings go to `warn`. */
   fetchJson?: (url: string, timeoutMs: number, headers: Record<string, string>) => Promise<unknown>;
   warn?: (message: string) => void;
+  /** Tells the engine which paths it may send (absent: no engine, nothing is granted). */
+  grantPaths?: (paths: string[]) => Promise<unknown>;
 }): MainServices & { downloads: Downloads } {
   const { settings, desktop } = options;
   const downloadDir = () => settings.get().downloadDir ?? options.defaultDownloadDir;
@@ -63,11 +65,6 @@ export function createMainServices(options: {
     },
     getIceServers: () => iceServers(),
     getDeviceInfo: info,
-    setDeviceName: async (name) => {
-      const result = await settings.update({ deviceName: name });
-      if (!result.ok) throw new Error(Object.values(result.fieldErrors)[0] ?? 'Invalid device name.');
-      return info();
-    },
     getSettings: (): FerrySettings => settings.get(),
     getIdentity: () => options.identity.public,
     signSession: (transcript, role) => encodeBase64(options.identity.signSession(decodeBase64(transcript), role)),
@@ -127,6 +124,11 @@ export function createMainServices(options: {
     receiveFinalize: (sinkId, fileIndex) => downloads.finalize(sinkId, fileIndex),
     receiveAbort: (sinkId) => downloads.abort(sinkId),
     listenPairingLinks: () => options.pairingLinks?.listen() ?? null,
+    grantPaths: async (paths) => {
+      if (!options.grantPaths) throw new Error('The engine is not running.');
+      await options.grantPaths(paths);
+      return paths;
+    },
     downloads,
   };
 }

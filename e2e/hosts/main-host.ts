@@ -22,6 +22,12 @@ import { PairingLinkOutbox } from '../../src-main/deep-link/pairing-link-outbox.
 import { findPairingLinkInArgv, parsePairingLink, type PairingLinkResult } from '../../src-main/deep-link/pairing-link-url.js';
 import { FERRY_EVENTS } from '../../src-main/preload/channels.js';
 import { fetchJsonWithTimeout } from '../../src-main/signaling/signaling-source.js';
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { type EngineLink, linkEngine } from '../../src-main/engine/engine-link.js';
+import { childProcessPort, webSocketPort } from '../../src-node/engine-host/process-ports.js';
+import { EngineClient } from '../../src-engine/remote/engine-client.js';
+import type { EngineCommandName } from '../../src-engine/remote/engine-protocol.js';
 
 interface Options {
   deviceName: string;
@@ -40,6 +46,12 @@ interface Options {
   signalingToken?: string;
   /** The command line the app was started with: a ferry:// link in it is opened as the app does. */
   argv?: string[];
+  /** Run the engine in its own process (as the app's utility process), views reaching it over a WebSocket. */
+  engine?: boolean;
+  /** The engine's clock can be moved on from stdin: { "engineClock": <ms>, "id": 1 }. */
+  engineClock?: boolean;
+  /** The engine's WebRTC: node-datachannel as shipped, or @roamhq/wrtc (another stack, for conformance). */
+  engineWebRtc?: 'node-datachannel' | 'wrtc';
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as Options;
@@ -79,8 +91,54 @@ const services = createMainServices({
     return answer;
   },
   warn: (message) => process.stdout.write(`${JSON.stringify({ event: 'warn', message })}\n`),
+  grantPaths: async (paths) => {
+    if (!engineLink.current) throw new Error('The engine is not running.');
+    return engineLink.current.grantPaths(paths);
+  },
 });
+const engineLink: { current?: EngineLink } = {};
+const engineChild: { current?: ChildProcess } = {};
 const dispatch = createIpcDispatcher(services, createSenderCheck(options.rendererUrl));
+
+/**
+ * The engine in a child process, as main starts it in a utility process (src-main/engine): main's
+ * services served to it over the IPC channel, the same link as the app's.
+ */
+async function startEngine(): Promise<{ port: number; token: string; pid: number }> {
+  const child = fork(fileURLToPath(new URL('./engine-child.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, ...(options.engineClock ? { FERRY_TEST_CLOCK: '1' } : {}), ...(options.engineWebRtc === 'wrtc' ? { FERRY_TEST_WEBRTC: 'wrtc' } : {}) },
+  });
+  engineChild.current = child;
+  process.on('exit', () => child.kill('SIGKILL'));
+  const link = linkEngine(childProcessPort(child), {
+    services,
+    settings,
+    savedPaths: services.downloads.savedPaths,
+    // Told, for the tests' logs (the app restarts such an engine; the lab does not).
+    unresponsive: () => process.stdout.write(`${JSON.stringify({ event: 'engine-unresponsive', pid: child.pid })}\n`),
+  });
+  engineLink.current = link;
+  const listening = new Promise<{ port: number; token: string }>((resolve, reject) => {
+    link.onNote('view-socket', (value) => resolve(value as { port: number; token: string }));
+    child.once('exit', (code) => reject(new Error(`the engine exited (${code}) before it listened`)));
+  });
+  child.once('exit', (code, signal) => process.stdout.write(`${JSON.stringify({ event: 'engine-exited', code, signal })}\n`));
+  return { ...(await listening), pid: child.pid as number };
+}
+const engine = options.engine ? await startEngine() : undefined;
+
+/** Tests without a window drive the engine as a view would: over its WebSocket, from stdin. */
+async function engineDriver(where: { port: number; token: string }): Promise<EngineClient> {
+  const socket = new WebSocket(`ws://127.0.0.1:${where.port}/?token=${where.token}`);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  return new EngineClient(webSocketPort(socket));
+}
+const driver = engine ? await engineDriver(engine) : undefined;
 
 // A byte-array argument arrives in a binary frame; everything else as JSON.
 type Call = { id: number; method: string; args: unknown[]; bytesAt?: number };
@@ -126,18 +184,50 @@ server.on('connection', (socket, request) => {
 });
 server.on('listening', () => {
   const address = server.address() as { port: number };
-  process.stdout.write(`${JSON.stringify({ event: 'listening', port: address.port, token, signalingUrl })}\n`);
+  process.stdout.write(`${JSON.stringify({ event: 'listening', port: address.port, token, signalingUrl, engine })}\n`);
 });
 // The OS opening a link while Ferry runs (macOS open-url, or a second instance's command line).
 createInterface({ input: process.stdin }).on('line', (line) => {
-  let request: { openUrl?: unknown; id?: unknown };
+  let request: { openUrl?: unknown; id?: unknown; engine?: unknown; name?: unknown; args?: unknown; engineClock?: unknown; grant?: unknown };
   try {
-    request = JSON.parse(line) as { openUrl?: unknown; id?: unknown };
+    request = JSON.parse(line) as typeof request;
   } catch {
     return;
   }
   if (typeof request.openUrl === 'string') openPairingLink('open-url', parsePairingLink(request.openUrl), request.id);
+  // What the preload does for a pick or a drop: main grants the paths to the engine.
+  if (Array.isArray(request.grant)) {
+    const { id } = request;
+    void dispatch('grantPaths', { frameUrl: options.rendererUrl, isMainFrame: true }, [request.grant]).then((result) =>
+      process.stdout.write(`${JSON.stringify({ event: 'granted', id, result })}\n`),
+    );
+  }
+  if (typeof request.engineClock === 'number') {
+    engineChild.current?.send({ t: 'test-clock', advanceMs: request.engineClock });
+    process.stdout.write(`${JSON.stringify({ event: 'engine-clock', id: request.id })}\n`);
+  }
+  if (request.engine === 'snapshot' && driver) {
+    process.stdout.write(`${JSON.stringify({ event: 'engine-snapshot', id: request.id, snapshot: driver.getSnapshot() })}\n`);
+  }
+  if (request.engine === 'command' && driver) {
+    const { id } = request;
+    const run = driver.command.bind(driver) as (name: EngineCommandName, ...args: unknown[]) => Promise<unknown>;
+    void run(request.name as EngineCommandName, ...((request.args as unknown[]) ?? [])).then(
+      (value) => process.stdout.write(`${JSON.stringify({ event: 'engine-result', id, ok: true, value })}\n`),
+      (error: Error & { code?: string }) => process.stdout.write(`${JSON.stringify({ event: 'engine-result', id, ok: false, code: error.code, message: error.message })}\n`),
+    );
+  }
 });
 process.on('SIGTERM', () => {
-  void Promise.all([services.downloads.abortAll(), lan?.close()]).finally(() => process.exit(0));
+  // The app quitting: the engine closes its connections first (bounded), then main goes.
+  const child = engineChild.current;
+  const engineGone =
+    child && child.exitCode === null
+      ? new Promise<void>((resolve) => {
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+          setTimeout(resolve, 3000).unref();
+        })
+      : Promise.resolve();
+  void Promise.all([engineGone, services.downloads.abortAll(), lan?.close()]).finally(() => process.exit(0));
 });

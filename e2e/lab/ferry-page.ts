@@ -7,6 +7,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { PairingLinkResult } from '../../src-main/deep-link/pairing-link-url.js';
 import { FERRY_CHANNELS, FERRY_EVENTS } from '../../src-main/preload/channels.js';
 import { buildContentSecurityPolicy } from '../../src-main/security/csp.js';
+import { pickedPaths } from '../../src-main/preload/picked-paths.js';
 import type { LabHost } from './lab.js';
 import type { TrackedProcess } from './processes.js';
 
@@ -75,17 +76,26 @@ export async function openFerryPage(browser: Browser, host: LabHost, options: Fe
     '--import',
     'tsx',
     MAIN_HOST,
-    JSON.stringify({ deviceName: options.deviceName, signalingUrl: options.signalingUrl, downloadDir, rendererUrl, settingsFile, pickFolderAnswer: options.pickFolderAnswer, clipboardText: options.clipboardText, lan: options.lan, argv: options.argv, signalingToken: options.signalingToken }),
-  ]);
+    JSON.stringify({ deviceName: options.deviceName, signalingUrl: options.signalingUrl, downloadDir, rendererUrl, settingsFile, pickFolderAnswer: options.pickFolderAnswer, clipboardText: options.clipboardText, lan: options.lan, argv: options.argv, signalingToken: options.signalingToken, engine: options.page === undefined, engineClock: options.fakeClock }),
+  ], options.peerJsDebug ? { ...process.env, FERRY_PEERJS_DEBUG: String(options.peerJsDebug) } : undefined);
   void main.exited.then(() => {
     for (const dir of [settingsDir, ownDownloads]) if (dir) rmSync(dir, { recursive: true, force: true });
   });
-  const { port, token, signalingUrl } = JSON.parse(await main.waitForLine(/"event":"listening"/, 30_000)) as { port: number; token: string; signalingUrl: string };
+  const { port, token, signalingUrl, engine } = JSON.parse(await main.waitForLine(/"event":"listening"/, 60_000)) as {
+    port: number;
+    token: string;
+    signalingUrl: string;
+    engine?: { port: number; token: string };
+  };
   const mainUrl = `ws://127.0.0.1:${port}/`;
+  // The engine's process, where the window's MessagePort leads in the app.
+  const engineUrl = engine ? `ws://127.0.0.1:${engine.port}/` : undefined;
 
   const context = await browser.newContext({ viewport: { width: 900, height: 900 } });
   const logs: string[] = [];
-  const csp = buildContentSecurityPolicy({ connectTo: [signalingUrl, mainUrl] });
+  // The app's window connects nowhere (CSP connect-src 'none'); here its IPC and engine port are
+  // WebSockets. A test page (the Chromium conformance peer) still speaks to the signaling server.
+  const csp = engineUrl ? buildContentSecurityPolicy({ connectTo: [mainUrl, engineUrl] }) : buildContentSecurityPolicy({ connectTo: [signalingUrl, mainUrl], wasm: true });
 
   await context.route(`${RENDERER_ORIGIN}/**`, async (route) => {
     const { pathname } = new URL(route.request().url());
@@ -96,7 +106,11 @@ export async function openFerryPage(browser: Browser, host: LabHost, options: Fe
       return;
     }
     try {
-      const body = await readFile(file);
+      let body = await readFile(file);
+      // The built page's own <meta> policy allows no connections at all, as the app's window
+      // needs none; here its IPC and engine port are WebSockets, so the header alone (the same
+      // policy but for them) governs.
+      if (extname(file) === '.html') body = Buffer.from(body.toString('utf8').replace(/\s*<meta http-equiv="Content-Security-Policy"[^>]*>/, ''));
       await route.fulfill({
         status: 200,
         body,
@@ -116,7 +130,15 @@ export async function openFerryPage(browser: Browser, host: LabHost, options: Fe
   // window.ferry over the WebSocket, built from the channel table: one function per message,
   // like the preload.
   const events = Object.entries(FERRY_EVENTS).map(([method, { channel, listen }]) => ({ method, channel, listen }));
-  await context.addInitScript(installFerryOverWebSocket, { url: `${mainUrl}?token=${token}`, methods: Object.keys(FERRY_CHANNELS), events });
+  await context.addInitScript(installFerryOverWebSocket, {
+    url: `${mainUrl}?token=${token}`,
+    engineUrl: engine && engineUrl ? `${engineUrl}?token=${engine.token}` : undefined,
+    methods: Object.keys(FERRY_CHANNELS).filter((m) => m !== 'grantPaths'),
+    events,
+  });
+  // webUtils.getPathForFile, which the preload reads a File's path with, stood in for by asking
+  // Chromium itself (DevTools' DOM.getFileInfo) for the path behind each File the page picked.
+  await context.exposeBinding('__ferryPathsOfPicked', async ({ page: from }, count: number) => pathsOfPicked(from, count));
   if (options.peerJsDebug) {
     await context.addInitScript((level: number) => window.localStorage.setItem('ferry.debug', String(level)), options.peerJsDebug);
   }
@@ -128,7 +150,37 @@ export async function openFerryPage(browser: Browser, host: LabHost, options: Fe
   return { page, context, main, logs };
 }
 
+/**
+ * The paths behind the Files the page put in `window.__ferryPicked`, as the preload would grant
+ * them (src-main/preload/picked-paths.ts): Chromium knows each File's path (DOM.getFileInfo).
+ */
+async function pathsOfPicked(page: Page, count: number): Promise<string[]> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const files: Array<{ path: string; relativePath: string }> = [];
+    for (let i = 0; i < count; i++) {
+      const { result } = await cdp.send('Runtime.evaluate', { expression: `window.__ferryPicked[${i}]` });
+      if (!result.objectId) continue;
+      const { path } = await cdp.send('DOM.getFileInfo', { objectId: result.objectId });
+      const relative = await cdp.send('Runtime.evaluate', { expression: `window.__ferryPicked[${i}].webkitRelativePath`, returnByValue: true });
+      files.push({ path, relativePath: typeof relative.result.value === 'string' ? relative.result.value : '' });
+    }
+    return pickedPaths(files);
+  } finally {
+    await cdp.detach().catch(() => {});
+  }
+}
+
 let nextLinkRequest = 1;
+
+/** Moves time on for the whole app: the page's clock (`fakeClock`) and its engine's. */
+export async function fastForward(ferry: FerryPage, ms: number): Promise<void> {
+  const id = nextLinkRequest++;
+  const moved = ferry.main.waitForLine(new RegExp(`"event":"engine-clock","id":${id}[,}]`), 10_000, { fresh: true });
+  ferry.main.child.stdin?.write(`${JSON.stringify({ engineClock: ms, id })}\n`);
+  await moved;
+  await ferry.page.clock.fastForward(ms);
+}
 
 /**
  * The OS opens `url` with this page's app (macOS open-url, or a second start with the link on its
@@ -150,7 +202,17 @@ export async function openLinkInMain(ferry: FerryPage, url: string, timeoutMs = 
  * the first subscription tells main the page listens, and a value that comes while nobody is
  * subscribed is kept for the next subscriber.
  */
-function installFerryOverWebSocket({ url, methods, events }: { url: string; methods: string[]; events: Array<{ method: string; channel: string; listen: string }> }): void {
+function installFerryOverWebSocket({
+  url,
+  engineUrl,
+  methods,
+  events,
+}: {
+  url: string;
+  engineUrl: string | undefined;
+  methods: string[];
+  events: Array<{ method: string; channel: string; listen: string }>;
+}): void {
   const socket = new WebSocket(url);
   socket.binaryType = 'arraybuffer';
   const opened = new Promise<void>((resolve, reject) => {
@@ -222,5 +284,43 @@ function installFerryOverWebSocket({ url, methods, events }: { url: string; meth
     };
   }
   Object.assign(api, subscriptions);
+  // The engine's port (the preload's engine bridge): JSON messages both ways, kept until open.
+  const engineListeners = new Set<(message: unknown) => void>();
+  const early: string[] = [];
+  const engineSocket = engineUrl ? new WebSocket(engineUrl) : undefined;
+  engineSocket?.addEventListener('open', () => {
+    for (const message of early.splice(0)) engineSocket.send(message);
+  });
+  engineSocket?.addEventListener('message', (event) => {
+    const message = JSON.parse(String(event.data)) as unknown;
+    for (const listener of [...engineListeners]) listener(message);
+  });
+  Object.assign(api, {
+    engine: {
+      post: (message: unknown) => {
+        const text = JSON.stringify(message);
+        if (engineSocket?.readyState === WebSocket.OPEN) engineSocket.send(text);
+        else early.push(text);
+      },
+      onMessage: (listener: (message: unknown) => void) => {
+        engineListeners.add(listener);
+        return () => engineListeners.delete(listener);
+      },
+    },
+    // As the preload: paths of the picked files (here read by the test host from Chromium), then
+    // main's grant to the engine.
+    grantFiles: async (files: readonly File[]) => {
+      const holder = window as unknown as { __ferryPicked?: File[]; __ferryPathsOfPicked(count: number): Promise<string[]> };
+      holder.__ferryPicked = [...files];
+      let paths: string[];
+      try {
+        paths = await holder.__ferryPathsOfPicked(files.length);
+      } finally {
+        delete holder.__ferryPicked;
+      }
+      if (paths.length === 0) return { ok: false, error: { code: 'INVALID_ARGUMENT', message: 'These files did not come from your computer’s disk; Ferry can send only files you pick or drop.' } };
+      return invoke('grantPaths', [paths]);
+    },
+  });
   Object.defineProperty(window, 'ferry', { value: Object.freeze(api), configurable: false, writable: false });
 }

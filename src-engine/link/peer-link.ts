@@ -18,6 +18,18 @@ import { openStripeChannels, STRIPE_COUNT, type StripeMetadata } from './stripes
 
 export type LinkState = 'connecting' | 'open' | 'closed' | 'failed';
 
+/** What a link is made of right now: for diagnostics and tests, read on request (never pushed). */
+export interface LinkDiagnostics {
+  /** PeerJS's id of the link's own connection: the same on both sides of one link. */
+  connectionId: string;
+  /** This side dialed the link (and so opened its stripes). */
+  dialed: boolean;
+  /** Connections carrying data now: the link's own and its open stripes. */
+  connections: number;
+  /** Data frames received on each connection: the link's own first, then each stripe as it joined. */
+  dataFramesIn: number[];
+}
+
 export interface PeerLinkEvents {
   /** `code`: the FerryError code of a failure, when there is one (e.g. AUTH_UNPAIRED). */
   state(state: LinkState, detail: { peerName?: string; error?: string; code?: string }): void;
@@ -62,6 +74,8 @@ export class PeerLink {
   private readonly earlyAuth: AuthMessage[] = [];
   /** Why authentication failed, once it has: it outranks however the connection then closes. */
   private authError: { message: string; code: string } | undefined;
+  /** Data frames received per connection (the link's own, then stripes): see diagnostics(). */
+  private readonly framesIn: number[] = [];
 
   constructor(
     readonly peerId: string,
@@ -101,6 +115,16 @@ export class PeerLink {
     this.addStripe(connection);
   }
 
+  /** What this link is made of now (read-only; nothing is kept for it but a counter per connection). */
+  diagnostics(): LinkDiagnostics {
+    return {
+      connectionId: this.connection.connectionId,
+      dialed: this.dialed,
+      connections: this.session?.connections ?? 0,
+      dataFramesIn: [...this.framesIn],
+    };
+  }
+
   sendText(body: string) {
     if (!this.session) throw new Error('The connection to this device is not open yet.');
     return this.session.chat.sendText(body);
@@ -117,7 +141,10 @@ export class PeerLink {
     openStripeChannels(connection, this.options.runtime).then(
       (channels) => {
         if (this.finished || !this.session) connection.close();
-        else this.session.addStripe(channels);
+        else {
+          this.session.addStripe(channels);
+          this.countFrames(channels);
+        }
       },
       // A stripe that cannot open costs speed, not the link.
       () => connection.close(),
@@ -164,7 +191,17 @@ export class PeerLink {
       transferTuning: { maxMessageSize: maxMessageSizeFromSdp(this.connection.peerConnection.remoteDescription?.sdp) },
       ...(this.options.auth ? { onAuthMessage: (message: AuthMessage) => this.authMessage(message) } : {}),
     });
+    this.countFrames(data);
     this.session.start();
+  }
+
+  /**
+   * Counts the data frames each connection delivers. Subscribed after the session's own
+   * listener: a channel hands what arrived before anyone listened to its first listener only.
+   */
+  private countFrames(channels: Awaited<ReturnType<typeof openDataChannels>>): void {
+    const index = this.framesIn.push(0) - 1;
+    for (const channel of Object.values(channels)) channel.onMessage(() => (this.framesIn[index] = (this.framesIn[index] ?? 0) + 1));
   }
 
   private authMessage(message: AuthMessage): void {

@@ -57,7 +57,18 @@ function runOver(connection: DataConnectionPort, start: (send: (m: unknown) => v
     return;
   }
   const channel = connection.dataChannel;
-  const side = start((m) => channel.send(JSON.stringify(m)), finish, binding);
+  // The other side may hang up between the channel's 'open' and our message: a closed channel
+  // throws on send (node-datachannel does), which must not escape into PeerJS's event handler.
+  // The connection's close ends the exchange in words.
+  const send = (m: unknown) => {
+    if (channel.readyState !== 'open') return;
+    try {
+      channel.send(JSON.stringify(m));
+    } catch {
+      // Closed meanwhile: see above.
+    }
+  };
+  const side = start(send, finish, binding);
   channel.addEventListener('message', (event) => {
     if (typeof event.data !== 'string' || event.data.length > MAX_MESSAGE) return side.receive(null);
     let message: unknown;
@@ -91,8 +102,12 @@ export function showPairingCode(context: PairingContext): { cancel(): void } {
   };
   const timer = context.runtime.setTimer(PAIRING_CODE_LIFETIME_MS, () => end({ kind: 'failed', message: 'That code has expired (codes last 10 minutes). Show a new code to pair.' }));
   peer.on('error', (error) => {
-    if (String((error as { type?: string }).type) === 'unavailable-id') end({ kind: 'failed', message: 'Someone else is using that code number right now. Start again for a new code.' });
-    else if (!ended && String((error as { type?: string }).type) !== 'peer-unavailable') end({ kind: 'failed', message: `Pairing could not start: ${error.message}` });
+    const type = String((error as { type?: string }).type);
+    if (type === 'unavailable-id') end({ kind: 'failed', message: 'Someone else is using that code number right now. Start again for a new code.' });
+    // PeerJS reports trouble with one of the slot's connections (a candidate the WebRTC stack
+    // refused, say) as an error of the whole peer ('webrtc'): that connection's close or the
+    // exchange's timer ends the pairing in words if it matters; the slot itself is fine.
+    else if (!ended && type !== 'peer-unavailable' && type !== 'webrtc') end({ kind: 'failed', message: `Pairing could not start: ${error.message}` });
   });
   let attempted = false;
   peer.on('connection', (connection) => {

@@ -19,37 +19,20 @@ export const DeviceName = z
 export const IPC_ARGUMENTS = {
   getSignalingConfig: z.tuple([]),
   getDeviceInfo: z.tuple([]),
-  setDeviceName: z.tuple([DeviceName]),
-  getSettings: z.tuple([]),
-  getIdentity: z.tuple([]),
-  signSession: z.tuple([z.string().max(4096).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64 expected'), z.enum(['initiator', 'responder'])]),
-  getDownloadDir: z.tuple([]),
-  checkSpace: z.tuple([ByteCount]),
   readClipboard: z.tuple([]),
   writeClipboard: z.tuple([z.string().max(100_000)]),
   // The store checks every field and answers with a message per field; here only the shape.
-  updateSettings: z.tuple([z.record(z.string().max(64), z.unknown()).refine((o) => Object.keys(o).length <= 32, 'Too many settings at once.')]),
   chooseDownloadDir: z.tuple([]),
   showInFolder: z.tuple([z.string().min(1).max(8192)]),
-  notify: z.tuple([z.string().max(200), z.string().max(1000)]),
-  setProgress: z.tuple([z.number().min(0).max(1).nullable()]),
-  getLanStatus: z.tuple([]),
-  getIceServers: z.tuple([]),
-  setRecentTransfers: z.tuple([
-    z
-      .array(
-        z.strictObject({
-          title: z.string().max(300),
-          peerName: z.string().max(100),
-          direction: z.enum(['in', 'out']),
-          state: z.enum(['active', 'done', 'failed', 'cancelled', 'declined']),
-        }),
-      )
-      .max(5),
-  ]),
   receiveStart: z.tuple([z.array(ManifestEntry).min(1).max(MAX_TRANSFER_ENTRIES), ByteCount]),
   receiveWrite: z.tuple([SinkId, FileIndex, ByteCount, Chunk]),
   receiveFinalize: z.tuple([SinkId, FileIndex]),
   receiveAbort: z.tuple([SinkId]),
   listenPairingLinks: z.tuple([]),
+  grantPaths: z.tuple([
+    z
+      .array(z.string().min(2).max(8192).refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\'), 'An absolute path expected.'))
+      .min(1)
+      .max(10_000),
+  ]),
 } as const satisfies Record<FerryMethod, z.ZodTuple>;

@@ -2,7 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeBase64, encodeBase64, sessionTranscript, verifySessionSignature } from '../../src-core/index.js';
 import { RecordingPlatform } from '../desktop/recording-platform.js';
 import { SettingsStore } from '../settings/store.js';
 import { IdentityStore } from '../identity/identity-store.js';
@@ -50,10 +49,6 @@ describe('IPC dispatcher', () => {
       ok: true,
       value: { name: 'Laptop', appVersion: '1.2.3', platform: 'linux' },
     });
-    expect(await dispatch('setDeviceName', app, ['  Studio Mac  '])).toEqual({
-      ok: true,
-      value: { name: 'Studio Mac', appVersion: '1.2.3', platform: 'linux' },
-    });
     expect(await dispatch('getSignalingConfig', app, [])).toMatchObject({ ok: true, value: { embedded: true } });
   });
 
@@ -75,16 +70,15 @@ describe('IPC dispatcher', () => {
   });
 
   it.each([
-    ['a number', [42], /expected string/i],
-    ['an empty name', ['   '], /cannot be empty/],
-    ['a long name', ['x'.repeat(65)], /at most 64/],
-    ['control characters', ['evil\u0007name'], /control or invisible/],
-    ['a right-to-left override', ['abc\u202Egpj.exe'], /control or invisible/],
-    ['too many arguments', ['a', 'b'], /.+/],
-    ['no argument', [], /.+/],
-  ])('rejects %s with a clear error', async (_name, args, message) => {
+    ['a number', 'writeClipboard', [42], /expected string/i],
+    ['a huge text', 'writeClipboard', ['x'.repeat(100_001)], /.+/],
+    ['an empty path', 'showInFolder', [''], /.+/],
+    ['a relative path to grant', 'grantPaths', [['notes.txt']], /absolute path/],
+    ['too many arguments', 'showInFolder', ['a', 'b'], /.+/],
+    ['no argument', 'writeClipboard', [], /.+/],
+  ])('rejects %s with a clear error', async (_name, method, args, message) => {
     const { dispatch } = await setup();
-    const result = await dispatch('setDeviceName', app, args);
+    const result = await dispatch(method, app, args);
     expect(result).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
     expect(!result.ok && result.error.message).toMatch(message);
   });
@@ -115,63 +109,29 @@ describe('IPC dispatcher', () => {
     expect(errors).toHaveLength(1);
   });
 
-  it('reads and changes settings through the store, with a message per bad field', async () => {
-    const { dispatch } = await setup();
-    expect(await dispatch('getSettings', app, [])).toMatchObject({ ok: true, value: { deviceName: 'Laptop', theme: 'system' } });
-    expect(await dispatch('updateSettings', app, [{ theme: 'dark', relayOnly: true }])).toMatchObject({
-      ok: true,
-      value: { ok: true, settings: { theme: 'dark', relayOnly: true } },
-    });
-    expect(await dispatch('updateSettings', app, [{ theme: 'neon' }])).toMatchObject({ ok: true, value: { ok: false, fieldErrors: { theme: expect.any(String) } } });
-    expect(await dispatch('updateSettings', app, ['theme=dark'])).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
-    // ICE settings and relay-only reach the signaling config the renderer uses.
-    await dispatch('updateSettings', app, [{ iceServers: [{ urls: ['turn:turn.example.org:3478'], username: 'u', credential: 'p' }] }]);
-    expect(await dispatch('getSignalingConfig', app, [])).toMatchObject({
-      ok: true,
-      value: { relayOnly: true, iceServers: [{ urls: ['turn:turn.example.org:3478'], username: 'u', credential: 'p' }] },
-    });
-  });
-
   it('picks the download folder with the OS dialog and saves it; a cancelled pick changes nothing', async () => {
-    const { dispatch, desktop, dir } = await setup();
-    expect(await dispatch('getDownloadDir', app, [])).toEqual({ ok: true, value: join(dir, 'Downloads') });
+    const { dispatch, desktop, dir, services } = await setup();
+    expect(services.getDownloadDir()).toBe(join(dir, 'Downloads'));
     expect(await dispatch('chooseDownloadDir', app, [])).toEqual({ ok: true, value: null });
     desktop.nextFolder = join(dir, 'Inbox');
     expect(await dispatch('chooseDownloadDir', app, [])).toMatchObject({ ok: true, value: { ok: true, settings: { downloadDir: join(dir, 'Inbox') } } });
-    expect(await dispatch('getDownloadDir', app, [])).toEqual({ ok: true, value: join(dir, 'Inbox') });
+    expect(services.getDownloadDir()).toBe(join(dir, 'Inbox'));
   });
 
-  it('reveals only files Ferry saved, and notifies only while the window is not focused', async () => {
-    const { dispatch, desktop } = await setup();
+  it('reveals only files Ferry saved', async () => {
+    const { dispatch, desktop, services } = await setup();
     expect(await dispatch('showInFolder', app, ['/etc/passwd'])).toMatchObject({ ok: false, error: { code: 'FAILED', message: expect.stringMatching(/did not save/) } });
     expect(desktop.events.filter((e) => e.type === 'show-in-folder')).toEqual([]);
-    desktop.focused = true;
-    expect(await dispatch('notify', app, ['Done', 'report.pdf arrived'])).toEqual({ ok: true, value: false });
-    desktop.focused = false;
-    expect(await dispatch('notify', app, ['Done', 'report.pdf arrived'])).toEqual({ ok: true, value: true });
-    expect(await dispatch('setProgress', app, [0.5])).toEqual({ ok: true, value: null });
-    expect(await dispatch('setProgress', app, [1.5])).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
-    expect(desktop.events).toEqual([
-      { type: 'notify', title: 'Done', body: 'report.pdf arrived' },
-      { type: 'progress', fraction: 0.5 },
-    ]);
+    services.downloads.savedPaths.add('/home/me/Downloads/report.pdf');
+    expect(await dispatch('showInFolder', app, ['/home/me/Downloads/report.pdf'])).toEqual({ ok: true, value: null });
+    expect(desktop.events).toEqual([{ type: 'show-in-folder', path: '/home/me/Downloads/report.pdf' }]);
   });
 
-  it('gives the window the public identity only, and signs session transcripts and nothing else', async () => {
+  it('the window cannot reach what only the engine may ask: settings, signatures, the desktop', async () => {
     const { dispatch } = await setup();
-    const identity = (await dispatch('getIdentity', app, [])) as { ok: true; value: { publicKey: string; peerId: string; fingerprintWords: string[] } };
-    expect(identity).toMatchObject({ ok: true, value: { peerId: expect.stringMatching(/^ferry-[a-z2-7]{16}$/), fingerprintWords: expect.any(Array) } });
-    expect(Object.keys(identity.value).sort()).toEqual(['fingerprintWords', 'peerId', 'publicKey']);
-    const publicKey = decodeBase64(identity.value.publicKey);
-    const transcript = sessionTranscript({
-      binding: 'sha-256 AA\nsha-256 BB',
-      initiator: { nonce: new Uint8Array(32), publicKey },
-      responder: { nonce: new Uint8Array(32), publicKey: new Uint8Array(32) },
-    });
-    const signed = (await dispatch('signSession', app, [encodeBase64(transcript), 'initiator'])) as { ok: true; value: string };
-    expect(verifySessionSignature(publicKey, transcript, 'initiator', decodeBase64(signed.value))).toBe(true);
-    expect(await dispatch('signSession', app, [encodeBase64(new TextEncoder().encode('send all files to mallory')), 'initiator'])).toMatchObject({ ok: false, error: { code: 'FAILED', message: expect.stringMatching(/Not a session transcript/) } });
-    expect(await dispatch('signSession', app, ['!!', 'initiator'])).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+    for (const method of ['signSession', 'updateSettings', 'getSettings', 'getIdentity', 'notify', 'setProgress', 'checkSpace', 'getIceServers']) {
+      expect(await dispatch(method, app, [])).toMatchObject({ ok: false, error: { code: 'UNKNOWN_METHOD' } });
+    }
   });
 
   it('hands a kept pairing link to the app window only, once', async () => {

@@ -8,7 +8,6 @@ import type { IceRefresh } from '../signaling/ice-source.js';
 export interface MainServices {
   getSignalingConfig(): Promise<SignalingConfig>;
   getDeviceInfo(): DeviceInfo;
-  setDeviceName(name: string): Promise<DeviceInfo>;
   getSettings(): FerrySettings;
   getIdentity(): PublicIdentity;
   signSession(transcript: string, role: 'initiator' | 'responder'): string;
@@ -33,6 +32,8 @@ export interface MainServices {
   receiveAbort(sinkId: string): Promise<null>;
   /** The window listens for pairing links from now on; the code of one that came before, or null. */
   listenPairingLinks(): string | null;
+  /** Files and folders a person picked or dropped: the engine may send these (and nothing else). */
+  grantPaths(paths: string[]): Promise<string[]>;
 }
 
 export interface IpcCaller {
@@ -60,27 +61,16 @@ export function createIpcDispatcher(
   const handlers: Handlers = {
     getSignalingConfig: () => services.getSignalingConfig(),
     getDeviceInfo: () => services.getDeviceInfo(),
-    setDeviceName: (name) => services.setDeviceName(name),
-    getSettings: () => services.getSettings(),
-    getIdentity: () => services.getIdentity(),
-    signSession: (transcript, role) => services.signSession(transcript, role),
-    getDownloadDir: () => services.getDownloadDir(),
-    checkSpace: (totalBytes) => services.checkSpace(totalBytes),
     readClipboard: () => services.readClipboard(),
     writeClipboard: (text) => services.writeClipboard(text),
-    updateSettings: (patch) => services.updateSettings(patch),
     chooseDownloadDir: () => services.chooseDownloadDir(),
     showInFolder: (path) => services.showInFolder(path),
-    notify: (title, body) => services.notify(title, body),
-    setProgress: (fraction) => services.setProgress(fraction),
-    setRecentTransfers: (recent) => services.setRecentTransfers(recent),
-    getLanStatus: () => services.getLanStatus(),
-    getIceServers: () => services.getIceServers(),
     receiveStart: (entries, totalBytes) => services.receiveStart(entries, totalBytes),
     receiveWrite: (sinkId, fileIndex, offset, bytes) => services.receiveWrite(sinkId, fileIndex, offset, bytes),
     receiveFinalize: (sinkId, fileIndex) => services.receiveFinalize(sinkId, fileIndex),
     receiveAbort: (sinkId) => services.receiveAbort(sinkId),
     listenPairingLinks: () => services.listenPairingLinks(),
+    grantPaths: (paths) => services.grantPaths(paths),
   };
   return async (method, caller, args) => {
     if (!isFerryMethod(method)) {

@@ -3,16 +3,7 @@
  * the preload implements it; main's IPC handlers serve it. The device's shapes come from the
  * engine's contract (type-only: nothing of the engine is bundled into the preload).
  */
-import type {
-  DeviceInfo,
-  FerrySettings,
-  IceServerConfig,
-  LanStatus,
-  PublicIdentity,
-  RecentTransfer,
-  SettingsUpdate,
-  SignalingConfig,
-} from '../../src-engine/contract/device';
+import type { DeviceInfo, SettingsUpdate, SignalingConfig } from '../../src-engine/contract/device';
 
 export type { DeliveryModeSetting, DeviceInfo, FerrySettings, IceServerConfig, LanStatus, PublicIdentity, RecentTransfer, SettingsUpdate, SignalingConfig } from '../../src-engine/contract/device';
 
@@ -42,38 +33,13 @@ export type IncomingEntry =
 export interface FerryCalls {
   getSignalingConfig(): Promise<IpcResult<SignalingConfig>>;
   getDeviceInfo(): Promise<IpcResult<DeviceInfo>>;
-  setDeviceName(name: string): Promise<IpcResult<DeviceInfo>>;
-  getSettings(): Promise<IpcResult<FerrySettings>>;
-  /** The folder received files go to now. */
-  getDownloadDir(): Promise<IpcResult<string>>;
-  /** Whether an offer of this many bytes fits the download folder, keeping room for the system. */
-  checkSpace(totalBytes: number): Promise<IpcResult<{ fits: boolean; availableBytes: number; downloadDir: string }>>;
   /** The clipboard's text, through main (the window itself may not read the clipboard). */
   readClipboard(): Promise<IpcResult<string>>;
   writeClipboard(text: string): Promise<IpcResult<null>>;
-  /** Changes some settings: all of them, or none with a message per field. */
-  updateSettings(patch: Partial<Omit<FerrySettings, 'version'>>): Promise<IpcResult<SettingsUpdate>>;
-  /** This device's identity as others see it: public key, the peer id derived from it, fingerprint words. */
-  getIdentity(): Promise<IpcResult<PublicIdentity>>;
-  /** Main signs a session-authentication transcript (base64) with the device key, for `role`. */
-  signSession(transcript: string, role: 'initiator' | 'responder'): Promise<IpcResult<string>>;
   /** Opens the OS folder picker and saves the choice; null when cancelled. */
   chooseDownloadDir(): Promise<IpcResult<SettingsUpdate | null>>;
   /** Reveals a file Ferry saved in the file manager. */
   showInFolder(path: string): Promise<IpcResult<null>>;
-  /** An OS notification, shown only while the window is not focused; true when shown. */
-  notify(title: string, body: string): Promise<IpcResult<boolean>>;
-  /** Taskbar/dock progress of the active transfers, 0..1, or null for none. */
-  setProgress(fraction: number | null): Promise<IpcResult<null>>;
-  /** Where the built-in signaling runs now; null when a custom server is in use. */
-  getLanStatus(): Promise<IpcResult<LanStatus | null>>;
-  /**
-   * STUN/TURN servers to use for the next connection: the settings' own, then the signaling
-   * server's (TURN credentials fresh), and when to ask again (null: they do not expire).
-   */
-  getIceServers(): Promise<IpcResult<{ iceServers: IceServerConfig[]; refreshAt: number | null }>>;
-  /** The last transfers, newest first, for the tray menu. */
-  setRecentTransfers(recent: RecentTransfer[]): Promise<IpcResult<null>>;
   /** Prepares the download folder for an accepted offer (free space, unique names, staging). */
   receiveStart(entries: IncomingEntry[], totalBytes: number): Promise<IpcResult<{ sinkId: string }>>;
   /** Writes one received chunk; answering means it is written. */
@@ -90,6 +56,31 @@ export interface FerryCalls {
 }
 
 /**
+ * Calls only the preload makes, never exposed to the page: the page hands the preload File
+ * objects, and only the preload can read their paths (webUtils) and vouch for them.
+ */
+export interface PreloadCalls {
+  /** Files and folders a person picked or dropped, as absolute paths: the engine may send these. */
+  grantPaths(paths: string[]): Promise<IpcResult<string[]>>;
+}
+
+/** A file the page got from a drop or a picker (a DOM File; only what the preload reads of it). */
+export interface PickedFile {
+  readonly name: string;
+  /** "Holiday/2026/a.jpg" for a file of a picked folder; "" otherwise. */
+  readonly webkitRelativePath: string;
+}
+
+/**
+ * The window's line to the engine (a MessagePort main hands the preload): JSON messages of the
+ * engine's protocol (src-engine/remote), both ways. Nothing on it carries file bytes.
+ */
+export interface EngineBridge {
+  post(message: unknown): void;
+  onMessage(listener: (message: unknown) => void): () => void;
+}
+
+/**
  * What main pushes to the window (FERRY_EVENTS): subscribe, get an unsubscribe function. Nothing
  * is lost for want of a listener: the latest event that came before is delivered on subscribing.
  */
@@ -101,5 +92,12 @@ export interface FerryEvents {
   onPairingLink(listener: (code: string) => void): () => void;
 }
 
-/** window.ferry: the calls and the event subscriptions. */
-export interface FerryApi extends FerryCalls, FerryEvents {}
+/** window.ferry: the calls, the event subscriptions, the engine, and files as paths. */
+export interface FerryApi extends FerryCalls, FerryEvents {
+  engine: EngineBridge;
+  /**
+   * The paths of files and folders from a drop or a picker, granted to the engine to send (a
+   * picked folder's files count as the folder). Files the page made itself have no path: refused.
+   */
+  grantFiles(files: readonly PickedFile[]): Promise<IpcResult<string[]>>;
+}

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { FERRY_CHANNELS, FERRY_EVENTS } from './channels.js';
+import { ENGINE_PORT_CHANNEL, FERRY_CHANNELS, FERRY_EVENTS } from './channels.js';
 
 /*
  * A sandboxed preload runs as a CommonJS script whose `require` knows only `electron` (and a few
@@ -22,7 +22,10 @@ describe('the built preload bundle', () => {
     const exposed = new Map<string, Record<string, (...args: unknown[]) => unknown>>();
     const invocations: unknown[][] = [];
     const eventHandlers = new Map<string, (event: unknown, ...args: unknown[]) => void>();
+    // The OS's paths behind Files, as Electron's webUtils would read them ('' for a page-made File).
+    const pathsOfFiles = new Map<unknown, string>();
     const electron = {
+      webUtils: { getPathForFile: (file: unknown) => pathsOfFiles.get(file) ?? '' },
       contextBridge: { exposeInMainWorld: (name: string, api: Record<string, (...a: unknown[]) => unknown>) => exposed.set(name, api) },
       ipcRenderer: {
         invoke: (...args: unknown[]) => (invocations.push(args), Promise.resolve({ ok: true, value: null })),
@@ -39,14 +42,16 @@ describe('the built preload bundle', () => {
 
     expect(required).toEqual(['electron']);
     const api = exposed.get('ferry');
-    expect(Object.keys(api ?? {}).sort()).toEqual([...Object.keys(FERRY_CHANNELS), ...Object.keys(FERRY_EVENTS)].sort());
+    // Every call but grantPaths (the preload's own, never the page's), the events, the engine.
+    const pageCalls = Object.keys(FERRY_CHANNELS).filter((m) => m !== 'grantPaths');
+    expect(Object.keys(api ?? {}).sort()).toEqual([...pageCalls, ...Object.keys(FERRY_EVENTS), 'engine', 'grantFiles'].sort());
     await api?.getSignalingConfig?.();
     await api?.getDeviceInfo?.();
-    await api?.setDeviceName?.('Desk');
+    await api?.writeClipboard?.('Desk');
     expect(invocations).toEqual([
       [FERRY_CHANNELS.getSignalingConfig],
       [FERRY_CHANNELS.getDeviceInfo],
-      [FERRY_CHANNELS.setDeviceName, 'Desk'],
+      [FERRY_CHANNELS.writeClipboard, 'Desk'],
     ]);
 
     // Events: subscribing tells main the window listens; what main pushes reaches the listener.
@@ -55,5 +60,31 @@ describe('the built preload bundle', () => {
     expect(invocations.at(-1)).toEqual([FERRY_CHANNELS.listenPairingLinks]);
     eventHandlers.get(FERRY_EVENTS.onPairingLink.channel)?.({}, '427-orbit-velvet');
     expect(codes).toEqual(['427-orbit-velvet']);
+
+    // Files: a page-made File has no path and grants nothing; a picked folder's files grant the folder.
+    const made = { name: 'x.txt', webkitRelativePath: '' };
+    const picked = [
+      { name: 'a.jpg', webkitRelativePath: 'Holiday/2026/a.jpg' },
+      { name: 'b.jpg', webkitRelativePath: 'Holiday/b.jpg' },
+    ];
+    pathsOfFiles.set(picked[0], '/home/me/Holiday/2026/a.jpg');
+    pathsOfFiles.set(picked[1], '/home/me/Holiday/b.jpg');
+    const before = invocations.length;
+    expect(await api?.grantFiles?.([made])).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+    expect(invocations.length).toBe(before);
+    await api?.grantFiles?.(picked);
+    expect(invocations.at(-1)).toEqual([FERRY_CHANNELS.grantPaths, ['/home/me/Holiday']]);
+
+    // The engine's port: what the page posts before main's port arrives waits for it.
+    const engine = api?.engine as unknown as { post(m: unknown): void; onMessage(l: (m: unknown) => void): () => void };
+    const heard: unknown[] = [];
+    engine.onMessage((m) => heard.push(m));
+    engine.post({ t: 'req', id: 1, name: 'hello', args: [] });
+    const posted: unknown[] = [];
+    const port = { postMessage: (m: unknown) => posted.push(m), onmessage: null as null | ((e: { data: unknown }) => void), start: () => {}, close: () => {} };
+    eventHandlers.get(ENGINE_PORT_CHANNEL)?.({ ports: [port] });
+    expect(posted).toEqual([{ t: 'req', id: 1, name: 'hello', args: [] }]);
+    port.onmessage?.({ data: { t: 'note', name: 'snapshot', value: {} } });
+    expect(heard).toEqual([{ t: 'note', name: 'snapshot', value: {} }]);
   });
 });

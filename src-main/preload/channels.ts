@@ -1,31 +1,23 @@
-import type { FerryCalls, FerryEvents } from './api.js';
+import type { FerryCalls, FerryEvents, PreloadCalls } from './api.js';
 
 /** The IPC channel of each API method. Shared by the preload and main; plain data. */
 export const FERRY_CHANNELS = {
   getSignalingConfig: 'ferry:get-signaling-config',
   getDeviceInfo: 'ferry:get-device-info',
-  setDeviceName: 'ferry:set-device-name',
-  getSettings: 'ferry:get-settings',
-  getIdentity: 'ferry:get-identity',
-  signSession: 'ferry:sign-session',
-  getDownloadDir: 'ferry:get-download-dir',
-  checkSpace: 'ferry:check-space',
   readClipboard: 'ferry:read-clipboard',
   writeClipboard: 'ferry:write-clipboard',
-  updateSettings: 'ferry:update-settings',
   chooseDownloadDir: 'ferry:choose-download-dir',
   showInFolder: 'ferry:show-in-folder',
-  notify: 'ferry:notify',
-  setProgress: 'ferry:set-progress',
-  setRecentTransfers: 'ferry:set-recent-transfers',
-  getLanStatus: 'ferry:get-lan-status',
-  getIceServers: 'ferry:get-ice-servers',
   receiveStart: 'ferry:receive-start',
   receiveWrite: 'ferry:receive-write',
   receiveFinalize: 'ferry:receive-finalize',
   receiveAbort: 'ferry:receive-abort',
   listenPairingLinks: 'ferry:listen-pairing-links',
-} as const satisfies Record<keyof FerryCalls, `ferry:${string}`>;
+  grantPaths: 'ferry:grant-paths',
+} as const satisfies Record<keyof FerryCalls | keyof PreloadCalls, `ferry:${string}`>;
+
+/** Main → preload: the window's MessagePort to the engine (sent again after every load). */
+export const ENGINE_PORT_CHANNEL = 'ferry:engine-port';
 
 export type FerryMethod = keyof typeof FERRY_CHANNELS;
 

@@ -5,9 +5,9 @@ import { NodeFileSink, spaceFor } from '../files/node-file-sink.js';
 /**
  * Received files straight to disk, next to the engine: staged as `.part` files, fsynced, renamed
  * atomically once verified (NodeFileSink). `downloadDir` is asked at each offer, so a folder
- * chosen in Settings applies to the next transfer.
+ * chosen in Settings applies to the next transfer; `fileSaved` hears each verified file's path.
  */
-export function nodeDownloads(downloadDir: () => Promise<string>): DownloadsPort {
+export function nodeDownloads(downloadDir: () => Promise<string>, fileSaved: (path: string) => void = () => {}): DownloadsPort {
   return {
     checkSpace: async (totalBytes) => {
       const dir = await downloadDir();
@@ -23,7 +23,9 @@ export function nodeDownloads(downloadDir: () => Promise<string>): DownloadsPort
         finalize: async (fileIndex) => {
           await sink.finalize(fileIndex);
           const path = sink.savedFiles.get(fileIndex);
-          if (path !== undefined) saved(fileIndex, path);
+          if (path === undefined) return;
+          fileSaved(path);
+          saved(fileIndex, path);
         },
         abort: () => sink.abort(),
       };

@@ -1,106 +1,109 @@
-import type { Engine, EngineSnapshot, FerrySettings } from '../../src-engine/index';
-import { BlobSource, manifestFromFiles, manifestFromItems } from '../files/blob-source';
-import type { PickedItem } from '../files/dropped-items';
+import type { EngineSnapshot, FerrySettings } from '../../src-engine/index';
+import type { EngineClient } from '../../src-engine/remote/engine-client';
+import type { PickedFile } from '../../src-main/preload/api';
 import { call, ferryApi } from '../platform';
 
 /**
- * What the window's components talk to: the engine's state and commands, and the few things
- * only the window and main do (pickers, the clipboard, revealing a saved file). React subscribes
- * (useSyncExternalStore) and calls methods; nothing protocol-related lives in components.
+ * What the window's components talk to: the engine's state (pushed over its port) and commands,
+ * and the few things only the window and main do (pickers, the clipboard, revealing a saved
+ * file). React subscribes (useSyncExternalStore) and calls methods; the window holds no WebRTC
+ * and no file bytes. Commands that can be refused answer a promise that rejects in words.
  */
 export class FerryView {
-  constructor(private readonly engine: Engine) {}
+  constructor(private readonly engine: EngineClient) {}
 
   readonly subscribe = (listener: () => void): (() => void) => this.engine.subscribe(listener);
   readonly getSnapshot = (): EngineSnapshot => this.engine.getSnapshot();
 
   retrySignalingNow(): void {
-    this.engine.retrySignalingNow();
+    void this.engine.command('retrySignalingNow').catch(() => {});
   }
 
-  /** Throws a FerryError with words for the user when the id is malformed. */
-  connectTo(peerId: string): void {
-    this.engine.connectTo(peerId);
+  /** Rejects with a FerryError's words when the id is malformed. */
+  async connectTo(peerId: string): Promise<void> {
+    await this.engine.command('connectTo', peerId);
   }
 
   checkPresenceNow(peerId: string): void {
-    this.engine.checkPresenceNow(peerId);
+    void this.engine.command('checkPresenceNow', peerId).catch(() => {});
   }
 
   unpairDevice(peerId: string): Promise<Record<string, string> | undefined> {
-    return this.engine.unpairDevice(peerId);
+    return this.engine.command('unpairDevice', peerId).then(orUndefined);
   }
 
   renameDevice(peerId: string, name: string): Promise<Record<string, string> | undefined> {
-    return this.engine.renameDevice(peerId, name);
+    return this.engine.command('renameDevice', peerId, name).then(orUndefined);
   }
 
-  forgetDevice(peerId: string): Promise<void> {
-    return this.engine.forgetDevice(peerId);
+  async forgetDevice(peerId: string): Promise<void> {
+    await this.engine.command('forgetDevice', peerId);
   }
 
   saveSettings(patch: Partial<Omit<FerrySettings, 'version'>>): Promise<Record<string, string> | undefined> {
-    return this.engine.saveSettings(patch);
+    return this.engine.command('saveSettings', patch).then(orUndefined);
   }
 
-  /** The OS folder picker, through main; the choice is saved there. */
+  /** The OS folder picker, through main; main saves the choice and tells the engine. */
   async chooseDownloadDir(): Promise<void> {
-    const result = await call(ferryApi().chooseDownloadDir());
-    if (result?.ok) await this.engine.settingsChanged(result.settings);
+    await call(ferryApi().chooseDownloadDir());
   }
 
   showInFolder(path: string): void {
     void call(ferryApi().showInFolder(path)).catch(() => {});
   }
 
-  /** Offers picked files (a folder picker's keep their relative paths) to a connected device. */
-  sendFiles(peerId: string, files: readonly File[]): void {
-    const { entries, blobs } = manifestFromFiles(files);
-    this.engine.sendFiles(peerId, { entries, source: new BlobSource(blobs) });
-  }
-
-  /** Offers what was dropped on a device's tile: files and folders, empty folders included. */
-  sendItems(peerId: string, items: readonly PickedItem[]): void {
-    const { entries, blobs } = manifestFromItems(items);
-    this.engine.sendFiles(peerId, { entries, source: new BlobSource(blobs) });
+  /**
+   * Offers files and folders from a picker or a drop: their paths (read by the preload, granted
+   * to the engine through main), never their bytes.
+   */
+  async sendFiles(peerId: string, files: readonly PickedFile[]): Promise<void> {
+    if (files.length === 0) return;
+    const paths = await call(ferryApi().grantFiles(files));
+    await this.engine.command('sendPaths', peerId, paths);
   }
 
   acceptTransfer(peerId: string, key: string, options: { alwaysAccept?: boolean } = {}): void {
-    this.engine.acceptTransfer(peerId, key, options);
+    void this.engine.command('acceptTransfer', peerId, key, options).catch(() => {});
   }
 
   declineTransfer(peerId: string, key: string): void {
-    this.engine.declineTransfer(peerId, key);
+    void this.engine.command('declineTransfer', peerId, key).catch(() => {});
   }
 
   cancelTransfer(peerId: string, key: string): void {
-    this.engine.cancelTransfer(peerId, key);
+    void this.engine.command('cancelTransfer', peerId, key).catch(() => {});
   }
 
   showPairingCode(): void {
-    this.engine.showPairingCode();
+    void this.engine.command('showPairingCode').catch(() => {});
   }
 
-  enterPairingCode(text: string): void {
-    this.engine.enterPairingCode(text);
+  async enterPairingCode(text: string): Promise<void> {
+    await this.engine.command('enterPairingCode', text);
   }
 
   cancelPairing(): void {
-    this.engine.cancelPairing();
+    void this.engine.command('cancelPairing').catch(() => {});
   }
 
-  sendText(peerId: string, body: string): void {
-    this.engine.sendText(peerId, body);
+  async sendText(peerId: string, body: string): Promise<void> {
+    await this.engine.command('sendText', peerId, body);
   }
 
   /** Sends the clipboard's text (read by main) as a message. */
   async sendClipboard(peerId: string): Promise<void> {
     const text = await call(ferryApi().readClipboard());
     if (text.trim() === '') throw new Error('The clipboard holds no text.');
-    this.engine.sendText(peerId, text.slice(0, 10_000));
+    await this.sendText(peerId, text.slice(0, 10_000));
   }
 
   copyText(text: string): Promise<null> {
     return call(ferryApi().writeClipboard(text));
   }
+}
+
+/** Field errors come back as null when there are none (JSON has no undefined). */
+function orUndefined(value: Record<string, string> | undefined | null): Record<string, string> | undefined {
+  return value ?? undefined;
 }

@@ -10,13 +10,13 @@ export function ConnectForm({ store, enabled }: { store: FerryView; enabled: boo
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    try {
-      store.connectTo(value);
-      setValue('');
-      setError(undefined);
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    }
+    store.connectTo(value).then(
+      () => {
+        setValue('');
+        setError(undefined);
+      },
+      (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+    );
   };
 
   return (

@@ -1,5 +1,4 @@
 import { type ChangeEvent, type DragEvent, type FormEvent, type KeyboardEvent, useId, useRef, useState } from 'react';
-import { collectDropped } from '../files/dropped-items';
 import { TransferList } from './TransferList';
 import type { ChatLine, Conversation } from '../../src-engine/index';
 import type { FerryView } from '../state/view';
@@ -28,13 +27,13 @@ export function ConversationPanel({ conversation, store }: { conversation: Conve
   const send = (event?: FormEvent) => {
     event?.preventDefault();
     if (draft.trim() === '') return;
-    try {
-      store.sendText(conversation.peerId, draft);
-      setDraft('');
-      setError(undefined);
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    }
+    store.sendText(conversation.peerId, draft).then(
+      () => {
+        setDraft('');
+        setError(undefined);
+      },
+      (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+    );
   };
 
   const filesInput = useRef<HTMLInputElement>(null);
@@ -42,12 +41,10 @@ export function ConversationPanel({ conversation, store }: { conversation: Conve
   const onPicked = (event: ChangeEvent<HTMLInputElement>) => {
     const files = [...(event.target.files ?? [])];
     event.target.value = '';
-    try {
-      store.sendFiles(conversation.peerId, files);
-      setError(undefined);
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    }
+    store.sendFiles(conversation.peerId, files).then(
+      () => setError(undefined),
+      (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+    );
   };
 
   // The whole tile takes drops of files and folders while the device is connected.
@@ -65,11 +62,9 @@ export function ConversationPanel({ conversation, store }: { conversation: Conve
     if (!open) return;
     event.preventDefault();
     setDropHover(false);
-    collectDropped(event.dataTransfer).then(
-      (items) => {
-        store.sendItems(conversation.peerId, items);
-        setError(undefined);
-      },
+    // Dropped files and folders as they are (the engine walks folders, empty ones included).
+    store.sendFiles(conversation.peerId, [...event.dataTransfer.files]).then(
+      () => setError(undefined),
       (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
     );
   };

@@ -15,12 +15,10 @@ function DeviceTiles({ label, tiles, store, canConnect }: { label: string; tiles
   const [error, setError] = useState<string | undefined>();
   if (tiles.length === 0) return null;
   const connect = (peerId: string) => {
-    try {
-      store.connectTo(peerId);
-      setError(undefined);
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    }
+    store.connectTo(peerId).then(
+      () => setError(undefined),
+      (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+    );
   };
   return (
     <section aria-label={label} className="known-devices">

@@ -34,12 +34,10 @@ export function PairingLinkPrompt({ store, enabled }: { store: FerryView; enable
   if (code === undefined) return null;
 
   const pair = () => {
-    try {
-      store.enterPairingCode(code);
-      setCode(undefined);
-    } catch (cause) {
-      setError(cause instanceof Error ? cause.message : String(cause));
-    }
+    store.enterPairingCode(code).then(
+      () => setCode(undefined),
+      (cause: unknown) => setError(cause instanceof Error ? cause.message : String(cause)),
+    );
   };
 
   return (

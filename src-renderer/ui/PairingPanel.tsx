@@ -11,7 +11,8 @@ export function PairingPanel({ status, store, enabled }: { status: PairingStatus
   const now = useSecondsTicker(status?.kind === 'showing');
   const enter = (event: FormEvent) => {
     event.preventDefault();
-    store.enterPairingCode(typed);
+    // A refused code ends in the pairing status, in words.
+    void store.enterPairingCode(typed).catch(() => {});
   };
   return (
     <section aria-labelledby={`${inputId}-heading`} className="card">

@@ -1,0 +1,98 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EngineSnapshot } from '../../src-engine/index.js';
+import type { EngineCommandArgs, EngineCommandName, EngineCommandResult } from '../../src-engine/remote/engine-protocol.js';
+import type { LabHost } from '../lab/lab.js';
+import type { TrackedProcess } from '../lab/processes.js';
+
+const MAIN_HOST = fileURLToPath(new URL('../hosts/main-host.ts', import.meta.url));
+
+/**
+ * A Ferry device without a window: main's real services and the engine in its own process (as
+ * the app runs them), on a lab host; the test is its view, through main-host's stdin.
+ */
+export interface EngineApp {
+  readonly name: string;
+  readonly main: TrackedProcess;
+  readonly downloadDir: string;
+  command<N extends EngineCommandName>(name: N, ...args: EngineCommandArgs<N>): Promise<EngineCommandResult<N>>;
+  snapshot(): Promise<EngineSnapshot>;
+  /** A person picks these files and folders: main grants them to the engine, as for the window. */
+  pick(paths: string[]): Promise<void>;
+  /** Polls the engine's snapshot until `check` answers something other than undefined. */
+  waitFor<T>(what: string, check: (snapshot: EngineSnapshot) => T | undefined, timeoutMs?: number): Promise<T>;
+  /** What main and the engine said, without the snapshots and answers the test asked for. */
+  log(): string;
+}
+
+let nextRequest = 1;
+
+export async function startEngineApp(
+  host: LabHost,
+  options: {
+    deviceName: string;
+    signalingUrl: string;
+    settingsFile?: string;
+    /** Where received files go (a fresh temporary folder, removed when main exits, by default). */
+    downloadDir?: string;
+    /** The engine's WebRTC: node-datachannel as shipped, or @roamhq/wrtc (another stack). */
+    webrtc?: 'node-datachannel' | 'wrtc';
+  },
+): Promise<EngineApp> {
+  const ownDownloads = options.downloadDir ? undefined : mkdtempSync(join(tmpdir(), 'ferry-engine-downloads-'));
+  const downloadDir = options.downloadDir ?? (ownDownloads as string);
+  const settingsDir = options.settingsFile ? undefined : mkdtempSync(join(tmpdir(), 'ferry-engine-settings-'));
+  const settingsFile = options.settingsFile ?? join(settingsDir as string, 'settings.json');
+  const main = host.spawn(`main-${options.deviceName}`, process.execPath, [
+    '--import',
+    'tsx',
+    MAIN_HOST,
+    JSON.stringify({ deviceName: options.deviceName, signalingUrl: options.signalingUrl, downloadDir, rendererUrl: 'http://ferry.localhost/index.html', settingsFile, engine: true, engineWebRtc: options.webrtc }),
+  ]);
+  void main.exited.then(() => {
+    for (const dir of [settingsDir, ownDownloads]) if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  await main.waitForLine(/"event":"listening"/, 60_000);
+  const request = async (body: Record<string, unknown>, answer: string): Promise<Record<string, unknown>> => {
+    const id = nextRequest++;
+    const line = main.waitForLine(new RegExp(`"event":"${answer}","id":${id}[,}]`), 15_000, { fresh: true });
+    main.child.stdin?.write(`${JSON.stringify({ ...body, id })}\n`);
+    return JSON.parse(await line) as Record<string, unknown>;
+  };
+  const snapshot = async () => (await request({ engine: 'snapshot' }, 'engine-snapshot')).snapshot as EngineSnapshot;
+  return {
+    name: options.deviceName,
+    main,
+    downloadDir,
+    command: async (name, ...args) => {
+      const result = await request({ engine: 'command', name, args }, 'engine-result');
+      if (!result.ok) throw Object.assign(new Error(String(result.message)), { code: result.code });
+      return result.value as never;
+    },
+    snapshot,
+    log: () =>
+      main.log
+        .split('\n')
+        .filter((line) => !line.includes('"event":"engine-snapshot"') && !line.includes('"event":"engine-result"'))
+        .join('\n'),
+    pick: async (paths) => {
+      const { result } = (await request({ grant: paths }, 'granted')) as { result: { ok: boolean; error?: { message: string } } };
+      if (!result.ok) throw new Error(result.error?.message);
+    },
+    waitFor: async (what, check, timeoutMs = 30_000) => {
+      const deadline = Date.now() + timeoutMs;
+      let last: EngineSnapshot | undefined;
+      for (;;) {
+        last = await snapshot();
+        const found = check(last);
+        if (found !== undefined) return found;
+        if (Date.now() > deadline) {
+          throw new Error(`${options.deviceName}: timed out waiting for ${what}; last snapshot: ${JSON.stringify(last).slice(0, 4000)}`);
+        }
+        await new Promise((r) => setTimeout(r, 150));
+      }
+    },
+  };
+}

@@ -1,0 +1,176 @@
+import { describe, expect, it } from 'vitest';
+import { ManualRuntime } from '../../src-core/testing/manual-runtime.js';
+import type { DataConnectionPort } from '../ports/signaling.js';
+import { type Presence, PresenceTracker } from '../presence/presence.js';
+import { SnapshotStore } from '../state/snapshot-store.js';
+import { LinkBook } from './link-book.js';
+
+const LOW = 'ferry-aaaaaaaaaaaaaaaa';
+const MID = 'ferry-bbbbbbbbbbbbbbbb';
+const HIGH = 'ferry-cccccccccccccccc';
+
+/**
+ * A PeerJS connection as far as the link book and a link that never opens see it: who it is
+ * to, what it carries, its listeners, and closing (which PeerJS reports as 'close').
+ */
+class Connection implements DataConnectionPort {
+  static count = 0;
+  readonly connectionId = `dc_${++Connection.count}`;
+  readonly open = false;
+  closed = false;
+  // Never created here: a link waits for 'open' before it touches them.
+  readonly peerConnection = undefined as unknown as DataConnectionPort['peerConnection'];
+  readonly dataChannel = undefined as unknown as DataConnectionPort['dataChannel'];
+  private readonly closeListeners: Array<() => void> = [];
+  private readonly errorListeners: Array<(error: Error) => void> = [];
+
+  constructor(
+    readonly peer: string,
+    readonly metadata: unknown = undefined,
+  ) {}
+
+  on(event: 'open' | 'close', listener: () => void): void;
+  on(event: 'error', listener: (error: Error) => void): void;
+  on(event: 'open' | 'close' | 'error', listener: ((error: Error) => void) | (() => void)): void {
+    if (event === 'close') this.closeListeners.push(listener as () => void);
+    if (event === 'error') this.errorListeners.push(listener);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const listener of this.closeListeners) listener();
+  }
+
+  fail(message: string): void {
+    for (const listener of this.errorListeners) listener(new Error(message));
+  }
+}
+
+function book(ownId: string, options: { fresh?: Promise<void> } = {}) {
+  const runtime = new ManualRuntime();
+  const store = new SnapshotStore();
+  store.update({ signaling: { kind: 'connected', peerId: ownId } });
+  const dialled: Connection[] = [];
+  let fresh = options.fresh;
+  let presence: ReadonlyMap<string, Presence> = new Map();
+  const tracker = new PresenceTracker({ runtime, dial: () => {}, changed: (p) => (presence = p) });
+  const links = new LinkBook({
+    runtime,
+    createHasher: () => {
+      throw new Error('no session opens in these tests');
+    },
+    store,
+    presence: tracker,
+    client: () => ({
+      connect: (peerId: string, metadata?: unknown) => {
+        const connection = new Connection(peerId, metadata);
+        dialled.push(connection);
+        return connection;
+      },
+    }),
+    ice: () => ({ whenFresh: () => fresh }),
+    auth: () => undefined,
+    onIncoming: () => {},
+  });
+  return {
+    links,
+    store,
+    tracker,
+    dialled,
+    presence: (peerId: string) => presence.get(peerId),
+    conversation: (peerId: string) => store.conversation(peerId),
+    freshNow: () => (fresh = undefined),
+  };
+}
+
+describe('the link book', () => {
+  it('refuses a pairing connection that reached this device’s own id', () => {
+    const { links, conversation } = book(MID);
+    const stray = new Connection(LOW, { ferryPairing: { code: 'x' } });
+    links.incoming(stray);
+    expect(stray.closed).toBe(true);
+    expect(links.get(LOW)).toBeUndefined();
+    expect(conversation(LOW)).toBeUndefined();
+  });
+
+  it('glare: when both dial at once, the connection dialled by the lower id wins, on both sides', () => {
+    // This side has the lower id: its own dial stands, the other side's is refused.
+    const low = book(LOW);
+    low.links.dial(MID, { background: false });
+    const theirs = new Connection(MID);
+    low.links.incoming(theirs);
+    expect(theirs.closed).toBe(true);
+    expect(low.links.get(MID)?.connectionId).toBe(low.dialled[0]?.connectionId);
+    expect(low.links.get(MID)?.dialed).toBe(true);
+
+    // This side has the higher id: its own dial gives way to the other side's.
+    const high = book(HIGH);
+    high.links.dial(MID, { background: false });
+    const fromLower = new Connection(MID);
+    high.links.incoming(fromLower);
+    expect(fromLower.closed).toBe(false);
+    expect(high.dialled[0]?.closed).toBe(true);
+    expect(high.links.get(MID)?.connectionId).toBe(fromLower.connectionId);
+    expect(high.links.get(MID)?.dialed).toBe(false);
+    // The replaced link's end is not news about the new one.
+    expect(high.conversation(MID)).toMatchObject({ state: 'connecting', error: undefined });
+  });
+
+  it('a background dial shows no conversation, and its failure is presence, not news; asking for it shows the attempt', () => {
+    const { links, tracker, dialled, presence, conversation } = book(LOW);
+    tracker.setPaired([MID]);
+    links.dial(MID, { background: true });
+    expect(conversation(MID)).toBeUndefined();
+    expect(presence(MID)).toEqual({ kind: 'checking' });
+    // Asked for in the foreground: the attempt under way is shown, not dialled again.
+    links.dial(MID, { background: false });
+    expect(dialled).toHaveLength(1);
+    expect(conversation(MID)?.state).toBe('connecting');
+
+    links.dial(HIGH, { background: true });
+    dialled[1]?.fail('Negotiation failed.');
+    expect(conversation(HIGH)).toBeUndefined();
+    expect(links.get(HIGH)).toBeUndefined();
+  });
+
+  it('a dial waits for fresh TURN credentials, once per device; a person asking meanwhile makes it a foreground dial', async () => {
+    let refreshed!: () => void;
+    const fresh = new Promise<void>((resolve) => (refreshed = resolve));
+    const { links, dialled, conversation, freshNow } = book(LOW, { fresh });
+    links.dial(MID, { background: true });
+    links.dial(MID, { background: true });
+    links.dial(MID, { background: false });
+    expect(dialled).toHaveLength(0);
+    freshNow();
+    refreshed();
+    await fresh;
+    await Promise.resolve();
+    expect(dialled).toHaveLength(1);
+    expect(conversation(MID)?.state).toBe('connecting');
+  });
+
+  it('a stripe joins the link it names; a stripe of any other connection is closed', () => {
+    const { links } = book(LOW);
+    const main = new Connection(MID);
+    links.incoming(main);
+    const stray = new Connection(MID, { ferryStripeOf: 'dc_elsewhere' });
+    const stripe = new Connection(MID, { ferryStripeOf: main.connectionId });
+    links.incoming(stray);
+    links.incoming(stripe);
+    expect(stray.closed).toBe(true);
+    expect(stripe.closed).toBe(false);
+    expect(links.get(MID)?.connectionId).toBe(main.connectionId);
+  });
+
+  it('an ended link is dropped, and the device’s conversation says why', () => {
+    const { links, conversation } = book(LOW);
+    links.dial(MID, { background: false });
+    links.get(MID)?.unavailable();
+    expect(links.get(MID)).toBeUndefined();
+    expect(conversation(MID)).toMatchObject({ state: 'failed', error: 'No device with this id is connected to the signaling server.' });
+    // Dialled again: a new attempt, the conversation kept.
+    links.dial(MID, { background: false });
+    expect(conversation(MID)).toMatchObject({ state: 'connecting', error: undefined });
+  });
+});

@@ -1,0 +1,171 @@
+import type { HasherFactory, IncomingDecision, IncomingOffer, ReceiverEvent, Runtime, TransferHandle } from '../../src-core/index.js';
+import type { DataConnectionPort } from '../ports/signaling.js';
+import { reportLinkState } from '../presence/link-presence.js';
+import type { PresenceTracker } from '../presence/presence.js';
+import type { IceKeeper } from '../signaling/ice-keeper.js';
+import type { SignalingClient } from '../signaling/signaling-client.js';
+import type { SnapshotStore } from '../state/snapshot-store.js';
+import { recordChat } from './chat-lines.js';
+import { type LinkState, PeerLink, type PeerLinkOptions } from './peer-link.js';
+import { type StripeMetadata, stripeOf } from './stripes.js';
+
+export interface LinkBookDeps {
+  runtime: Runtime;
+  createHasher: HasherFactory;
+  store: SnapshotStore;
+  presence: PresenceTracker;
+  /** The signaling client, once the engine has started. */
+  client: () => Pick<SignalingClient, 'connect'> | undefined;
+  /** Keeps the TURN credentials fresh, once the engine has started. */
+  ice: () => Pick<IceKeeper, 'whenFresh'> | undefined;
+  /** What sessions prove and check, once this device's identity is known. */
+  auth: () => PeerLinkOptions['auth'];
+  /** A device offers files on its link. */
+  onIncoming: (peerId: string, offer: IncomingOffer, decision: IncomingDecision, handle: TransferHandle<ReceiverEvent>) => void;
+}
+
+/**
+ * The links to other devices, at most one per device: dialled (by a person, or in the background
+ * for presence) or accepted, with glare settled the same way on both sides, and what each link
+ * does reported to the device's conversation and presence.
+ */
+export class LinkBook {
+  private readonly links = new Map<string, PeerLink>();
+  /** Each link's last state (a background link has no conversation to hold it). */
+  private readonly states = new Map<string, LinkState>();
+  /** Dials waiting for fresh TURN credentials (at most one per device). */
+  private readonly pendingDials = new Map<string, { background: boolean }>();
+
+  constructor(private readonly deps: LinkBookDeps) {}
+
+  get(peerId: string): PeerLink | undefined {
+    return this.links.get(peerId);
+  }
+
+  /**
+   * Opens a link unless one is open or opening. A background link (presence) shows no
+   * conversation until it opens; asking for it in the foreground shows the one under way.
+   */
+  dial(peerId: string, { background }: { background: boolean }): void {
+    const client = this.deps.client();
+    if (!client) throw new Error('Ferry is still starting.');
+    const pending = this.pendingDials.get(peerId);
+    if (pending) {
+      // The person asking wins over presence asking: it shows a conversation.
+      if (!background) pending.background = false;
+      return;
+    }
+    // TURN credentials expire: a dial waits for fresh ones when the refresh timer has not run.
+    const fresh = this.deps.ice()?.whenFresh();
+    if (fresh) {
+      const request = { background };
+      this.pendingDials.set(peerId, request);
+      void fresh.finally(() => {
+        this.pendingDials.delete(peerId);
+        try {
+          this.dial(peerId, request);
+        } catch (error) {
+          if (request.background) this.deps.presence.linkEnded(peerId);
+          else this.showDialFailure(peerId, (error as Error).message);
+        }
+      });
+      return;
+    }
+    const state = this.links.has(peerId) ? this.states.get(peerId) : undefined;
+    if (state === 'open' || state === 'connecting') {
+      if (!background && !this.deps.store.conversation(peerId)) this.deps.store.addConversation(peerId, state);
+      reportLinkState(this.deps.presence, peerId, state, {});
+      return;
+    }
+    this.attach(peerId, client.connect(peerId), (metadata) => client.connect(peerId, metadata), background);
+  }
+
+  /** A device connected to us: a new link, or a stripe of one we have with it. */
+  incoming(connection: DataConnectionPort): void {
+    // Pairing connections go to the code's own peer id, never to this one: refuse strays.
+    if ((connection.metadata as { ferryPairing?: unknown } | undefined)?.ferryPairing !== undefined) {
+      connection.close();
+      return;
+    }
+    const of = stripeOf(connection);
+    if (of === undefined) {
+      // Both sides dialled at once: the connection dialled by the lower id wins, on both sides.
+      const ownId = this.deps.store.get().signaling?.peerId;
+      const ours = this.links.get(connection.peer);
+      if (ours?.dialed && this.states.get(connection.peer) === 'connecting' && ownId !== undefined && ownId < connection.peer) {
+        connection.close();
+        return;
+      }
+      return this.attach(connection.peer, connection);
+    }
+    const link = this.links.get(connection.peer);
+    if (link && link.connectionId === of) link.acceptStripe(connection);
+    else connection.close();
+  }
+
+  closeAll(): void {
+    for (const link of this.links.values()) link.close();
+  }
+
+  private showDialFailure(peerId: string, message: string): void {
+    const { store } = this.deps;
+    if (!store.conversation(peerId)) store.addConversation(peerId, 'failed');
+    store.patchConversation(peerId, (c) => ({ ...c, state: 'failed', error: message }));
+  }
+
+  private attach(peerId: string, connection: DataConnectionPort, dialStripe?: (metadata: StripeMetadata) => DataConnectionPort, background = false): void {
+    const { store, presence } = this.deps;
+    const previous = this.links.get(peerId);
+    // Set first: the old link's closing words are not news about the new one.
+    this.links.delete(peerId);
+    previous?.close();
+    const auth = this.deps.auth();
+    const current = () => this.links.get(peerId) === link;
+    const link: PeerLink = new PeerLink(
+      peerId,
+      connection,
+      {
+        runtime: this.deps.runtime,
+        deviceName: store.get().device?.name ?? 'Ferry device',
+        createHasher: this.deps.createHasher,
+        onIncoming: (offer, decision, handle) => this.deps.onIncoming(peerId, offer, decision, handle),
+        ...(dialStripe ? { dialStripe } : {}),
+        ...(auth ? { auth } : {}),
+      },
+      {
+        state: (state, detail) => {
+          if (!current()) return;
+          this.states.set(peerId, state);
+          reportLinkState(presence, peerId, state, detail);
+          if (state === 'closed' || state === 'failed') {
+            // An ended link is dropped (a LAN full of strangers must not pile up closed links).
+            this.links.delete(peerId);
+            this.states.delete(peerId);
+          }
+          // A background attempt shows up once it is open (its failures are presence, not news).
+          if (!store.conversation(peerId)) {
+            if (state !== 'open') return;
+            store.addConversation(peerId, state);
+          }
+          store.patchConversation(peerId, (c) => ({
+            ...c,
+            state,
+            peerName: store.trustedName(peerId) ?? detail.peerName ?? c.peerName,
+            error: state === 'failed' ? detail.error : undefined,
+          }));
+        },
+        path: (path) => current() && store.patchConversation(peerId, (c) => ({ ...c, path })),
+        chat: (event) => {
+          // Delivery outcomes of lines sent on a replaced link still belong to those lines.
+          if (!current() && event.type !== 'text-delivered' && event.type !== 'text-failed') return;
+          recordChat(store, peerId, event);
+        },
+      },
+    );
+    this.links.set(peerId, link);
+    this.states.set(peerId, 'connecting');
+    presence.linkConnecting(peerId);
+    // A background attempt leaves an earlier conversation as it was until it opens.
+    if (!background || store.conversation(peerId)?.state === 'open') store.addConversation(peerId, 'connecting');
+  }
+}

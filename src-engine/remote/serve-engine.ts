@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import type { Engine } from '../engine.js';
+import { ENGINE_COMMANDS, type EngineCommandName, HELLO_REQUEST, SNAPSHOT_NOTE } from './engine-protocol.js';
+import type { PortLike } from './port.js';
+import { handler, type RpcHandlers, RpcPeer } from './rpc.js';
+
+/**
+ * Serves an engine to one view over a port: the view's commands, checked, run on the engine;
+ * the engine's state pushed on every change (changes in one task go out as one snapshot), never
+ * polled. `sendPaths` is the host's: only it can turn paths into files.
+ */
+export function serveEngine(engine: Engine, port: PortLike, host: { sendPaths(peerId: string, paths: string[]): Promise<void> }): { close(): void } {
+  const c = ENGINE_COMMANDS;
+  const handlers = {
+    [HELLO_REQUEST]: handler(z.tuple([]), () => engine.getSnapshot()),
+    retrySignalingNow: handler(c.retrySignalingNow, () => engine.retrySignalingNow()),
+    connectTo: handler(c.connectTo, (peerId) => engine.connectTo(peerId)),
+    checkPresenceNow: handler(c.checkPresenceNow, (peerId) => engine.checkPresenceNow(peerId)),
+    unpairDevice: handler(c.unpairDevice, (peerId) => engine.unpairDevice(peerId)),
+    renameDevice: handler(c.renameDevice, (peerId, name) => engine.renameDevice(peerId, name)),
+    forgetDevice: handler(c.forgetDevice, (peerId) => engine.forgetDevice(peerId)),
+    saveSettings: handler(c.saveSettings, (patch) => engine.saveSettings(patch)),
+    acceptTransfer: handler(c.acceptTransfer, (peerId, key, options) => engine.acceptTransfer(peerId, key, options)),
+    declineTransfer: handler(c.declineTransfer, (peerId, key) => engine.declineTransfer(peerId, key)),
+    cancelTransfer: handler(c.cancelTransfer, (peerId, key) => engine.cancelTransfer(peerId, key)),
+    showPairingCode: handler(c.showPairingCode, () => engine.showPairingCode()),
+    enterPairingCode: handler(c.enterPairingCode, (text) => engine.enterPairingCode(text)),
+    cancelPairing: handler(c.cancelPairing, () => engine.cancelPairing()),
+    sendText: handler(c.sendText, (peerId, body) => engine.sendText(peerId, body)),
+    linkDiagnostics: handler(c.linkDiagnostics, (peerId) => engine.linkDiagnostics(peerId)),
+    sendPaths: handler(c.sendPaths, (peerId, paths) => host.sendPaths(peerId, paths)),
+  } satisfies Record<EngineCommandName | typeof HELLO_REQUEST, unknown> as RpcHandlers;
+  const rpc = new RpcPeer(port, handlers);
+  let scheduled = false;
+  const unsubscribe = engine.subscribe(() => {
+    if (scheduled) return;
+    scheduled = true;
+    queueMicrotask(() => {
+      scheduled = false;
+      rpc.note(SNAPSHOT_NOTE, engine.getSnapshot());
+    });
+  });
+  return {
+    close: () => {
+      unsubscribe();
+      rpc.close();
+    },
+  };
+}

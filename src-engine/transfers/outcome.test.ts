@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { newRow, type TransferRow } from '../state/conversation.js';
+import { endedWith, outcomeNotice } from './outcome.js';
+
+function row(patch: Partial<TransferRow>): TransferRow {
+  return { ...newRow('in-1', 'in', [{ kind: 'file', path: 'report.pdf', size: 10, mtime: 0 }], 'report.pdf', 1, 10), ...patch };
+}
+
+describe('how a transfer ended', () => {
+  it('a person saying no needs no explanation; a device refusing does', () => {
+    expect(endedWith({ code: 'TRANSFER_DECLINED', message: 'The other device declined: The other person declined.', cause: { code: 'USER_DECLINED' } }, 'waiting')).toEqual({ state: 'declined', error: undefined });
+    expect(endedWith({ code: 'TRANSFER_DECLINED', message: 'You declined the transfer.' }, 'declined')).toEqual({ state: 'declined', error: undefined });
+    expect(endedWith({ code: 'TRANSFER_DECLINED', message: 'The other device declined: no space', cause: { code: 'SINK_FAILED' } }, 'waiting')).toEqual({
+      state: 'declined',
+      error: 'The other device declined: no space',
+    });
+  });
+
+  it('cancelled and failed keep their reason; a row this side declined stays declined', () => {
+    expect(endedWith({ code: 'TRANSFER_CANCELLED', message: 'You cancelled the transfer.' }, 'active')).toEqual({ state: 'cancelled', error: 'You cancelled the transfer.' });
+    expect(endedWith({ code: 'CHANNEL_CLOSED', message: 'The connection closed.' }, 'active')).toEqual({ state: 'failed', error: 'The connection closed.' });
+    expect(endedWith({ code: 'CHANNEL_CLOSED', message: 'The connection closed.' }, 'declined')).toEqual({ state: 'declined', error: 'The connection closed.' });
+  });
+});
+
+describe('the notification when a transfer ends', () => {
+  it('names the files, the device and the outcome', () => {
+    expect(outcomeNotice(row({ state: 'done' }), 'Laptop')).toEqual({ title: 'Received report.pdf', body: '1 file from Laptop, verified.' });
+    expect(outcomeNotice(row({ state: 'done', direction: 'out', fileCount: 3, title: '3 files' }), 'Laptop')).toEqual({ title: 'Sent 3 files', body: '3 files to Laptop, verified.' });
+    expect(outcomeNotice(row({ state: 'failed', error: 'The connection closed.' }), 'Laptop')).toEqual({ title: 'report.pdf from Laptop failed', body: 'The connection closed.' });
+    expect(outcomeNotice(row({ state: 'cancelled', direction: 'out', error: undefined }), 'Laptop')).toEqual({ title: 'report.pdf to Laptop was cancelled', body: '' });
+  });
+
+  it('says nothing while the transfer runs, and keeps within what notifications show', () => {
+    for (const state of ['offered', 'waiting', 'active'] as const) expect(outcomeNotice(row({ state }), 'Laptop')).toBeUndefined();
+    const long = outcomeNotice(row({ state: 'failed', title: 'x'.repeat(500), error: 'y'.repeat(5000) }), 'Laptop');
+    expect(long?.title).toHaveLength(200);
+    expect(long?.body).toHaveLength(1000);
+  });
+});

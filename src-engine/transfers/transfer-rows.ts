@@ -1,0 +1,56 @@
+import type { RecentTransfer } from '../contract/device.js';
+import type { TransferRow } from '../state/conversation.js';
+import type { SnapshotStore } from '../state/snapshot-store.js';
+
+/** Transfer rows kept per conversation: old finished ones drop off the list, like old chat. */
+const MAX_ROWS = 50;
+
+/** How many transfers the tray lists. */
+const RECENT_COUNT = 5;
+
+/**
+ * Transfers as the window shows them (rows in each device's conversation), and as the tray
+ * shows them (the last few, newest first, in whichever conversation they are).
+ */
+export class TransferRows {
+  /** Transfers in the order they began. */
+  private readonly recent: Array<{ peerId: string; key: string }> = [];
+
+  constructor(
+    private readonly store: SnapshotStore,
+    private readonly setRecent: (recent: RecentTransfer[]) => Promise<unknown>,
+  ) {}
+
+  row(peerId: string, key: string): TransferRow | undefined {
+    return this.store.conversation(peerId)?.transfers.find((t) => t.key === key);
+  }
+
+  add(peerId: string, row: TransferRow): void {
+    this.store.patchConversation(peerId, (c) => ({ ...c, transfers: [...c.transfers, row].slice(-MAX_ROWS) }));
+    this.recent.push({ peerId, key: row.key });
+    if (this.recent.length > RECENT_COUNT) this.recent.shift();
+    this.reportRecent();
+  }
+
+  patch(peerId: string, key: string, patch: Partial<TransferRow>): void {
+    this.store.patchConversation(peerId, (c) => ({
+      ...c,
+      transfers: c.transfers.map((t) => (t.key === key ? { ...t, ...patch } : t)),
+    }));
+    if (patch.state !== undefined) this.reportRecent();
+  }
+
+  private reportRecent(): void {
+    const recent = this.recent
+      .map(({ peerId, key }) => ({ row: this.row(peerId, key), peerName: this.store.conversation(peerId)?.peerName ?? peerId }))
+      .filter((r): r is { row: TransferRow; peerName: string } => r.row !== undefined)
+      .reverse()
+      .map(({ row, peerName }) => ({
+        title: row.title.slice(0, 300),
+        peerName: peerName.slice(0, 100),
+        direction: row.direction,
+        state: row.state === 'offered' || row.state === 'waiting' ? ('active' as const) : row.state,
+      }));
+    void this.setRecent(recent).catch(() => {});
+  }
+}
