@@ -119,7 +119,11 @@ async function main(): Promise<void> {
   };
   const writeJson = () => {
     load.atEnd = loadavg().map(round2);
-    if (values.json) writeFileSync(values.json as string, `${JSON.stringify(result, null, 2)}\n`);
+    if (!values.json) return;
+    // --modes-only measures nothing else: its JSON holds only what it measured.
+    const { machine, date, command, modes, linkCeilings, stripedMBps } = result;
+    const written = values['modes-only'] ? { machine, date, command, load, modesSizeBytes: modesSize, modesCleanSizeBytes: modesCleanSize, modes, linkCeilings, stripedMBps } : result;
+    writeFileSync(values.json as string, `${JSON.stringify(written, null, 2)}\n`);
   };
 
   const runModes = async () => {

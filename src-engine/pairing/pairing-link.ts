@@ -140,7 +140,11 @@ export function showPairingCode(context: PairingContext): { cancel(): void } {
       );
     });
   });
-  context.onStatus({ kind: 'showing', code: formatPairingCode(code), expiresAt });
+  // The code is shown once its slot is registered: a device that dials it sooner (a link, a quick
+  // typist) would hear that nobody is showing it.
+  peer.on('open', () => {
+    if (!ended) context.onStatus({ kind: 'showing', code: formatPairingCode(code), expiresAt });
+  });
   return { cancel: () => end({ kind: 'failed', message: 'Pairing cancelled.' }) };
 }
 

@@ -43,6 +43,8 @@ export interface ConformanceFaults {
   lossyPartial(loss: number): void;
   /** Closes one stripe connection of the link between the two. */
   closeStripe(): void;
+  /** The link's own connection goes (the network dropped it): its stripes go with it. */
+  dropLink(): void;
   /** Sends a raw frame as `from` would, on the live link: on its control channel or a mode's data channel. */
   inject(from: Side, channel: 'control' | DeliveryMode, frame: Uint8Array): void;
   /** Control messages `from` sent on its links so far (decoded; what the other side received or will). */

@@ -150,6 +150,7 @@ export async function createMemoryPair(options: { bytesPerMs?: number } = {}): P
       if (!stripe) throw new Error('The link has no open stripe.');
       stripe.close();
     },
+    dropLink: () => linkOf('a').close(),
     inject: (from, channel, frame) => {
       const link = linkOf(from);
       const target = channel === 'control' ? link.dataChannel : link.peerConnection.negotiated.get(DATA_CHANNEL_SETUP[channel as DeliveryMode].id);

@@ -440,6 +440,23 @@ export function defineEngineConformance(name: string, options: EngineConformance
       await expectLanded('b', dir, ['after.bin']);
     });
 
+    step('the link dropping mid-transfer fails it on both sides and leaves no partial file; the devices connect again', async () => {
+      await ensureLink();
+      const dir = await freshSources();
+      await makeTree(dir, { 'dropped.bin': large });
+      const out = await offer('b', [join(dir, 'dropped.bin')], 'dropped.bin');
+      const offered = await incoming('a', 'dropped.bin', (t) => t.state === 'offered');
+      await pair.a.command('acceptTransfer', ids.b, offered.key, {});
+      await pair.a.waitFor('some bytes', (s) => ((conversationWith(s, ids.b)?.transfers.find((t) => t.key === offered.key)?.bytesDone ?? 0) > 0 ? true : undefined));
+      faults().dropLink();
+      const [sent, received] = await Promise.all([ended('b', out.key), ended('a', offered.key)]);
+      expect(sent).toMatchObject({ state: 'failed', error: expect.stringMatching(/connection closed/) });
+      expect(received).toMatchObject({ state: 'failed', error: expect.stringMatching(/connection closed/) });
+      await until('the partial file to go', async () => ((await leftovers('a')).length === 0 ? true : undefined), 10_000);
+      expect(Object.keys(subtree(await landed('a'), 'dropped.bin'))).toEqual([]);
+      await ensureLink();
+    });
+
     step('hostile: an offer with a name outside the folder is declined (PATH_INVALID), nothing is written, the session stays', async () => {
       await ensureLink();
       faults().inject('a', 'control', controlFrame({
