@@ -149,14 +149,6 @@ export class Engine {
     }
   }
 
-  fail(message: string): void {
-    this.store.update({ fatalError: message });
-  }
-
-  setDevice(device: DeviceInfo): void {
-    this.store.update({ device });
-  }
-
   retrySignalingNow(): void {
     this.client?.retryNow();
   }
