@@ -12,6 +12,7 @@ export type FerryErrorCode =
   | 'TEXT_EMPTY'
   | 'CHANNEL_CLOSED'
   | 'PEER_ID_INVALID'
+  | 'PEER_UNAVAILABLE'
   | 'PATH_INVALID'
   | 'MANIFEST_INVALID'
   | 'DATA_FRAME_INVALID'

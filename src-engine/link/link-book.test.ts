@@ -74,6 +74,7 @@ function book(ownId: string, options: { fresh?: Promise<void> } = {}) {
     onIncoming: () => {},
   });
   return {
+    runtime,
     links,
     store,
     tracker,
@@ -115,6 +116,36 @@ describe('the link book', () => {
     expect(high.links.get(MID)?.dialed).toBe(false);
     // The replaced link's end is not news about the new one.
     expect(high.conversation(MID)).toMatchObject({ state: 'connecting', error: undefined });
+  });
+
+  it('glare is two dials at once: a dial that comes later replaces the lower side’s own attempt', () => {
+    const low = book(LOW);
+    low.links.dial(MID, { background: false });
+    low.runtime.advance(6_000);
+    // The other side gave up on ours (it failed there only) and dials anew: taken, ours closed.
+    const later = new Connection(MID);
+    low.links.incoming(later);
+    expect(later.closed).toBe(false);
+    expect(low.dialled[0]?.closed).toBe(true);
+    expect(low.links.get(MID)?.connectionId).toBe(later.connectionId);
+  });
+
+  it('a link a person asked for that fails before it opens is dialled once more; then the failure shows', () => {
+    const { links, dialled, conversation, runtime } = book(LOW);
+    links.dial(MID, { background: false });
+    dialled[0]?.fail('Negotiation of connection failed.');
+    expect(conversation(MID)).toMatchObject({ state: 'connecting', error: undefined });
+    runtime.advance(1_000);
+    expect(dialled).toHaveLength(2);
+    dialled[1]?.fail('Negotiation of connection failed.');
+    runtime.advance(1_000);
+    expect(dialled).toHaveLength(2);
+    expect(conversation(MID)).toMatchObject({ state: 'failed', error: 'The connection failed: Negotiation of connection failed.' });
+    // Asked again: a fresh attempt, with its own second chance.
+    links.dial(MID, { background: false });
+    dialled[2]?.fail('x');
+    runtime.advance(1_000);
+    expect(dialled).toHaveLength(4);
   });
 
   it('a background dial shows no conversation, and its failure is presence, not news; asking for it shows the attempt', () => {

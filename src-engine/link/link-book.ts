@@ -9,6 +9,13 @@ import { recordChat } from './chat-lines.js';
 import { type LinkState, PeerLink, type PeerLinkOptions } from './peer-link.js';
 import { type StripeMetadata, stripeOf } from './stripes.js';
 
+/** Both sides dialing within this long of each other is glare; a later dial is a new attempt. */
+const GLARE_WINDOW_MS = 5_000;
+/** A link a person asked for that fails before it opens is tried this many more times. */
+const FOREGROUND_RETRIES = 1;
+/** Before trying again (the other side's half-dead attempt gets a moment to end). */
+const RETRY_DELAY_MS = 500;
+
 export interface LinkBookDeps {
   runtime: Runtime;
   createHasher: HasherFactory;
@@ -35,6 +42,14 @@ export class LinkBook {
   private readonly states = new Map<string, LinkState>();
   /** Dials waiting for fresh TURN credentials (at most one per device). */
   private readonly pendingDials = new Map<string, { background: boolean }>();
+  /** When each link was made (runtime ms): tells glare from a later attempt. */
+  private readonly madeAt = new Map<string, number>();
+  /**
+   * Devices a person asked to connect to whose link has not opened yet, with the attempts left:
+   * a connection can fail on one side only (ICE gave up here, the other side still waits), and
+   * the person's wish outlives that one attempt.
+   */
+  private readonly wanted = new Map<string, number>();
 
   constructor(private readonly deps: LinkBookDeps) {}
 
@@ -49,6 +64,7 @@ export class LinkBook {
   dial(peerId: string, { background }: { background: boolean }): void {
     const client = this.deps.client();
     if (!client) throw new Error('Ferry is still starting.');
+    if (!background && !this.wanted.has(peerId)) this.wanted.set(peerId, FOREGROUND_RETRIES);
     const pending = this.pendingDials.get(peerId);
     if (pending) {
       // The person asking wins over presence asking: it shows a conversation.
@@ -72,6 +88,7 @@ export class LinkBook {
       return;
     }
     const state = this.links.has(peerId) ? this.states.get(peerId) : undefined;
+    if (state === 'open') this.wanted.delete(peerId);
     if (state === 'open' || state === 'connecting') {
       if (!background && !this.deps.store.conversation(peerId)) this.deps.store.addConversation(peerId, state);
       reportLinkState(this.deps.presence, peerId, state, {});
@@ -92,7 +109,11 @@ export class LinkBook {
       // Both sides dialled at once: the connection dialled by the lower id wins, on both sides.
       const ownId = this.deps.store.get().signaling?.peerId;
       const ours = this.links.get(connection.peer);
-      if (ours?.dialed && this.states.get(connection.peer) === 'connecting' && ownId !== undefined && ownId < connection.peer) {
+      // Only within the glare window: a dial that comes later means the other side gave up on
+      // ours (a connection can fail on one side only), and it is taken instead.
+      const age = this.deps.runtime.now() - (this.madeAt.get(connection.peer) ?? -Infinity);
+      const glare = ours?.dialed && this.states.get(connection.peer) === 'connecting' && age < GLARE_WINDOW_MS;
+      if (glare && ownId !== undefined && ownId < connection.peer) {
         connection.close();
         return;
       }
@@ -104,7 +125,32 @@ export class LinkBook {
   }
 
   closeAll(): void {
+    this.wanted.clear();
     for (const link of this.links.values()) link.close();
+  }
+
+  /**
+   * A link a person asked for failed before it opened, for want of a connection (not a refusal):
+   * dials again while attempts are left, the conversation still saying "connecting".
+   */
+  private tryAgain(peerId: string, code: string | undefined): boolean {
+    const left = this.wanted.get(peerId) ?? 0;
+    const transport = code === undefined || code === 'CHANNEL_CLOSED';
+    if (left <= 0 || !transport) {
+      this.wanted.delete(peerId);
+      return false;
+    }
+    this.wanted.set(peerId, left - 1);
+    this.deps.runtime.setTimer(RETRY_DELAY_MS, () => {
+      if (this.links.has(peerId) || this.pendingDials.has(peerId)) return;
+      try {
+        this.dial(peerId, { background: false });
+      } catch (error) {
+        this.wanted.delete(peerId);
+        this.showDialFailure(peerId, (error as Error).message);
+      }
+    });
+    return true;
   }
 
   private showDialFailure(peerId: string, message: string): void {
@@ -137,10 +183,13 @@ export class LinkBook {
           if (!current()) return;
           this.states.set(peerId, state);
           reportLinkState(presence, peerId, state, detail);
+          if (state === 'open') this.wanted.delete(peerId);
           if (state === 'closed' || state === 'failed') {
             // An ended link is dropped (a LAN full of strangers must not pile up closed links).
             this.links.delete(peerId);
             this.states.delete(peerId);
+            this.madeAt.delete(peerId);
+            if (state === 'failed' && this.tryAgain(peerId, detail.code)) return;
           }
           // A background attempt shows up once it is open (its failures are presence, not news).
           if (!store.conversation(peerId)) {
@@ -164,6 +213,7 @@ export class LinkBook {
     );
     this.links.set(peerId, link);
     this.states.set(peerId, 'connecting');
+    this.madeAt.set(peerId, this.deps.runtime.now());
     presence.linkConnecting(peerId);
     // A background attempt leaves an earlier conversation as it was until it opens.
     if (!background || store.conversation(peerId)?.state === 'open') store.addConversation(peerId, 'connecting');

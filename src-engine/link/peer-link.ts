@@ -1,6 +1,7 @@
 import {
   type ChatEvent,
   type HasherFactory,
+  type FerryErrorCode,
   maxMessageSizeFromSdp,
   openDataChannels,
   PeerSession,
@@ -165,7 +166,7 @@ export class PeerLink {
 
   /** The signaling server says there is no such device. */
   unavailable(): void {
-    this.fail('No device with this id is connected to the signaling server.');
+    this.fail('No device with this id is connected to the signaling server.', 'PEER_UNAVAILABLE' satisfies FerryErrorCode);
   }
 
   private async attach(): Promise<void> {
