@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { EngineSnapshot } from '../../src-engine/index.js';
 import type { EngineCommandArgs, EngineCommandName, EngineCommandResult } from '../../src-engine/remote/engine-protocol.js';
 import type { LabHost } from '../lab/lab.js';
-import type { TrackedProcess } from '../lab/processes.js';
+import { isAlive, type TrackedProcess } from '../lab/processes.js';
 
 const MAIN_HOST = fileURLToPath(new URL('../hosts/main-host.ts', import.meta.url));
 
@@ -17,6 +17,12 @@ export interface EngineApp {
   readonly name: string;
   readonly main: TrackedProcess;
   readonly downloadDir: string;
+  /** Main's settings file; the identity lives beside it, so an app started on it again is the same device. */
+  readonly settingsFile: string;
+  /** The process of the engine main started. */
+  readonly enginePid: number;
+  /** Dies at once, main and engine alike (SIGKILL: no goodbye to anyone). */
+  kill(): Promise<void>;
   command<N extends EngineCommandName>(name: N, ...args: EngineCommandArgs<N>): Promise<EngineCommandResult<N>>;
   snapshot(): Promise<EngineSnapshot>;
   /** A person picks these files and folders: main grants them to the engine, as for the window. */
@@ -54,7 +60,8 @@ export async function startEngineApp(
   void main.exited.then(() => {
     for (const dir of [settingsDir, ownDownloads]) if (dir) rmSync(dir, { recursive: true, force: true });
   });
-  await main.waitForLine(/"event":"listening"/, 60_000);
+  const listening = JSON.parse(await main.waitForLine(/"event":"listening"/, 60_000)) as { engine?: { pid?: number } };
+  const enginePid = listening.engine?.pid ?? 0;
   const request = async (body: Record<string, unknown>, answer: string): Promise<Record<string, unknown>> => {
     const id = nextRequest++;
     const line = main.waitForLine(new RegExp(`"event":"${answer}","id":${id}[,}]`), 15_000, { fresh: true });
@@ -66,6 +73,20 @@ export async function startEngineApp(
     name: options.deviceName,
     main,
     downloadDir,
+    settingsFile,
+    enginePid,
+    kill: async () => {
+      for (const pid of [enginePid, main.pid]) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      await main.exited;
+      // The engine is main's child: gone with the signal above; wait until the kernel says so.
+      for (let i = 0; i < 100 && isAlive(enginePid); i++) await new Promise((r) => setTimeout(r, 20));
+    },
     command: async (name, ...args) => {
       const result = await request({ engine: 'command', name, args }, 'engine-result');
       if (!result.ok) throw Object.assign(new Error(String(result.message)), { code: result.code });

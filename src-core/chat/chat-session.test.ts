@@ -3,7 +3,9 @@ import { ManualRuntime } from '../testing/manual-runtime.js';
 import { encodeUtf8 } from '../utf8.js';
 import { encodeFrame, FrameKind } from '../wire/frame.js';
 import { decodeControl } from '../wire/control.js';
-import { ChatSession, type ChatEvent } from './chat-session.js';
+import { ChatSession, type ChatEvent, HEARTBEAT_INTERVAL_MS, LIVENESS_TIMEOUT_MS } from './chat-session.js';
+
+const typesOf = (frames: Uint8Array[]) => frames.map((f) => decodeControl(f.subarray(1)).type);
 
 /** Two sessions joined by an in-memory, ordered channel that delivers only when flushed. */
 function pair() {
@@ -143,9 +145,9 @@ describe('ChatSession', () => {
     flush();
     expect(a.state).toBe('open');
     expect(b.state).toBe('open'); // Alice answered Bob's unseen hello with hers
-    // Nothing more is sent once both are open: no hello ping-pong.
+    // Nothing but the heartbeat is sent once both are open: no hello ping-pong.
     runtime.advance(5000);
-    expect(wires.aToB.length + wires.bToA.length).toBe(0);
+    expect(new Set([...typesOf(wires.aToB), ...typesOf(wires.bToA)])).toEqual(new Set(['ping']));
   });
 
   it('recovers when both first hellos are lost', () => {
@@ -158,7 +160,47 @@ describe('ChatSession', () => {
     flush();
     expect([a.state, b.state]).toEqual(['open', 'open']);
     runtime.advance(5000);
-    expect(wires.aToB.length + wires.bToA.length).toBe(0);
+    expect(new Set([...typesOf(wires.aToB), ...typesOf(wires.bToA)])).toEqual(new Set(['ping']));
+  });
+
+  it('liveness: two open sides that hear each other stay open; a side that goes silent is closed within the timeout, in words', () => {
+    const { a, b, flush, runtime, events, wires } = pair();
+    a.start();
+    b.start();
+    flush();
+    for (let t = 0; t < 60_000; t += 500) {
+      runtime.advance(500);
+      flush();
+    }
+    expect([a.state, b.state]).toEqual(['open', 'open']);
+    const text = a.sendText('anyone there?');
+    // Bob's process dies: nothing from him any more.
+    const openedAt = runtime.now();
+    wires.aToB.length = 0;
+    while (a.state === 'open') {
+      runtime.advance(100);
+      wires.aToB.length = 0;
+    }
+    const noticedAfter = runtime.now() - openedAt;
+    expect(noticedAfter).toBeGreaterThanOrEqual(LIVENESS_TIMEOUT_MS - HEARTBEAT_INTERVAL_MS);
+    expect(noticedAfter).toBeLessThanOrEqual(LIVENESS_TIMEOUT_MS + HEARTBEAT_INTERVAL_MS);
+    expect(events.a).toContainEqual({ type: 'text-failed', id: text.id, reason: 'CHANNEL_CLOSED' });
+    const closed = events.a.at(-1);
+    expect(closed?.type === 'closed' && closed.error).toMatchObject({ code: 'CHANNEL_CLOSED', message: expect.stringMatching(/stopped answering/) });
+    b.channelClosed();
+    expect(runtime.pendingTimers).toBe(0);
+  });
+
+  it('liveness: what the session is told it heard elsewhere (data frames) keeps it open', () => {
+    const { a, b, flush, runtime } = pair();
+    a.start();
+    b.start();
+    flush();
+    for (let t = 0; t < 30_000; t += 500) {
+      runtime.advance(500);
+      a.heard(); // Bob's pings are stuck behind data; his data frames arrive
+    }
+    expect(a.state).toBe('open');
   });
 
   it('gives up with a clear error when the peer never answers', () => {

@@ -39,6 +39,10 @@ export interface ChatSessionOptions {
 /** A hello is repeated until the peer's arrives: a channel's first messages can be lost. */
 const HELLO_RETRY_MS = 400;
 const HELLO_ATTEMPTS = 50;
+/** Once open, each side says it is alive this often (independent of ICE's own timers). */
+export const HEARTBEAT_INTERVAL_MS = 1_500;
+/** A side that has heard nothing for this long is gone: the session closes (SPEC.md, "Liveness"). */
+export const LIVENESS_TIMEOUT_MS = 6_000;
 
 export interface OutgoingText {
   id: string;
@@ -57,6 +61,8 @@ export class ChatSession {
   private peerHello: { versions: string; deviceName: string } | undefined;
   private helloTimer: TimerHandle | undefined;
   private helloAttempts = 0;
+  private heartbeatTimer: TimerHandle | undefined;
+  private lastHeard = 0;
 
   constructor(private readonly options: ChatSessionOptions) {}
 
@@ -93,6 +99,26 @@ export class ChatSession {
     });
   }
 
+  /**
+   * Pings on a fixed beat and checks the peer's: a peer whose process died or whose network
+   * vanished sends nothing, and the channel itself may not close for much longer (ICE's consent
+   * checks take 30 s; a killed peer never says goodbye).
+   */
+  private startHeartbeat(): void {
+    this.heard();
+    const beat = () => {
+      this.heartbeatTimer = undefined;
+      if (this.stateValue !== 'open') return;
+      if (this.options.runtime.now() - this.lastHeard >= LIVENESS_TIMEOUT_MS) {
+        this.close(new FerryError('CHANNEL_CLOSED', `The other device stopped answering (nothing for ${LIVENESS_TIMEOUT_MS / 1000} s).`));
+        return;
+      }
+      this.emitFrame({ type: 'ping' });
+      this.heartbeatTimer = this.options.runtime.setTimer(HEARTBEAT_INTERVAL_MS, beat);
+    };
+    beat();
+  }
+
   private clearHelloTimer(): void {
     if (this.helloTimer !== undefined) this.options.runtime.clearTimer(this.helloTimer);
     this.helloTimer = undefined;
@@ -119,9 +145,15 @@ export class ChatSession {
     return text;
   }
 
+  /** Anything from the peer (a data frame too) shows it is alive. */
+  heard(): void {
+    this.lastHeard = this.options.runtime.now();
+  }
+
   /** Feeds one frame received from the channel. */
   receive(frame: Uint8Array): void {
     if (this.stateValue === 'closed') return;
+    this.heard();
     let message: ControlMessage;
     try {
       const decoded = decodeFrame(frame);
@@ -206,6 +238,7 @@ export class ChatSession {
           this.sendHello();
         }
         this.stateValue = 'open';
+        this.startHeartbeat();
         this.options.onEvent({
           type: 'opened',
           peerDeviceName: message.deviceName,
@@ -222,6 +255,8 @@ export class ChatSession {
           sentAt: message.sentAt,
           receivedAt: Math.floor(this.options.runtime.now()),
         });
+        return;
+      case 'ping':
         return;
       case 'text-ack':
         // An ack for something we never sent (or already acked) is harmless; ignore it.
@@ -253,6 +288,8 @@ export class ChatSession {
     if (this.stateValue === 'closed') return;
     this.stateValue = 'closed';
     this.clearHelloTimer();
+    if (this.heartbeatTimer !== undefined) this.options.runtime.clearTimer(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
     for (const id of this.pending) {
       this.options.onEvent({ type: 'text-failed', id, reason: 'CHANNEL_CLOSED' });
     }

@@ -54,7 +54,7 @@ export class PeerSession {
         if (control.open) control.send(frame);
       },
       onEvent: (event) => {
-        if (event.type === 'closed') this.transfers.closed();
+        if (event.type === 'closed') this.transfers.closed(event.error);
         options.onChatEvent(event);
       },
       onTransferMessage: (message) => {
@@ -74,7 +74,7 @@ export class PeerSession {
     this.unsubscribe.push(control.onMessage((frame) => this.chat.receive(frame)));
     this.unsubscribe.push(control.onClose(() => this.chat.channelClosed()));
     for (const mode of DELIVERY_MODES) {
-      this.unsubscribe.push(data[mode].onMessage((frame) => this.transfers.handleData(frame)));
+      this.unsubscribe.push(data[mode].onMessage((frame) => this.handleData(frame)));
     }
   }
 
@@ -86,7 +86,7 @@ export class PeerSession {
     this.stripes.push(stripe);
     for (const mode of DELIVERY_MODES) {
       const channel = stripe[mode];
-      this.unsubscribe.push(channel.onMessage((frame) => this.transfers.handleData(frame)));
+      this.unsubscribe.push(channel.onMessage((frame) => this.handleData(frame)));
       this.unsubscribe.push(
         channel.onClose(() => {
           const index = this.stripes.indexOf(stripe);
@@ -95,6 +95,12 @@ export class PeerSession {
         }),
       );
     }
+  }
+
+  private handleData(frame: Uint8Array): void {
+    // A peer busy sending data is alive even when its pings queue behind the data.
+    this.chat.heard();
+    this.transfers.handleData(frame);
   }
 
   /** How many connections carry data: 1 + stripes. */

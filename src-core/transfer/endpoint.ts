@@ -209,10 +209,10 @@ export class TransferEndpoint {
     this.incoming.get(decoded.header.transferId)?.receiveData(decoded.header, decoded.payload);
   }
 
-  /** The connection is gone: every transfer fails and partial files are removed. */
-  closed(): void {
-    for (const { sender } of [...this.outgoing.values()]) sender.channelClosed();
-    for (const receiver of [...this.incoming.values()]) receiver.channelClosed();
+  /** The connection is gone (`why`, when known): every transfer fails and partial files are removed. */
+  closed(why?: FerryError): void {
+    for (const { sender } of [...this.outgoing.values()]) sender.channelClosed(why);
+    for (const receiver of [...this.incoming.values()]) receiver.channelClosed(why);
   }
 
   get activeTransfers(): { outgoing: number; incoming: number } {

@@ -12,6 +12,7 @@ import { blockCount, emptyFileDigest, FileDigestChain } from './block-digest.js'
 import type { Hasher, HasherFactory } from './hasher.js';
 import { TransferPlan } from './plan.js';
 import { GapRepair } from './gap-repair.js';
+import { closedBeforeFinished } from './closed-before-finished.js';
 import { checkManifestPaths } from './safe-path.js';
 
 export type ReceiverState = 'collecting-offer' | 'offered' | 'receiving' | 'completed' | 'declined' | 'cancelled' | 'failed';
@@ -258,12 +259,9 @@ export class TransferReceiver {
     this.finishWith('cancelled', { type: 'cancelled', by: 'local', code, message });
   }
 
-  channelClosed(): void {
+  channelClosed(why?: FerryError): void {
     if (this.isFinished()) return;
-    this.finishWith('failed', {
-      type: 'failed',
-      error: new FerryError('CHANNEL_CLOSED', 'The connection closed before the transfer finished.'),
-    });
+    this.finishWith('failed', { type: 'failed', error: closedBeforeFinished(why) });
   }
 
   /** One data frame for this transfer. `payload` may be kept: it must not be reused by the caller. */

@@ -5,6 +5,7 @@ import { encodeUtf8 } from '../utf8.js';
 import { blockChunksFor, emptyFileDigest, FileDigestChain } from './block-digest.js';
 import type { Hasher, HasherFactory } from './hasher.js';
 import { TransferPlan } from './plan.js';
+import { closedBeforeFinished } from './closed-before-finished.js';
 
 export type SenderState = 'offering' | 'sending' | 'completed' | 'declined' | 'cancelled' | 'failed';
 
@@ -233,9 +234,9 @@ export class TransferSender {
     this.fail(error, true);
   }
 
-  /** The control channel closed. */
-  channelClosed(): void {
-    if (!this.isFinished()) this.fail(new FerryError('CHANNEL_CLOSED', 'The connection closed before the transfer finished.'), false);
+  /** The control channel closed (`why`, when known). */
+  channelClosed(why?: FerryError): void {
+    if (!this.isFinished()) this.fail(closedBeforeFinished(why), false);
   }
 
   private hashChunk(request: ChunkRequest): void {

@@ -31,6 +31,11 @@ export const TextAckMessage = z.strictObject({
   id: messageId,
 });
 
+/** Liveness: each side sends one every HEARTBEAT_INTERVAL_MS once open (SPEC.md, "Liveness"). */
+export const PingMessage = z.strictObject({
+  type: z.literal('ping'),
+});
+
 export const ErrorMessage = z.strictObject({
   type: z.literal('error'),
   code: z.string().max(64),
@@ -169,6 +174,7 @@ export const ControlMessage = z.discriminatedUnion('type', [
   HelloMessage,
   TextMessage,
   TextAckMessage,
+  PingMessage,
   ErrorMessage,
   ...TransferMessage.options,
   ...AuthMessage.options,
