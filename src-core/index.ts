@@ -19,6 +19,7 @@ export * from './transfer/endpoint.js';
 export * from './session/peer-session.js';
 export * from './transfer/rtc-channel.js';
 export * from './transfer/message-size.js';
+export { blockCount } from './transfer/block-digest.js';
 export * from './session/striping.js';
 export * from './pairing/cpace.js';
 export * from './pairing/code.js';

@@ -1,5 +1,6 @@
 import type { Runtime } from '../runtime.js';
 import type { FileSink, FileSource } from '../transfer/endpoint.js';
+import type { ReceiverResume } from '../transfer/receiver.js';
 
 /** Files as byte arrays: a source for the sender side of core tests. */
 export class MemorySource implements FileSource {
@@ -44,5 +45,35 @@ export class MemorySink implements FileSink {
 
   async abort(): Promise<void> {
     this.aborted = true;
+  }
+}
+
+/**
+ * A memory sink that keeps a journal, as a resumable download folder does: the verified blocks
+ * (with their digests) and finished files survive suspend(), and resumeFrom() says what it holds.
+ */
+export class ResumableMemorySink extends MemorySink {
+  readonly journal = new Map<number, Map<number, string>>();
+  suspended = false;
+
+  override async write(fileIndex: number, offset: number, bytes: Uint8Array): Promise<void> {
+    this.suspended = false;
+    await super.write(fileIndex, offset, bytes);
+  }
+
+  async blockVerified(fileIndex: number, block: number, digest: string): Promise<void> {
+    let blocks = this.journal.get(fileIndex);
+    if (!blocks) this.journal.set(fileIndex, (blocks = new Map()));
+    blocks.set(block, digest);
+  }
+
+  async suspend(): Promise<void> {
+    this.suspended = true;
+  }
+
+  /** What a resumed offer is answered with. */
+  resumeFrom(): ReceiverResume {
+    const blocks = new Map([...this.journal].filter(([fileIndex]) => !this.finalized.has(fileIndex)));
+    return { complete: [...this.finalized], blocks };
   }
 }

@@ -5,7 +5,7 @@ import { decodeDataFrame } from '../wire/data-frame.js';
 import type { FrameChannel } from './frame-channel.js';
 import type { HasherFactory } from './hasher.js';
 import { chunkSizeFor, DEFAULT_MAX_MESSAGE_SIZE } from './message-size.js';
-import { type IncomingOffer, type ReceiverEvent, TransferReceiver } from './receiver.js';
+import { type IncomingOffer, type ReceiverEvent, type ReceiverResume, TransferReceiver } from './receiver.js';
 import { type SenderEvent, TransferSender } from './sender.js';
 
 /** Where an outgoing transfer's bytes come from (File slices in the renderer, file handles in Node). */
@@ -21,10 +21,18 @@ export interface FileSink {
   finalize(fileIndex: number): Promise<void>;
   /** Removes every temporary file of the transfer. */
   abort(): Promise<void>;
+  /**
+   * A block is verified (its chunks were all written): a sink that keeps a journal for resume
+   * may record it — once it is durable, never before.
+   */
+  blockVerified?(fileIndex: number, block: number, digest: string): Promise<void>;
+  /** The connection went mid-transfer: keep what is verified for a resume (without it: abort). */
+  suspend?(): Promise<void>;
 }
 
 export interface IncomingDecision {
-  accept(sink: FileSink): void;
+  /** With `resume`: what this side already holds of a resumed transfer (SPEC.md, "Resume"). */
+  accept(sink: FileSink, resume?: ReceiverResume): void;
   decline(code?: string, message?: string): void;
 }
 
@@ -36,6 +44,10 @@ export interface OutgoingTransferOptions {
   digest?: DigestAlgorithm;
   /** Chunks per integrity block (default: 4 MiB worth). */
   blockChunks?: number;
+  /** Makes the transfer resumable under this name (SPEC.md, "Resume"). */
+  resumeKey?: string;
+  /** Offers again an interrupted transfer of this resumeKey: the receiver may say what it holds. */
+  resume?: boolean;
 }
 
 export interface TransferHandle<E> {
@@ -67,6 +79,11 @@ export interface TransferEndpointOptions {
   maxIncoming?: number;
   /** The peer's SCTP max-message-size (from its SDP): chunks shrink so frames fit. */
   maxMessageSize?: number;
+}
+
+/** How a resumable transfer's handle ends when its connection goes: interrupted, the cause kept. */
+function interrupted(cause: FerryError): FerryError {
+  return new FerryError('TRANSFER_INTERRUPTED', cause.message, { cause });
 }
 
 export const DEFAULT_CHUNK_BYTES = 64 * 1024;
@@ -116,6 +133,7 @@ export class TransferEndpoint {
       chunkSize: chunkSizeFor(this.options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE, request.chunkSize ?? DEFAULT_CHUNK_BYTES),
       digest: request.digest ?? DEFAULT_DIGEST,
       ...(request.blockChunks === undefined ? {} : { blockChunks: request.blockChunks }),
+      ...(request.resumeKey === undefined ? {} : { resumeKey: request.resumeKey, resume: request.resume === true }),
       createHasher: this.options.createHasher,
       sendControl: this.options.sendControl,
       onEvent: (event) => {
@@ -141,6 +159,10 @@ export class TransferEndpoint {
           case 'failed':
             this.forgetOutgoing(transferId);
             settle.reject(event.error);
+            break;
+          case 'interrupted':
+            this.forgetOutgoing(transferId);
+            settle.reject(interrupted(event.error));
             break;
           case 'progress':
           case 'file-verified':
@@ -180,6 +202,7 @@ export class TransferEndpoint {
         if (message.from === 'sender') this.incoming.get(message.transferId)?.handle(message);
         else this.outgoing.get(message.transferId)?.sender.handle(message);
         return;
+      case 'have':
       case 'accept':
       case 'decline':
       case 'credit':
@@ -249,8 +272,14 @@ export class TransferEndpoint {
               (error: unknown) => receiver.sinkFailed(error),
             );
             return;
+          case 'block-verified':
+            sink?.blockVerified?.(action.fileIndex, action.block, action.digest).catch((error: unknown) => receiver.sinkFailed(error));
+            return;
           case 'abort':
             aborting ??= sink?.abort().catch(() => {});
+            return;
+          case 'suspend':
+            aborting ??= (sink?.suspend ? sink.suspend() : sink?.abort())?.catch(() => {});
             return;
           default: {
             const unreachable: never = action;
@@ -272,11 +301,11 @@ export class TransferEndpoint {
             this.options.onIncoming(
               event.offer,
               {
-                accept: (chosenSink) => {
+                accept: (chosenSink, resume) => {
                   if (decided) return;
                   decided = true;
                   sink = chosenSink;
-                  receiver.accept();
+                  receiver.accept(resume);
                 },
                 decline: (code, message) => {
                   if (decided) return;
@@ -303,6 +332,10 @@ export class TransferEndpoint {
           case 'failed':
             this.incoming.delete(transferId);
             void Promise.resolve(aborting).then(() => settle.reject(event.error));
+            return;
+          case 'interrupted':
+            this.incoming.delete(transferId);
+            void Promise.resolve(aborting).then(() => settle.reject(interrupted(event.error)));
             return;
           case 'progress':
           case 'file-done':
@@ -353,7 +386,8 @@ export class TransferEndpoint {
           // transfer fails through stripeClosed / the control channel).
           const target = channel.open ? channel : this.pickChannel(transfer);
           if (!target) return;
-          target.send(sender.chunkRead(request));
+          const frame = sender.chunkRead(request);
+          if (frame) target.send(frame);
         }
       } while (transfer.repump);
     } finally {

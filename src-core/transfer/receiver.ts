@@ -4,6 +4,7 @@ import {
   type DeliveryMode,
   type DigestAlgorithm,
   type ManifestEntry,
+  MAX_RANGES_PER_MESSAGE,
   MAX_TRANSFER_ENTRIES,
   type TransferMessage,
 } from '../wire/control.js';
@@ -15,7 +16,7 @@ import { GapRepair } from './gap-repair.js';
 import { closedBeforeFinished } from './closed-before-finished.js';
 import { checkManifestPaths } from './safe-path.js';
 
-export type ReceiverState = 'collecting-offer' | 'offered' | 'receiving' | 'completed' | 'declined' | 'cancelled' | 'failed';
+export type ReceiverState = 'collecting-offer' | 'offered' | 'receiving' | 'completed' | 'declined' | 'cancelled' | 'failed' | 'interrupted';
 
 export interface IncomingOffer {
   transferId: number;
@@ -25,14 +26,30 @@ export interface IncomingOffer {
   blockChunks: number;
   entries: readonly ManifestEntry[];
   totalBytes: number;
+  /** The transfer's name across sessions, when the sender gave one (SPEC.md, "Resume"). */
+  resumeKey?: string;
+  /** The sender offers again a transfer that was interrupted. */
+  resume: boolean;
+}
+
+/** What the receiver of a resumed transfer already holds (from its journal, checked against its disk). */
+export interface ReceiverResume {
+  /** Files verified whole and in their final place. */
+  complete: readonly number[];
+  /** Other files' verified, durable blocks: file index → block → its digest. */
+  blocks: ReadonlyMap<number, ReadonlyMap<number, string>>;
 }
 
 /** What the driver must do with the disk. Each has an answer: written(), finalized(), sinkFailed(). */
 export type ReceiverAction =
   | { type: 'write'; fileIndex: number; chunkIndex: number; offset: number; bytes: Uint8Array }
   | { type: 'finalize'; fileIndex: number }
+  /** A block matched the sender's digest (all its chunks were written before): it may be journaled. */
+  | { type: 'block-verified'; fileIndex: number; block: number; digest: string }
   /** Remove every partial file of this transfer. */
-  | { type: 'abort' };
+  | { type: 'abort' }
+  /** The connection went: keep what is verified (a resumable transfer), close the rest. */
+  | { type: 'suspend' };
 
 export type ReceiverEvent =
   | { type: 'offer'; offer: IncomingOffer }
@@ -40,7 +57,9 @@ export type ReceiverEvent =
   | { type: 'file-done'; fileIndex: number }
   | { type: 'completed' }
   | { type: 'cancelled'; by: 'local' | 'remote'; code: string; message: string }
-  | { type: 'failed'; error: FerryError };
+  | { type: 'failed'; error: FerryError }
+  /** The connection went mid-transfer; what is verified is kept for a resume. */
+  | { type: 'interrupted'; error: FerryError };
 
 export interface ReceiverOptions {
   runtime: Runtime;
@@ -132,6 +151,10 @@ export class TransferReceiver {
   private readonly done = new Set<number>();
   private filesTotal = 0;
   private repair: GapRepair | undefined;
+  /** Resumed blocks whose sender digest has not come yet (allowed before any credit). */
+  private readonly resumedBlocks = new Set<number>();
+  /** Resumed [first, end) global chunk ranges, sorted: the sender's first-time order skips them. */
+  private readonly heldRanges: [number, number][] = [];
 
   constructor(
     readonly transferId: number,
@@ -168,6 +191,8 @@ export class TransferReceiver {
           blockChunks: message.blockChunks,
           entries: [],
           totalBytes: message.totalBytes,
+          ...(message.resumeKey === undefined ? {} : { resumeKey: message.resumeKey }),
+          resume: message.resume === true,
         };
         this.expectedEntries = message.totalEntries;
         this.collect(message.entries);
@@ -188,7 +213,8 @@ export class TransferReceiver {
         const lastGlobal = plan.globalIndex(message.fileIndex, Math.min(fileChunks, (message.block + 1) * blockChunks) - 1);
         // The sender digests a block after reading it, which takes credit: so digests stay
         // within the window and this map bounded.
-        if (lastGlobal >= this.granted) return this.protocolError(`A digest for block ${message.block} of file ${message.fileIndex} before it was granted.`);
+        const resumed = this.resumedBlocks.delete(firstGlobal);
+        if (lastGlobal >= this.pastHeld(this.granted) && !resumed) return this.protocolError(`A digest for block ${message.block} of file ${message.fileIndex} before it was granted.`);
         if (this.remoteBlockDigests.has(firstGlobal) || this.blockVerified(firstGlobal)) {
           return this.protocolError(`Two digests for block ${message.block} of file ${message.fileIndex}.`);
         }
@@ -208,6 +234,7 @@ export class TransferReceiver {
       case 'cancel':
         this.finishWith('cancelled', { type: 'cancelled', by: 'remote', code: message.code, message: message.message });
         return;
+      case 'have':
       case 'accept':
       case 'decline':
       case 'credit':
@@ -222,11 +249,15 @@ export class TransferReceiver {
     }
   }
 
-  /** The user (or auto-accept) said yes and the sink is ready for these files. */
-  accept(): void {
+  /**
+   * The user (or auto-accept) said yes and the sink is ready for these files. A resumed offer may
+   * come with what this side already holds: the sender is told (`have`) and sends only the rest.
+   */
+  accept(resume?: ReceiverResume): void {
     if (this.stateValue !== 'offered' || !this.plan) return;
     this.stateValue = 'receiving';
     this.have = new Uint8Array(this.plan.totalChunks);
+    if (resume && this.offer?.resume) this.restore(resume);
     if (this.offer?.mode === 'partial') {
       this.repair = new GapRepair(
         this.options.runtime,
@@ -234,8 +265,9 @@ export class TransferReceiver {
         {
           completeBelow: () => this.haveFrontier,
           highestSeen: () => this.highestSeen,
-          // Every reported chunk was re-granted, so first-time credit is what was granted minus those.
-          firstTimeFrontier: () => Math.min(this.plan?.totalChunks ?? 0, this.granted - this.declaredLost),
+          // Every reported chunk was re-granted, so first-time credit is what was granted minus
+          // those; the sender's first-time order passes over resumed blocks without credit.
+          firstTimeFrontier: () => Math.min(this.plan?.totalChunks ?? 0, this.pastHeld(this.granted - this.declaredLost)),
           receiving: () => this.stateValue === 'receiving',
           has: (global) => this.have[global] !== MISSING,
         },
@@ -243,8 +275,67 @@ export class TransferReceiver {
       );
     }
     this.options.sendControl({ type: 'accept', transferId: this.transferId });
+    if (this.bytesReceived > 0) this.options.onEvent({ type: 'progress', bytesReceived: this.bytesReceived, totalBytes: this.plan.totalBytes });
+    for (const fileIndex of this.done) this.options.onEvent({ type: 'file-done', fileIndex });
     this.grant(this.window);
     this.checkAllDone();
+  }
+
+  /** Takes what is held as arrived (blocks) or done (files), and tells the sender (`have`). */
+  private restore(resume: ReceiverResume): void {
+    const plan = this.plan as TransferPlan;
+    const blockChunks = (this.offer as IncomingOffer).blockChunks;
+    const tell = (fileIndex: number, complete: boolean, ranges: [number, number][]) => {
+      for (let i = 0; i === 0 || i < ranges.length; i += MAX_RANGES_PER_MESSAGE) {
+        this.options.sendControl({ type: 'have', transferId: this.transferId, fileIndex, complete, blocks: ranges.slice(i, i + MAX_RANGES_PER_MESSAGE) });
+      }
+    };
+    for (const fileIndex of new Set(resume.complete)) {
+      if (!plan.isFile(fileIndex)) continue;
+      const chunks = plan.chunkCounts[fileIndex] ?? 0;
+      const first = plan.globalIndex(fileIndex, 0);
+      this.have.fill(VERIFIED, first, first + chunks);
+      this.arrived += chunks;
+      this.bytesReceived += plan.fileSize(fileIndex);
+      this.heldRanges.push([first, first + chunks]);
+      this.done.add(fileIndex);
+      tell(fileIndex, true, []);
+    }
+    for (const [fileIndex, blocks] of resume.blocks) {
+      if (!plan.isFile(fileIndex) || this.done.has(fileIndex)) continue;
+      const chunks = plan.chunkCounts[fileIndex] ?? 0;
+      const ranges: [number, number][] = [];
+      for (const block of [...blocks.keys()].sort((x, y) => x - y)) {
+        const digest = blocks.get(block) as string;
+        const first = block * blockChunks;
+        const end = Math.min(chunks, first + blockChunks);
+        if (!Number.isInteger(block) || block < 0 || first >= chunks) continue;
+        const firstGlobal = plan.globalIndex(fileIndex, first);
+        this.have.fill(ARRIVED, firstGlobal, firstGlobal + end - first);
+        this.arrived += end - first;
+        for (let c = first; c < end; c++) this.bytesReceived += plan.chunkLength(fileIndex, c);
+        // Hashed and on disk already: it waits only for the sender's digest (SPEC.md, "Resume").
+        this.blocks.set(firstGlobal, { fileIndex, block, firstGlobal, first, next: end, end, hasher: undefined, unreleased: 0, digest });
+        this.resumedBlocks.add(firstGlobal);
+        this.heldRanges.push([firstGlobal, firstGlobal + end - first]);
+        const last = ranges[ranges.length - 1];
+        if (last && last[1] === block) last[1]++;
+        else ranges.push([block, block + 1]);
+      }
+      if (ranges.length > 0) tell(fileIndex, false, ranges);
+    }
+    this.heldRanges.sort((x, y) => x[0] - y[0]);
+    while (this.have[this.haveFrontier] === ARRIVED || this.have[this.haveFrontier] === VERIFIED) this.haveFrontier++;
+  }
+
+  /** The global index the sender's first-time order reaches after `credits` chunks, passing held ranges. */
+  private pastHeld(credits: number): number {
+    let global = credits;
+    for (const [first, end] of this.heldRanges) {
+      if (first > global) break;
+      global += end - first;
+    }
+    return global;
   }
 
   decline(code: FerryErrorCode | string = 'TRANSFER_DECLINED', message = 'The receiver declined.'): void {
@@ -261,7 +352,10 @@ export class TransferReceiver {
 
   channelClosed(why?: FerryError): void {
     if (this.isFinished()) return;
-    this.finishWith('failed', { type: 'failed', error: closedBeforeFinished(why) });
+    const error = closedBeforeFinished(why);
+    // A resumable transfer under way keeps what is verified; anything else ends.
+    if (this.offer?.resumeKey !== undefined && this.stateValue === 'receiving') return this.finishWith('interrupted', { type: 'interrupted', error });
+    this.finishWith('failed', { type: 'failed', error });
   }
 
   /** One data frame for this transfer. `payload` may be kept: it must not be reused by the caller. */
@@ -417,6 +511,7 @@ export class TransferReceiver {
     this.remoteBlockDigests.delete(block.firstGlobal);
     this.have.fill(VERIFIED, block.firstGlobal, block.firstGlobal + block.end - block.first);
     this.blockRepairs.delete(block.firstGlobal);
+    this.options.onAction({ type: 'block-verified', fileIndex: block.fileIndex, block: block.block, digest: block.digest });
     this.chainBlock(block.fileIndex, block.block, block.digest);
   }
 
@@ -542,7 +637,7 @@ export class TransferReceiver {
     this.finishWith('failed', { type: 'failed', error });
   }
 
-  private finishWith(state: 'cancelled' | 'failed', event: ReceiverEvent): void {
+  private finishWith(state: 'cancelled' | 'failed' | 'interrupted', event: ReceiverEvent): void {
     const wasReceiving = this.stateValue === 'receiving';
     this.stateValue = state;
     this.repair?.stop();
@@ -550,11 +645,17 @@ export class TransferReceiver {
     this.blocks.clear();
     this.remoteBlockDigests.clear();
     this.chains.clear();
-    if (wasReceiving) this.options.onAction({ type: 'abort' });
+    if (wasReceiving) this.options.onAction({ type: state === 'interrupted' ? 'suspend' : 'abort' });
     this.options.onEvent(event);
   }
 
   private isFinished(): boolean {
-    return this.stateValue === 'completed' || this.stateValue === 'declined' || this.stateValue === 'cancelled' || this.stateValue === 'failed';
+    return (
+      this.stateValue === 'completed' ||
+      this.stateValue === 'declined' ||
+      this.stateValue === 'cancelled' ||
+      this.stateValue === 'failed' ||
+      this.stateValue === 'interrupted'
+    );
   }
 }

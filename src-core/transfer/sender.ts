@@ -2,12 +2,12 @@ import { FerryError, type FerryErrorCode } from '../errors.js';
 import type { DeliveryMode, DigestAlgorithm, ManifestEntry, TransferMessage } from '../wire/control.js';
 import { allocateDataFrame } from '../wire/data-frame.js';
 import { encodeUtf8 } from '../utf8.js';
-import { blockChunksFor, emptyFileDigest, FileDigestChain } from './block-digest.js';
+import { blockChunksFor, blockCount, emptyFileDigest, FileDigestChain } from './block-digest.js';
 import type { Hasher, HasherFactory } from './hasher.js';
 import { TransferPlan } from './plan.js';
 import { closedBeforeFinished } from './closed-before-finished.js';
 
-export type SenderState = 'offering' | 'sending' | 'completed' | 'declined' | 'cancelled' | 'failed';
+export type SenderState = 'offering' | 'sending' | 'completed' | 'declined' | 'cancelled' | 'failed' | 'interrupted';
 
 export type SenderEvent =
   | { type: 'accepted' }
@@ -17,6 +17,8 @@ export type SenderEvent =
   | { type: 'completed' }
   | { type: 'cancelled'; by: 'local' | 'remote'; code: string; message: string }
   | { type: 'failed'; error: FerryError }
+  /** The connection went before the end: a resumable transfer is offered again when the two meet. */
+  | { type: 'interrupted'; error: FerryError }
   /** Credit or repairs arrived: the driver should pump again. */
   | { type: 'ready' };
 
@@ -27,6 +29,8 @@ export interface ChunkRequest {
   offset: number;
   length: number;
   retransmit: boolean;
+  /** A resumed transfer's block the receiver already holds: read and hashed for its digest, never sent. */
+  check: boolean;
   frame: Uint8Array;
   payload: Uint8Array;
 }
@@ -42,6 +46,10 @@ export interface SenderOptions {
   createHasher: HasherFactory;
   sendControl: (message: TransferMessage) => void;
   onEvent: (event: SenderEvent) => void;
+  /** The transfer's name across sessions (SPEC.md, "Resume"). */
+  resumeKey?: string;
+  /** Offers again a transfer that was interrupted: the receiver may say what it holds. */
+  resume?: boolean;
 }
 
 /** Offer pages stay well under the 64 KiB control frame limit. */
@@ -69,6 +77,9 @@ export class TransferSender {
   private readonly inFlight: ChunkRequest[] = [];
   private bytesSent = 0;
   private readonly verified = new Set<number>();
+  /** Resumed: files the receiver holds whole, and blocks of others it holds verified. */
+  private readonly heldFiles = new Set<number>();
+  private readonly heldBlocks = new Map<number, Set<number>>();
 
   constructor(private readonly options: SenderOptions) {
     this.plan = new TransferPlan(options.entries, options.chunkSize);
@@ -97,6 +108,8 @@ export class TransferSender {
       totalEntries: this.options.entries.length,
       totalBytes: this.plan.totalBytes,
       entries: first,
+      ...(this.options.resumeKey === undefined ? {} : { resumeKey: this.options.resumeKey }),
+      ...(this.options.resume ? { resume: true } : {}),
     });
     for (const page of rest) this.options.sendControl({ type: 'offer-page', transferId: this.options.transferId, entries: page });
   }
@@ -104,10 +117,14 @@ export class TransferSender {
   handle(message: TransferMessage): void {
     if (this.isFinished()) return;
     switch (message.type) {
+      case 'have':
+        if (this.stateValue !== 'offering' || !this.options.resume) return this.protocolError('"have" for a transfer that is not being resumed.');
+        return this.held(message.fileIndex, message.complete, message.blocks);
       case 'accept':
         if (this.stateValue !== 'offering') return this.protocolError('A second accept.');
         this.stateValue = 'sending';
         this.options.onEvent({ type: 'accepted' });
+        if (this.bytesSent > 0) this.options.onEvent({ type: 'progress', bytesSent: this.bytesSent, totalBytes: this.plan.totalBytes });
         this.announceEmptyPrefix();
         return;
       case 'decline':
@@ -167,23 +184,30 @@ export class TransferSender {
     }
   }
 
-  /** The next chunk to read and send, if credit allows; undefined when there is nothing to do now. */
+  /** The next chunk to read (and send, if credit allows); undefined when there is nothing to do now. */
   nextChunk(): ChunkRequest | undefined {
-    if (this.stateValue !== 'sending' || this.credits <= 0) return undefined;
+    if (this.stateValue !== 'sending') return undefined;
+    this.skipHeldFiles();
     let global: number | undefined;
     let retransmit = false;
-    while (this.repairs.length > 0) {
-      const candidate = this.repairs.shift() as number;
-      this.queuedRepairs.delete(candidate);
-      global = candidate;
-      retransmit = true;
-      break;
-    }
-    if (global === undefined) {
-      if (this.frontier >= this.plan.totalChunks) return undefined;
+    let check = false;
+    if (this.frontier < this.plan.totalChunks && this.receiverHolds(this.frontier)) {
+      // Read for its digest only: no credit, nothing on the wire.
       global = this.frontier++;
+      check = true;
+    } else {
+      if (this.credits <= 0) return undefined;
+      const repair = this.repairs.shift();
+      if (repair !== undefined) {
+        this.queuedRepairs.delete(repair);
+        global = repair;
+        retransmit = true;
+      } else {
+        if (this.frontier >= this.plan.totalChunks) return undefined;
+        global = this.frontier++;
+      }
+      this.credits--;
     }
-    this.credits--;
     const { fileIndex, chunkIndex } = this.plan.locate(global);
     const length = this.plan.chunkLength(fileIndex, chunkIndex);
     const { frame, payload } = allocateDataFrame({ transferId: this.options.transferId, fileIndex, chunkIndex }, length);
@@ -193,6 +217,7 @@ export class TransferSender {
       offset: chunkIndex * this.plan.chunkSize,
       length,
       retransmit,
+      check,
       frame,
       payload,
     };
@@ -200,8 +225,8 @@ export class TransferSender {
     return request;
   }
 
-  /** The driver read the chunk into `request.payload`; returns the frame to send. */
-  chunkRead(request: ChunkRequest): Uint8Array {
+  /** The driver read the chunk into `request.payload`; returns the frame to send (none for a check read). */
+  chunkRead(request: ChunkRequest): Uint8Array | undefined {
     const index = this.inFlight.indexOf(request);
     if (index === -1) throw new FerryError('TRANSFER_PROTOCOL', 'chunkRead() for a chunk that was not requested.');
     if (!request.retransmit) {
@@ -209,12 +234,52 @@ export class TransferSender {
       if (firstPending !== request) throw new FerryError('TRANSFER_PROTOCOL', 'First-time chunks must be read in order.');
     }
     this.inFlight.splice(index, 1);
-    if (!request.retransmit) {
-      this.hashChunk(request);
-      this.bytesSent += request.length;
-      this.options.onEvent({ type: 'progress', bytesSent: this.bytesSent, totalBytes: this.plan.totalBytes });
-    }
+    if (request.retransmit) return request.frame;
+    this.hashChunk(request);
+    if (request.check) return undefined;
+    this.bytesSent += request.length;
+    this.options.onEvent({ type: 'progress', bytesSent: this.bytesSent, totalBytes: this.plan.totalBytes });
     return request.frame;
+  }
+
+  /** A `have`: what the receiver of a resumed transfer holds of one file. */
+  private held(fileIndex: number, complete: boolean, ranges: readonly (readonly [number, number])[]): void {
+    if (!this.plan.isFile(fileIndex)) return this.protocolError(`"have" for entry ${fileIndex}, which is no file.`);
+    if (this.heldFiles.has(fileIndex) || this.heldBlocks.has(fileIndex)) return this.protocolError(`Two "have" for file ${fileIndex}.`);
+    const chunks = this.plan.chunkCounts[fileIndex] ?? 0;
+    if (complete) {
+      if (ranges.length > 0) return this.protocolError(`"have" for file ${fileIndex}: complete, with blocks.`);
+      this.heldFiles.add(fileIndex);
+      this.bytesSent += this.plan.fileSize(fileIndex);
+      return;
+    }
+    const blocks = new Set<number>();
+    const count = blockCount(chunks, this.blockChunks);
+    let previousEnd = 0;
+    for (const [first, end] of ranges) {
+      if (first < previousEnd || first >= end || end > count) return this.protocolError(`"have" block range [${first}, ${end}) of file ${fileIndex} is out of order or past its ${count} blocks.`);
+      previousEnd = end;
+      for (let block = first; block < end; block++) {
+        blocks.add(block);
+        for (let c = block * this.blockChunks; c < Math.min(chunks, (block + 1) * this.blockChunks); c++) this.bytesSent += this.plan.chunkLength(fileIndex, c);
+      }
+    }
+    this.heldBlocks.set(fileIndex, blocks);
+  }
+
+  private receiverHolds(global: number): boolean {
+    const { fileIndex, chunkIndex } = this.plan.locate(global);
+    return this.heldBlocks.get(fileIndex)?.has(Math.floor(chunkIndex / this.blockChunks)) ?? false;
+  }
+
+  /** The first-time frontier passes over files the receiver holds whole (and says so for the empty ones after them). */
+  private skipHeldFiles(): void {
+    while (this.frontier < this.plan.totalChunks) {
+      const { fileIndex } = this.plan.locate(this.frontier);
+      if (!this.heldFiles.has(fileIndex)) return;
+      this.frontier = this.plan.globalIndex(fileIndex, this.plan.chunkCounts[fileIndex] ?? 0);
+      this.announceEmptyAfter(fileIndex);
+    }
   }
 
   /** The read failed: the transfer cannot go on. */
@@ -234,9 +299,13 @@ export class TransferSender {
     this.fail(error, true);
   }
 
-  /** The control channel closed (`why`, when known). */
+  /** The control channel closed (`why`, when known): a resumable transfer is interrupted, any other fails. */
   channelClosed(why?: FerryError): void {
-    if (!this.isFinished()) this.fail(closedBeforeFinished(why), false);
+    if (this.isFinished()) return;
+    const error = closedBeforeFinished(why);
+    if (this.options.resumeKey === undefined) return this.fail(error, false);
+    this.stateValue = 'interrupted';
+    this.options.onEvent({ type: 'interrupted', error });
   }
 
   private hashChunk(request: ChunkRequest): void {
@@ -267,7 +336,7 @@ export class TransferSender {
 
   private announceEmptyAfter(fileIndex: number): void {
     for (let f = fileIndex + 1; f < this.plan.entries.length; f++) {
-      if (!this.plan.isFile(f)) continue;
+      if (!this.plan.isFile(f) || this.heldFiles.has(f)) continue;
       if ((this.plan.chunkCounts[f] ?? 0) > 0) break;
       this.sendDigest(f, emptyFileDigest(this.options.createHasher, this.options.digest));
     }
@@ -297,7 +366,13 @@ export class TransferSender {
   }
 
   private isFinished(): boolean {
-    return this.stateValue === 'completed' || this.stateValue === 'declined' || this.stateValue === 'cancelled' || this.stateValue === 'failed';
+    return (
+      this.stateValue === 'completed' ||
+      this.stateValue === 'declined' ||
+      this.stateValue === 'cancelled' ||
+      this.stateValue === 'failed' ||
+      this.stateValue === 'interrupted'
+    );
   }
 }
 

@@ -62,6 +62,11 @@ export const ManifestEntry = z.discriminatedUnion('kind', [
 ]);
 export type ManifestEntry = z.infer<typeof ManifestEntry>;
 
+/** A transfer's name across sessions (SPEC.md, "Resume"): 16 random bytes, base64url. */
+export const RESUME_KEY_PATTERN = /^[A-Za-z0-9_-]{22}$/;
+/** `have` ranges per message, like `gaps`. */
+export const MAX_RANGES_PER_MESSAGE = 256;
+
 export const OfferMessage = z.strictObject({
   type: z.literal('offer'),
   transferId,
@@ -74,6 +79,10 @@ export const OfferMessage = z.strictObject({
   totalBytes: byteCount,
   /** The first page of entries; `offer-page` messages carry the rest. */
   entries: z.array(ManifestEntry).max(MAX_TRANSFER_ENTRIES),
+  /** The transfer's name across sessions, the same on every offer of it. */
+  resumeKey: z.string().regex(RESUME_KEY_PATTERN).optional(),
+  /** This offers again a transfer that was interrupted: the receiver may answer with `have`. */
+  resume: z.boolean().optional(),
 });
 
 export const OfferPageMessage = z.strictObject({
@@ -107,6 +116,19 @@ export const GapsMessage = z.strictObject({
 
 const hexDigest = z.string().regex(/^[0-9a-f]{16,128}$/);
 
+/**
+ * What a receiver already holds of a resumed transfer, before it accepts: one file, either
+ * verified whole and in its final place (`complete`), or these [first, end) block ranges,
+ * verified and durable in its staging file.
+ */
+export const HaveMessage = z.strictObject({
+  type: z.literal('have'),
+  transferId,
+  fileIndex,
+  complete: z.boolean(),
+  blocks: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().positive()])).max(MAX_RANGES_PER_MESSAGE),
+});
+
 /** The digest of one block of a file (SPEC.md, "Integrity"). */
 export const BlockDigestMessage = z.strictObject({
   type: z.literal('block-digest'),
@@ -139,6 +161,7 @@ export const CancelMessage = z.strictObject({
 export const TransferMessage = z.discriminatedUnion('type', [
   OfferMessage,
   OfferPageMessage,
+  HaveMessage,
   AcceptMessage,
   DeclineMessage,
   CreditMessage,

@@ -4,6 +4,8 @@ import type { CreateSignalingPeer, DataConnectionPort, IceServerConfig, Signalin
 
 /** How often a kept device id is tried again when the server says it is taken. */
 const KEPT_ID_RETRIES = 3;
+/** One connection attempt to the signaling server, from the socket to the server's OPEN. */
+const ATTEMPT_TIMEOUT_MS = 10_000;
 
 export type SignalingState =
   | { kind: 'connecting'; peerId: string }
@@ -37,6 +39,8 @@ export class SignalingClient {
   private peerId: string;
   private attempt = 0;
   private retryTimer: TimerHandle | undefined;
+  /** Bounds each attempt: a server that takes the connection and never answers is retried. */
+  private attemptTimer: TimerHandle | undefined;
   private stopped = false;
   private idTakenCount = 0;
   private current: SignalingState;
@@ -99,6 +103,7 @@ export class SignalingClient {
   stop(): void {
     this.stopped = true;
     this.clearRetryTimer();
+    this.clearAttemptTimer();
     this.peer?.destroy();
   }
 
@@ -129,13 +134,33 @@ export class SignalingClient {
     };
   }
 
+  /** A connection attempt that has not opened within ATTEMPT_TIMEOUT_MS is given up and retried. */
+  private boundAttempt(): void {
+    this.clearAttemptTimer();
+    this.attemptTimer = this.runtime.setTimer(ATTEMPT_TIMEOUT_MS, () => {
+      this.attemptTimer = undefined;
+      if (this.stopped || this.current.kind !== 'connecting') return;
+      const peer = this.peer;
+      this.peer = undefined;
+      peer?.destroy();
+      this.scheduleReconnect(`The signaling server did not answer within ${ATTEMPT_TIMEOUT_MS / 1000} s.`);
+    });
+  }
+
+  private clearAttemptTimer(): void {
+    if (this.attemptTimer !== undefined) this.runtime.clearTimer(this.attemptTimer);
+    this.attemptTimer = undefined;
+  }
+
   private createPeer(): void {
     const peer = this.platform.createPeer(this.peerId, this.peerOptions());
     this.peer = peer;
     this.setState({ kind: 'connecting', peerId: this.peerId });
+    this.boundAttempt();
 
     peer.on('open', () => {
       if (peer !== this.peer) return;
+      this.clearAttemptTimer();
       this.attempt = 0;
       this.idTakenCount = 0;
       this.setState({ kind: 'connected', peerId: this.peerId });
@@ -217,6 +242,7 @@ export class SignalingClient {
       lastError,
     });
     this.clearRetryTimer();
+    this.clearAttemptTimer();
     this.retryTimer = this.runtime.setTimer(delay, () => this.reconnect());
   }
 
@@ -225,6 +251,7 @@ export class SignalingClient {
     const peer = this.peer;
     if (peer && peer.disconnected && !peer.destroyed) {
       this.setState({ kind: 'connecting', peerId: this.peerId });
+      this.boundAttempt();
       peer.reconnect();
     } else {
       peer?.destroy();

@@ -2,9 +2,16 @@ import { constants } from 'node:fs';
 import { type FileHandle, link, mkdir, mkdtemp, open, rename, rm, rmdir, stat, statfs, unlink, utimes } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { checkManifestPaths, FerryError, type FileSink, type IncomingOffer, parseRelativePath } from '../../src-core/index.js';
+import { StagingJournal } from './staging-journal.js';
+import { JOURNAL_FILE, JOURNAL_VERSION, OFFER_FILE, type StagedOffer, type StagedProgress, writeAtomically } from './transfer-journal.js';
+import { numberedName } from './unique-name.js';
 
 type SinkOffer = Pick<IncomingOffer, 'entries' | 'totalBytes'>;
-import { numberedName } from './unique-name.js';
+
+/** What a resumable download journals about its offer (SPEC.md, "The receiver's journal"). */
+export type ResumableOffer = Omit<StagedOffer, 'version' | 'topNames' | 'createdAt'>;
+
+export const STAGING_PREFIX = '.ferry-incoming-';
 
 /**
  * Receives one transfer into a download folder. Bytes go to `<index>.part` files inside a
@@ -19,31 +26,57 @@ export class NodeFileSink implements FileSink {
   private readonly createdDirs: string[] = [];
   private aborted = false;
   private readonly fileCount: number;
+  private journal: StagingJournal | undefined;
 
   private constructor(
     private readonly downloadDir: string,
-    private readonly stagingDir: string,
+    readonly stagingDir: string,
     private readonly offer: SinkOffer,
     /** Top-level segment of the offer → the unique name chosen for it in the download folder. */
     private readonly topNames: Map<string, string>,
+    /** Reopened staging of a resumed transfer: its part files exist already. */
+    private readonly resumed = false,
   ) {
     this.fileCount = offer.entries.filter((e) => e.kind === 'file').length;
   }
 
-  /** Checks space, reserves top-level folder names and creates the staging folder. */
-  static async create(downloadDir: string, offer: SinkOffer): Promise<NodeFileSink> {
+  /**
+   * Checks space, reserves top-level folder names and creates the staging folder; a resumable
+   * offer gets its journal there (SPEC.md, "The receiver's journal").
+   */
+  static async create(downloadDir: string, offer: SinkOffer, resumable?: ResumableOffer, now: () => number = Date.now): Promise<NodeFileSink> {
     checkManifestPaths(offer.entries);
     await ensureFreeSpace(downloadDir, offer.totalBytes);
-    const stagingDir = await mkdtemp(join(downloadDir, '.ferry-incoming-'));
+    const stagingDir = await mkdtemp(join(downloadDir, STAGING_PREFIX));
     const sink = new NodeFileSink(downloadDir, stagingDir, offer, new Map());
     try {
       await sink.reserveTopLevelFolders();
       await sink.createDirectories();
       if (sink.fileCount === 0) await rm(stagingDir, { recursive: true, force: true });
+      else if (resumable) {
+        const staged: StagedOffer = { version: JOURNAL_VERSION, ...resumable, createdAt: Math.floor(now()), topNames: Object.fromEntries(sink.topNames) };
+        await writeAtomically(stagingDir, OFFER_FILE, staged);
+        sink.journal = new StagingJournal(stagingDir, (files) => sink.syncFiles(files), now);
+        await writeAtomically(stagingDir, JOURNAL_FILE, sink.journal.snapshot());
+      }
     } catch (error) {
       await sink.abort();
       throw error;
     }
+    return sink;
+  }
+
+  /**
+   * The staging of an interrupted transfer, opened again for its resume: the same folder, the
+   * same reserved names, the files already in place; the journal goes on from where it was.
+   */
+  static reopen(downloadDir: string, stagingDir: string, staged: StagedOffer, progress: StagedProgress, now: () => number = Date.now): NodeFileSink {
+    const totalBytes = staged.entries.reduce((n, e) => n + (e.kind === 'file' ? e.size : 0), 0);
+    const sink = new NodeFileSink(downloadDir, stagingDir, { entries: staged.entries, totalBytes }, new Map(Object.entries(staged.topNames)), true);
+    for (const [fileIndex, path] of progress.done) sink.finalPaths.set(fileIndex, path);
+    // Its reserved folders go with it if it is discarded and they stayed empty.
+    for (const name of Object.values(staged.topNames)) sink.createdDirs.push(join(downloadDir, name));
+    sink.journal = new StagingJournal(stagingDir, (files) => sink.syncFiles(files), now, progress);
     return sink;
   }
 
@@ -58,6 +91,7 @@ export class NodeFileSink implements FileSink {
   }
 
   async write(fileIndex: number, offset: number, bytes: Uint8Array): Promise<void> {
+    if (this.journal?.failure) throw new FerryError('SINK_FAILED', `Could not keep the transfer's journal: ${this.journal.failure.message}`, { cause: this.journal.failure });
     const entry = this.offer.entries[fileIndex];
     if (entry?.kind !== 'file' || offset + bytes.length > entry.size || this.finalPaths.has(fileIndex)) {
       throw new FerryError('SINK_FAILED', `A write outside file ${fileIndex} was refused.`);
@@ -91,14 +125,51 @@ export class NodeFileSink implements FileSink {
       await moveNoOverwrite(part, target);
       this.finalPaths.set(fileIndex, target);
     }
-    // The last file is in place: the staging folder is empty and goes.
-    if (this.finalPaths.size === this.fileCount) await rm(this.stagingDir, { recursive: true, force: true });
+    // The last file is in place: the staging folder (and its journal) goes.
+    if (this.finalPaths.size === this.fileCount) {
+      this.journal?.stop();
+      await rm(this.stagingDir, { recursive: true, force: true });
+    } else {
+      await this.journal?.fileDone(fileIndex, this.finalPaths.get(fileIndex) as string);
+    }
+  }
+
+  /** A verified block: journaled once its staging file is fsynced (batched; see StagingJournal). */
+  async blockVerified(fileIndex: number, block: number, digest: string): Promise<void> {
+    this.journal?.blockVerified(fileIndex, block, digest);
+  }
+
+  /** The connection went: what is verified is made durable and journaled; the staging stays. */
+  async suspend(): Promise<void> {
+    if (!this.journal) return this.abort();
+    if (this.aborted) return;
+    this.aborted = true;
+    try {
+      await this.journal.close();
+    } finally {
+      await this.closeHandles();
+    }
+  }
+
+  private async syncFiles(fileIndexes: readonly number[]): Promise<void> {
+    for (const fileIndex of fileIndexes) {
+      const pending = this.handles.get(fileIndex);
+      if (pending) await (await pending).datasync();
+    }
+  }
+
+  private async closeHandles(): Promise<void> {
+    for (const pending of this.handles.values()) {
+      await pending.then((h) => h.close()).catch(() => {});
+    }
+    this.handles.clear();
   }
 
   /** Removes staging files and the folders this sink created that stayed empty. */
   async abort(): Promise<void> {
     if (this.aborted) return;
     this.aborted = true;
+    this.journal?.stop();
     for (const pending of this.handles.values()) {
       await pending.then((h) => h.close()).catch(() => {});
     }
@@ -111,7 +182,8 @@ export class NodeFileSink implements FileSink {
     let pending = this.handles.get(fileIndex);
     if (!pending) {
       if (this.aborted) return Promise.reject(new FerryError('SINK_FAILED', 'The transfer was aborted.'));
-      pending = open(this.partPath(fileIndex), constants.O_CREAT | constants.O_RDWR | constants.O_EXCL, 0o644);
+      // A resumed transfer writes into the part files it left; a new one creates them, never reusing one.
+      pending = open(this.partPath(fileIndex), constants.O_CREAT | constants.O_RDWR | (this.resumed ? 0 : constants.O_EXCL), 0o644);
       this.handles.set(fileIndex, pending);
     }
     return pending;
