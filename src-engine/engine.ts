@@ -91,6 +91,8 @@ export class Engine {
       ice: () => this.ice,
       auth: () => (this.identity ? this.pairing.sessionAuth(this.identity) : undefined),
       onIncoming: (peerId, offer, decision, handle) => this.transfers.incoming(peerId, offer, decision, handle),
+      linkOpened: (peerId) => this.transfers.linkOpened(peerId),
+      linkEnded: (peerId) => this.transfers.linkEnded(peerId),
     });
     this.transfers = new TransferBook({
       runtime,
@@ -99,6 +101,17 @@ export class Engine {
       downloads: ports.downloads,
       transfersOf: (peerId) => this.links.get(peerId)?.transfers,
       trust: (peerId) => this.trustDevice(peerId),
+      originOf: (peerId) => {
+        const publicKey = this.links.get(peerId)?.peerKey;
+        return publicKey === undefined ? undefined : { peerId, publicKey, name: store.conversation(peerId)?.peerName ?? peerId };
+      },
+      dial: (peerId) => {
+        try {
+          this.links.dial(peerId, { background: true });
+        } catch {
+          // Not started or no signaling yet: the next redial tries again.
+        }
+      },
     });
   }
 
@@ -129,6 +142,7 @@ export class Engine {
       // trusted devices find this one again, and nobody else can be it.
       identity.peerId,
     );
+    void this.transfers.restoreInterrupted();
     this.client.start();
     const client = this.client;
     this.ice = new IceKeeper(this.runtime, () => this.ports.device.iceServers(), (servers) => client.setIceServers(servers));
@@ -237,6 +251,11 @@ export class Engine {
     this.transfers.cancel(peerId, key);
   }
 
+  /** Throws away an interrupted transfer (it will not resume). */
+  discardTransfer(peerId: string, key: string): void {
+    this.transfers.discard(peerId, key);
+  }
+
   /** "Pair a device": show a one-time code and wait for the other device to enter it. */
   showPairingCode(): void {
     this.pairing.showCode();
@@ -270,6 +289,7 @@ export class Engine {
     this.ice?.stop();
     this.lan?.stop();
     this.links.closeAll();
+    this.transfers.close();
     this.client?.stop();
   }
 

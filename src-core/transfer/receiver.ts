@@ -153,6 +153,9 @@ export class TransferReceiver {
   private repair: GapRepair | undefined;
   /** Resumed blocks whose sender digest has not come yet (allowed before any credit). */
   private readonly resumedBlocks = new Set<number>();
+  /** Chunks held from before (resumed), and the blocks they are in: never granted, never in flight. */
+  private restored = 0;
+  private readonly restoredBlocks = new Set<number>();
   /** Resumed [first, end) global chunk ranges, sorted: the sender's first-time order skips them. */
   private readonly heldRanges: [number, number][] = [];
 
@@ -295,7 +298,7 @@ export class TransferReceiver {
       const chunks = plan.chunkCounts[fileIndex] ?? 0;
       const first = plan.globalIndex(fileIndex, 0);
       this.have.fill(VERIFIED, first, first + chunks);
-      this.arrived += chunks;
+      this.restored += chunks;
       this.bytesReceived += plan.fileSize(fileIndex);
       this.heldRanges.push([first, first + chunks]);
       this.done.add(fileIndex);
@@ -312,7 +315,8 @@ export class TransferReceiver {
         if (!Number.isInteger(block) || block < 0 || first >= chunks) continue;
         const firstGlobal = plan.globalIndex(fileIndex, first);
         this.have.fill(ARRIVED, firstGlobal, firstGlobal + end - first);
-        this.arrived += end - first;
+        this.restored += end - first;
+        this.restoredBlocks.add(firstGlobal);
         for (let c = first; c < end; c++) this.bytesReceived += plan.chunkLength(fileIndex, c);
         // Hashed and on disk already: it waits only for the sender's digest (SPEC.md, "Resume").
         this.blocks.set(firstGlobal, { fileIndex, block, firstGlobal, first, next: end, end, hasher: undefined, unreleased: 0, digest });
@@ -530,8 +534,10 @@ export class TransferReceiver {
     const chunks = block.end - block.first;
     this.have.fill(MISSING, block.firstGlobal, block.firstGlobal + chunks);
     for (let c = block.first; c < block.end; c++) this.bytesReceived -= plan.chunkLength(block.fileIndex, c);
-    // They arrived once: un-count them, so the resend counts as in flight (see sendGaps).
-    this.arrived -= chunks;
+    // They arrived once (or were held from before): un-count them, so the resend counts as in
+    // flight (see sendGaps).
+    if (this.restoredBlocks.delete(block.firstGlobal)) this.restored -= chunks;
+    else this.arrived -= chunks;
     this.haveFrontier = Math.min(this.haveFrontier, block.firstGlobal);
     this.sendGaps(Array.from({ length: chunks }, (_, i) => block.firstGlobal + i));
   }
@@ -564,7 +570,7 @@ export class TransferReceiver {
   }
 
   private grant(chunks: number): void {
-    const remaining = (this.plan?.totalChunks ?? 0) - this.arrived;
+    const remaining = (this.plan?.totalChunks ?? 0) - this.restored - this.arrived;
     const useful = Math.min(chunks, Math.max(0, remaining - Math.max(0, this.granted - this.arrived - this.declaredLost)));
     if (useful <= 0) return;
     this.granted += useful;

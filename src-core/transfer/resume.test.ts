@@ -27,6 +27,7 @@ const CHUNK = 16 * 1024;
 const BLOCK_CHUNKS = 4;
 const BLOCK = CHUNK * BLOCK_CHUNKS;
 const KEY = 'resume-key-0123456789a';
+const WINDOW = 8;
 
 /**
  * One link between a sender (a) and a receiver (b): control through JSON as on the wire, data on
@@ -37,19 +38,30 @@ function link(onOffer: (offer: IncomingOffer, decision: IncomingDecision) => voi
   const [dataA, dataB] = createMemoryChannelPair({ runtime, bytesPerMs: 4_000 }) as [MemoryChannel, MemoryChannel];
   const late: { b?: TransferEndpoint } = {};
   let frames = 0;
+  let credit = 0;
+  let maxAhead = 0;
   const a = new TransferEndpoint({
     runtime,
     createHasher: hasher,
     sendControl: (m) => setTimeout(() => up && late.b?.handleControl(JSON.parse(JSON.stringify(m)) as TransferMessage), 0),
     dataChannels: () => (dataA.open ? [dataA] : []),
     onIncoming: (_o, d) => d.decline(),
+    windowChunks: WINDOW,
   });
   const b = new TransferEndpoint({
     runtime,
     createHasher: hasher,
-    sendControl: (m) => setTimeout(() => up && a.handleControl(JSON.parse(JSON.stringify(m)) as TransferMessage), 0),
+    sendControl: (m) => {
+      if (m.type === 'credit') {
+        credit += m.chunks;
+        maxAhead = Math.max(maxAhead, credit - frames);
+      }
+      setTimeout(() => up && a.handleControl(JSON.parse(JSON.stringify(m)) as TransferMessage), 0);
+    },
     dataChannels: () => [],
     onIncoming: (offer, decision) => onOffer(offer, decision),
+    // Smaller than what is held when resuming: credit must count only what is in flight.
+    windowChunks: WINDOW,
   });
   late.b = b;
   dataB.onMessage((frame) => {
@@ -61,6 +73,10 @@ function link(onOffer: (offer: IncomingOffer, decision: IncomingDecision) => voi
     a,
     get frames() {
       return frames;
+    },
+    /** The most credit the receiver ever had out beyond what arrived: its window bounds it. */
+    get creditAhead() {
+      return maxAhead;
     },
     cut() {
       up = false;
@@ -92,7 +108,8 @@ async function until(what: string, check: () => boolean, timeoutMs = 10_000): Pr
 
 /** Runs the first session until `blocks` blocks of file 0 are journaled, then cuts it. */
 async function interrupted(entries: ManifestEntry[], files: Map<number, Uint8Array>, blocks: number) {
-  const sink = new ResumableMemorySink(new Map(entries.map((e, i) => [i, e.kind === 'file' ? e.size : 0])));
+  // A slow disk: the receiver's window, not the wire, sets the pace (credit is what is tested).
+  const sink = new ResumableMemorySink(new Map(entries.map((e, i) => [i, e.kind === 'file' ? e.size : 0])), { runtime, writeDelayMs: 2 });
   let offered: IncomingOffer | undefined;
   const first = link((offer, decision) => {
     offered = offer;
@@ -133,6 +150,7 @@ describe('resume (SPEC.md, "Resume")', () => {
     expect(sink.finalized.has(0)).toBe(true);
     // Only the blocks the receiver lacked crossed, and progress started from what it held.
     expect(second.frames).toBe(chunksOf(size) - heldBlocks * BLOCK_CHUNKS);
+    expect(second.creditAhead).toBeLessThanOrEqual(WINDOW);
     expect(progress[0]).toBeGreaterThanOrEqual(heldBlocks * BLOCK);
   });
 

@@ -55,7 +55,7 @@ export interface RecentTransfer {
   title: string;
   peerName: string;
   direction: 'in' | 'out';
-  state: 'active' | 'done' | 'failed' | 'cancelled' | 'declined';
+  state: 'active' | 'interrupted' | 'done' | 'failed' | 'cancelled' | 'declined';
 }
 
 /** What the window may know of this device's identity (never the private key). */

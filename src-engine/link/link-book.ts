@@ -27,6 +27,9 @@ export interface LinkBookDeps {
   ice: () => Pick<IceKeeper, 'whenFresh'> | undefined;
   /** What sessions prove and check, once this device's identity is known. */
   auth: () => PeerLinkOptions['auth'];
+  /** A link opened (authenticated) or ended: what is interrupted with the device resumes or waits. */
+  linkOpened?: (peerId: string) => void;
+  linkEnded?: (peerId: string) => void;
   /** A device offers files on its link. */
   onIncoming: (peerId: string, offer: IncomingOffer, decision: IncomingDecision, handle: TransferHandle<ReceiverEvent>) => void;
 }
@@ -183,8 +186,12 @@ export class LinkBook {
           if (!current()) return;
           this.states.set(peerId, state);
           reportLinkState(presence, peerId, state, detail);
-          if (state === 'open') this.wanted.delete(peerId);
+          if (state === 'open') {
+            this.wanted.delete(peerId);
+            this.deps.linkOpened?.(peerId);
+          }
           if (state === 'closed' || state === 'failed') {
+            this.deps.linkEnded?.(peerId);
             // An ended link is dropped (a LAN full of strangers must not pile up closed links).
             this.links.delete(peerId);
             this.states.delete(peerId);

@@ -2,6 +2,7 @@ import {
   type ChatEvent,
   type HasherFactory,
   type FerryErrorCode,
+  encodeBase64,
   maxMessageSizeFromSdp,
   openDataChannels,
   PeerSession,
@@ -75,6 +76,8 @@ export class PeerLink {
   private readonly earlyAuth: AuthMessage[] = [];
   /** Why authentication failed, once it has: it outranks however the connection then closes. */
   private authError: { message: string; code: string } | undefined;
+  /** The other device's identity key (base64), once its session authentication verified. */
+  private peerKeyValue: string | undefined;
   /** Data frames received per connection (the link's own, then stripes): see diagnostics(). */
   private readonly framesIn: number[] = [];
 
@@ -100,6 +103,11 @@ export class PeerLink {
   /** We opened this link (we dial its stripes); the other side opened it otherwise. */
   get dialed(): boolean {
     return this.options.dialStripe !== undefined;
+  }
+
+  /** The other device's identity key (base64), proven on this link; undefined before (or without) authentication. */
+  get peerKey(): string | undefined {
+    return this.peerKeyValue;
   }
 
   /** PeerJS's id for this link's own connection: stripes name it. */
@@ -246,6 +254,7 @@ export class PeerLink {
           this.options.runtime.setTimer(300, () => this.fail(outcome.error.message, outcome.error.code));
           return;
         }
+        this.peerKeyValue = encodeBase64(outcome.publicKey);
         session.authenticated();
         this.opened(peerName);
       },

@@ -1,4 +1,4 @@
-import type { FileSink, FileSource, IncomingOffer, ManifestEntry } from '../../src-core/index.js';
+import type { FileSink, FileSource, IncomingOffer, ManifestEntry, ReceiverResume } from '../../src-core/index.js';
 import type { DeviceInfo, FerrySettings, LanStatus, RecentTransfer, SettingsUpdate } from '../contract/device.js';
 import type { IceRefresh } from '../signaling/ice-keeper.js';
 
@@ -32,11 +32,45 @@ export interface DevicePort {
 /** Answers `url` with its JSON body, or throws; bounded by `timeoutMs`. */
 export type FetchJson = (url: string, timeoutMs: number) => Promise<unknown>;
 
+/** Who sent an offer, as its authenticated session says: a resumable download is kept for them only. */
+export interface TransferOrigin {
+  peerId: string;
+  /** The sender's Ed25519 public key, base64. */
+  publicKey: string;
+  name: string;
+}
+
+/** An interrupted download found in the download folder (SPEC.md, "The receiver's journal"). */
+export interface InterruptedDownload {
+  origin: TransferOrigin;
+  resumeKey: string;
+  entries: ManifestEntry[];
+  /** Bytes verified and kept (journaled blocks and finished files). */
+  bytesHeld: number;
+}
+
 /** Files on this device: where received ones go, and whether they fit. */
 export interface DownloadsPort {
   checkSpace(totalBytes: number): Promise<{ fits: boolean; availableBytes: number; downloadDir: string }>;
-  /** Prepares the download folder for an accepted offer; `saved` hears each verified file's path. */
-  openSink(offer: IncomingOffer, saved: (fileIndex: number, path: string) => void): Promise<FileSink>;
+  /**
+   * Prepares the download folder for an accepted offer; `saved` hears each verified file's path.
+   * An offer with a resume key, with its origin, is journaled so it can resume.
+   */
+  openSink(offer: IncomingOffer, saved: (fileIndex: number, path: string) => void, origin?: TransferOrigin): Promise<FileSink>;
+  /**
+   * A resumed offer: the interrupted download it continues (same origin key, same resume key,
+   * a manifest that matches), reopened, with what it holds checked against the disk; undefined
+   * when there is none. `restarted` names files that changed at the source and start over.
+   */
+  resumeSink?(
+    offer: IncomingOffer,
+    saved: (fileIndex: number, path: string) => void,
+    origin: TransferOrigin,
+  ): Promise<{ sink: FileSink; resume: ReceiverResume; restarted: string[] } | undefined>;
+  /** Interrupted downloads kept in the download folder (tidied first: see the SPEC). */
+  interrupted?(): Promise<InterruptedDownload[]>;
+  /** Removes an interrupted download's staging and journal (files already in place stay). */
+  discard?(peerId: string, resumeKey: string): Promise<void>;
 }
 
 /** Files to offer: the manifest and the bytes behind it (built by the host from a pick or a drop). */

@@ -29,7 +29,7 @@ export const DEVICE_CALLS = {
           title: z.string().max(300),
           peerName: z.string().max(100),
           direction: z.enum(['in', 'out']),
-          state: z.enum(['active', 'done', 'failed', 'cancelled', 'declined']),
+          state: z.enum(['active', 'interrupted', 'done', 'failed', 'cancelled', 'declined']),
         }),
       )
       .max(5),

@@ -24,6 +24,7 @@ export const ENGINE_COMMANDS = {
   acceptTransfer: z.tuple([PeerId, TransferKey, z.object({ alwaysAccept: z.boolean().optional() }).strict()]),
   declineTransfer: z.tuple([PeerId, TransferKey]),
   cancelTransfer: z.tuple([PeerId, TransferKey]),
+  discardTransfer: z.tuple([PeerId, TransferKey]),
   showPairingCode: z.tuple([]),
   enterPairingCode: z.tuple([z.string().max(200)]),
   cancelPairing: z.tuple([]),

@@ -23,6 +23,7 @@ export function serveEngine(engine: Engine, port: PortLike, host: { sendPaths(pe
     acceptTransfer: handler(c.acceptTransfer, (peerId, key, options) => engine.acceptTransfer(peerId, key, options)),
     declineTransfer: handler(c.declineTransfer, (peerId, key) => engine.declineTransfer(peerId, key)),
     cancelTransfer: handler(c.cancelTransfer, (peerId, key) => engine.cancelTransfer(peerId, key)),
+    discardTransfer: handler(c.discardTransfer, (peerId, key) => engine.discardTransfer(peerId, key)),
     showPairingCode: handler(c.showPairingCode, () => engine.showPairingCode()),
     enterPairingCode: handler(c.enterPairingCode, (text) => engine.enterPairingCode(text)),
     cancelPairing: handler(c.cancelPairing, () => engine.cancelPairing()),

@@ -11,7 +11,8 @@ export interface ChatLine {
   delivery: 'sending' | 'delivered' | 'failed' | 'received';
 }
 
-export type TransferState = 'offered' | 'waiting' | 'active' | 'done' | 'declined' | 'cancelled' | 'failed';
+/** `interrupted`: the connection went; it resumes when the two devices meet again (SPEC.md, "Resume"). */
+export type TransferState = 'offered' | 'waiting' | 'active' | 'interrupted' | 'done' | 'declined' | 'cancelled' | 'failed';
 
 export interface TransferRow {
   key: string;

@@ -28,6 +28,7 @@ export function outcomeNotice(row: TransferRow, peerName: string): { title: stri
       break;
     case 'declined':
     case 'cancelled':
+    case 'interrupted':
       title = `${row.title} ${direction} was ${row.state}`;
       break;
     case 'offered':

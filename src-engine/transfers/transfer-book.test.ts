@@ -93,6 +93,8 @@ function world(options: { free?: number; autoAcceptTrusted?: boolean; trusted?: 
     },
     transfersOf: (peerId) => ours.get(peerId),
     trust: async (peerId) => trusted.push(peerId),
+    originOf: () => undefined,
+    dial: () => {},
   });
 
   /** Links the device `peerId`; returns its side: its endpoint and what it received. */

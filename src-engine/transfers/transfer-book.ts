@@ -3,18 +3,20 @@ import {
   type DeliveryMode,
   type IncomingDecision,
   type IncomingOffer,
+  randomId,
   type ReceiverEvent,
   type Runtime,
   type SenderEvent,
   type TransferEndpoint,
   type TransferHandle,
 } from '../../src-core/index.js';
-import type { DevicePort, DownloadsPort, OutgoingFiles } from '../ports/host.js';
+import type { DevicePort, DownloadsPort, OutgoingFiles, TransferOrigin } from '../ports/host.js';
 import { describe, newRow } from '../state/conversation.js';
 import { formatBytes } from '../state/format-bytes.js';
 import type { SnapshotStore } from '../state/snapshot-store.js';
 import { endedWith, outcomeNotice, type TransferFailure } from './outcome.js';
 import { ProgressSampler } from './progress.js';
+import { type Resumable, ResumeLedger } from './resume-ledger.js';
 import { TaskbarProgress } from './taskbar-progress.js';
 import { TransferRows } from './transfer-rows.js';
 
@@ -42,7 +44,14 @@ export interface TransferBookDeps {
   transfersOf: (peerId: string) => Pick<TransferEndpoint, 'send'> | undefined;
   /** "Always accept from this device". */
   trust: (peerId: string) => Promise<unknown>;
+  /** Who the device is, as its authenticated session proved (resumes are bound to it). */
+  originOf: (peerId: string) => TransferOrigin | undefined;
+  /** Dials a device in the background, to resume what was interrupted with it. */
+  dial: (peerId: string) => void;
 }
+
+/** A resume key: 22 characters of [A-Za-z0-9_-] (SPEC.md, "Resume"). */
+const RESUME_KEY_LENGTH = 22;
 
 /**
  * Every transfer with every device: offers out and in, the answers to them, and what each shows
@@ -53,37 +62,110 @@ export class TransferBook {
   private readonly progress = new ProgressSampler();
   private readonly rows: TransferRows;
   private readonly taskbar: TaskbarProgress;
+  private readonly ledger: ResumeLedger;
 
   constructor(private readonly deps: TransferBookDeps) {
     this.rows = new TransferRows(deps.store, (recent) => deps.device.setRecentTransfers(recent));
     this.taskbar = new TaskbarProgress((fraction) => deps.device.setProgress(fraction));
+    this.ledger = new ResumeLedger(deps.runtime, deps.dial);
   }
 
   /** Offers files to a connected device. */
-  send(peerId: string, { entries, source, release }: OutgoingFiles): void {
+  send(peerId: string, files: OutgoingFiles): void {
     const transfers = this.deps.transfersOf(peerId);
-    if (entries.length === 0 || !transfers) {
-      void release?.().catch(() => {});
+    if (files.entries.length === 0 || !transfers) {
+      void files.release?.().catch(() => {});
       if (!transfers) throw new Error('There is no open connection to that device.');
       return;
     }
     const setting = this.deps.store.get().settings?.transferMode ?? 'automatic';
     const mode: DeliveryMode = setting === 'automatic' ? DEFAULT_MODE : setting;
+    const resumeKey = randomId(this.deps.runtime, RESUME_KEY_LENGTH);
+    this.offer(peerId, undefined, { direction: 'out', peerId, resumeKey, rowKey: '', files, mode }, false);
+  }
+
+  /**
+   * Offers (again, when `resume`) an outgoing transfer on the open link; `rowKey` is its row when
+   * it has one already. The files stay open until it ends for good (done, failed, cancelled).
+   */
+  private offer(peerId: string, rowKey: string | undefined, outgoing: Extract<Resumable, { direction: 'out' }>, resume: boolean): void {
+    const transfers = this.deps.transfersOf(peerId);
+    if (!transfers) throw new Error('There is no open connection to that device.');
+    const { entries, source, release } = outgoing.files;
     let handle: TransferHandle<SenderEvent>;
     try {
-      handle = transfers.send({ entries, source, mode });
+      handle = transfers.send({ entries, source, mode: outgoing.mode, resumeKey: outgoing.resumeKey, resume });
     } catch (error) {
       void release?.().catch(() => {});
       throw error;
     }
-    // The files stay open while the transfer runs, and are closed however it ends.
-    if (release) void handle.done.catch(() => {}).finally(() => void release().catch(() => {}));
-    const key = this.freshKey(peerId, `out-${handle.transferId}`);
-    const { title, fileCount } = describe(entries);
-    const totalBytes = entries.reduce((n, e) => n + (e.kind === 'file' ? e.size : 0), 0);
+    const key = rowKey ?? this.freshKey(peerId, `out-${handle.transferId}`);
     this.running.set(handleKey(peerId, key), { cancel: () => handle.cancel() });
-    this.rows.add(peerId, { ...newRow(key, 'out', entries, title, fileCount, totalBytes), state: 'waiting' });
-    this.follow(peerId, key, handle);
+    if (rowKey) this.rows.patch(peerId, key, { state: 'waiting', error: undefined });
+    else {
+      const { title, fileCount } = describe(entries);
+      const totalBytes = entries.reduce((n, e) => n + (e.kind === 'file' ? e.size : 0), 0);
+      this.rows.add(peerId, { ...newRow(key, 'out', entries, title, fileCount, totalBytes), state: 'waiting' });
+    }
+    this.follow(peerId, key, handle, { ...outgoing, rowKey: key });
+  }
+
+  /**
+   * An authenticated link with the device opened: what was interrupted with it is offered again
+   * (the sender's side of "Resume"; the receiver's side answers the resumed offers).
+   */
+  linkOpened(peerId: string): void {
+    this.ledger.linked(peerId);
+    for (const resumable of this.ledger.of(peerId)) {
+      if (resumable.direction !== 'out') continue;
+      this.ledger.take(peerId, resumable.resumeKey);
+      try {
+        this.offer(peerId, resumable.rowKey, resumable, true);
+      } catch {
+        this.ledger.add(resumable);
+      }
+    }
+  }
+
+  /** The link with the device ended: what is still interrupted with it dials it back. */
+  linkEnded(peerId: string): void {
+    this.ledger.unlinked(peerId);
+  }
+
+  /** Throws away an interrupted transfer: its files are closed, or its partial download removed. */
+  discard(peerId: string, key: string): void {
+    const resumable = this.ledger.byRow(peerId, key);
+    if (!resumable) return;
+    this.ledger.take(peerId, resumable.resumeKey);
+    if (resumable.direction === 'out') void resumable.files.release?.().catch(() => {});
+    else void this.deps.downloads.discard?.(peerId, resumable.resumeKey).catch(() => {});
+    this.rows.patch(peerId, key, { state: 'cancelled', error: 'Discarded.' });
+  }
+
+  close(): void {
+    this.ledger.close();
+  }
+
+  /**
+   * At start: the downloads interrupted in an earlier run, each a row in its sender's
+   * conversation ("Paused — waiting for Alice"), dialled until the sender is back and resumes it.
+   */
+  async restoreInterrupted(): Promise<void> {
+    const found = (await this.deps.downloads.interrupted?.().catch(() => [])) ?? [];
+    const { store } = this.deps;
+    for (const download of found) {
+      const { peerId, name } = download.origin;
+      if (this.ledger.get(peerId, download.resumeKey)) continue;
+      if (!store.conversation(peerId)) {
+        store.addConversation(peerId, 'closed');
+        store.patchConversation(peerId, (c) => ({ ...c, peerName: c.peerName ?? name }));
+      }
+      const key = this.freshKey(peerId, `in-${download.resumeKey.slice(0, 8)}`);
+      const { title, fileCount } = describe(download.entries);
+      const totalBytes = download.entries.reduce((n, e) => n + (e.kind === 'file' ? e.size : 0), 0);
+      this.rows.add(peerId, { ...newRow(key, 'in', download.entries, title, fileCount, totalBytes), state: 'interrupted', bytesDone: download.bytesHeld, error: 'Interrupted when Ferry last ran.' });
+      this.ledger.add({ direction: 'in', peerId, resumeKey: download.resumeKey, rowKey: key });
+    }
   }
 
   accept(peerId: string, key: string, options: { alwaysAccept?: boolean } = {}): void {
@@ -94,7 +176,8 @@ export class TransferBook {
     if (options.alwaysAccept) void this.deps.trust(peerId);
     this.rows.patch(peerId, key, { state: 'active' });
     const saved = (_fileIndex: number, path: string) => this.rows.patch(peerId, key, { savedPaths: [...(this.rows.row(peerId, key)?.savedPaths ?? []), path] });
-    this.deps.downloads.openSink(offer, saved).then(
+    const origin = offer.resumeKey === undefined ? undefined : this.deps.originOf(peerId);
+    this.deps.downloads.openSink(offer, saved, origin).then(
       (sink) => decision.accept(sink),
       (error: Error) => {
         decision.decline('SINK_FAILED', error.message);
@@ -115,13 +198,43 @@ export class TransferBook {
     this.running.get(handleKey(peerId, key))?.cancel();
   }
 
-  /** A device offers files: shown, then accepted at once if it is trusted and they fit. */
+  /**
+   * A device offers files: a resumed offer that continues an interrupted download here is taken
+   * up at once; anything else is shown, then accepted at once if it is trusted and fits.
+   */
   incoming(peerId: string, offer: IncomingOffer, decision: IncomingDecision, handle: TransferHandle<ReceiverEvent>): void {
+    const origin = this.deps.originOf(peerId);
+    if (offer.resume && offer.resumeKey !== undefined && origin && this.deps.downloads.resumeSink) {
+      const resumeKey = offer.resumeKey;
+      const known = this.ledger.get(peerId, resumeKey);
+      const key = known?.rowKey ?? this.freshKey(peerId, `in-${handle.transferId}`);
+      const saved = (_fileIndex: number, path: string) => this.rows.patch(peerId, key, { savedPaths: [...(this.rows.row(peerId, key)?.savedPaths ?? []), path] });
+      this.deps.downloads.resumeSink(offer, saved, origin).then(
+        (found) => {
+          if (!found) return this.ask(peerId, offer, decision, handle);
+          this.ledger.take(peerId, resumeKey);
+          this.running.set(handleKey(peerId, key), { cancel: () => handle.cancel() });
+          const { title, fileCount } = describe(offer.entries);
+          const restarted = found.restarted.length ? `Changed on the other device, received again from the start: ${found.restarted.join(', ')}.` : undefined;
+          if (this.rows.row(peerId, key)) this.rows.patch(peerId, key, { state: 'active', error: restarted, totalBytes: offer.totalBytes });
+          else this.rows.add(peerId, { ...newRow(key, 'in', offer.entries, title, fileCount, offer.totalBytes), state: 'active', error: restarted });
+          this.follow(peerId, key, handle, { direction: 'in', peerId, resumeKey, rowKey: key });
+          decision.accept(found.sink, found.resume);
+        },
+        () => this.ask(peerId, offer, decision, handle),
+      );
+      return;
+    }
+    this.ask(peerId, offer, decision, handle);
+  }
+
+  /** Shows an offer, then accepts it at once if the device is trusted and the files fit. */
+  private ask(peerId: string, offer: IncomingOffer, decision: IncomingDecision, handle: TransferHandle<ReceiverEvent>): void {
     const key = this.freshKey(peerId, `in-${handle.transferId}`);
     const { title, fileCount } = describe(offer.entries);
     this.running.set(handleKey(peerId, key), { cancel: () => handle.cancel(), decision, offer });
     this.rows.add(peerId, { ...newRow(key, 'in', offer.entries, title, fileCount, offer.totalBytes), state: 'offered' });
-    this.follow(peerId, key, handle);
+    this.follow(peerId, key, handle, offer.resumeKey === undefined ? undefined : { direction: 'in', peerId, resumeKey: offer.resumeKey, rowKey: key });
     // Space is checked before anyone is asked: an offer that cannot fit is never accepted.
     this.deps.downloads.checkSpace(offer.totalBytes).then(
       ({ fits, availableBytes, downloadDir }) => {
@@ -149,8 +262,11 @@ export class TransferBook {
     for (let n = 2; ; n++) if (free(`${key}~${n}`)) return `${key}~${n}`;
   }
 
-  /** A transfer's events and ending, onto its row. */
-  private follow(peerId: string, key: string, handle: TransferHandle<SenderEvent> | TransferHandle<ReceiverEvent>): void {
+  /**
+   * A transfer's events and ending, onto its row. A resumable one that is interrupted goes on the
+   * ledger (an outgoing one keeps its files open); ended any other way, its files are closed.
+   */
+  private follow(peerId: string, key: string, handle: TransferHandle<SenderEvent> | TransferHandle<ReceiverEvent>, resumable?: Resumable): void {
     (handle.onEvent as (listener: (event: SenderEvent | ReceiverEvent) => void) => void)((event) => {
       switch (event.type) {
         case 'accepted':
@@ -181,11 +297,20 @@ export class TransferBook {
     handle.done
       .then(
         () => {
+          if (resumable?.direction === 'out') void resumable.files.release?.().catch(() => {});
           this.rows.patch(peerId, key, { state: 'done', bytesDone: this.rows.row(peerId, key)?.totalBytes ?? 0 });
           this.notify(peerId, key);
         },
         (failure: TransferFailure) => {
           const row = this.rows.row(peerId, key);
+          // Interrupted once accepted: kept to resume. An offer still unanswered just ends.
+          if (failure.code === 'TRANSFER_INTERRUPTED' && resumable && row?.state === 'active') {
+            this.ledger.add(resumable);
+            this.rows.patch(peerId, key, { state: 'interrupted', error: failure.message, bytesPerSecond: 0 });
+            this.notify(peerId, key);
+            return;
+          }
+          if (resumable?.direction === 'out') void resumable.files.release?.().catch(() => {});
           // A failure already shown (the download folder refused the files) keeps its reason.
           if (row?.state !== 'failed' || row.error === undefined) this.rows.patch(peerId, key, endedWith(failure, row?.state));
           this.notify(peerId, key);

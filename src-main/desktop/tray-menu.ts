@@ -5,6 +5,7 @@ export type TrayMenuItem = { kind: 'item'; label: string; enabled: boolean; acti
 
 const STATE_WORDS: Record<RecentTransfer['state'], string> = {
   active: 'in progress',
+  interrupted: 'interrupted',
   done: 'done',
   failed: 'failed',
   cancelled: 'cancelled',

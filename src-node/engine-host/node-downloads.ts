@@ -1,34 +1,101 @@
-import { mkdir } from 'node:fs/promises';
-import type { DownloadsPort } from '../../src-engine/index.js';
+import { mkdir, truncate } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FileSink, HasherFactory, IncomingOffer } from '../../src-core/index.js';
+import type { DownloadsPort, InterruptedDownload, TransferOrigin } from '../../src-engine/index.js';
 import { NodeFileSink, spaceFor } from '../files/node-file-sink.js';
+import { heldBlocks, matchStaged, scanStaging, type StagedTransfer } from '../files/staged-transfers.js';
+import { writeAtomically, OFFER_FILE } from '../files/transfer-journal.js';
+
+/** Interrupted downloads older than this are removed at start (SPEC.md, "The receiver's journal"). */
+export const KEEP_INTERRUPTED_MS = 7 * 24 * 3600 * 1000;
+
+export interface NodeDownloadsOptions {
+  /** Asked at each offer: a folder chosen in Settings applies to the next transfer. */
+  downloadDir: () => Promise<string>;
+  /** Hears each verified file's path. */
+  fileSaved?: (path: string) => void;
+  createHasher: HasherFactory;
+  warn?: (message: string) => void;
+  now?: () => number;
+}
 
 /**
  * Received files straight to disk, next to the engine: staged as `.part` files, fsynced, renamed
- * atomically once verified (NodeFileSink). `downloadDir` is asked at each offer, so a folder
- * chosen in Settings applies to the next transfer; `fileSaved` hears each verified file's path.
+ * atomically once verified (NodeFileSink). A resumable offer is journaled; an interrupted one is
+ * found again, checked against the disk, and reopened when its sender offers it again.
  */
-export function nodeDownloads(downloadDir: () => Promise<string>, fileSaved: (path: string) => void = () => {}): DownloadsPort {
+export function nodeDownloads(options: NodeDownloadsOptions): DownloadsPort {
+  const now = options.now ?? Date.now;
+  const fileSaved = options.fileSaved ?? (() => {});
+  const folder = async () => {
+    const dir = await options.downloadDir();
+    await mkdir(dir, { recursive: true });
+    return dir;
+  };
+  const staged = async (dir: string): Promise<StagedTransfer[]> => scanStaging(dir, { keepMs: KEEP_INTERRUPTED_MS, now: now(), warn: options.warn ?? (() => {}) });
+  const find = async (dir: string, peerId: string, resumeKey: string) => (await staged(dir)).find((s) => s.offer.sender.peerId === peerId && s.offer.resumeKey === resumeKey);
+  const wrap = (sink: NodeFileSink, saved: (fileIndex: number, path: string) => void): FileSink => ({
+    write: (fileIndex, offset, bytes) => sink.write(fileIndex, offset, bytes),
+    finalize: async (fileIndex) => {
+      await sink.finalize(fileIndex);
+      const path = sink.savedFiles.get(fileIndex);
+      if (path === undefined) return;
+      fileSaved(path);
+      saved(fileIndex, path);
+    },
+    abort: () => sink.abort(),
+    blockVerified: (fileIndex, block, digest) => sink.blockVerified(fileIndex, block, digest),
+    suspend: () => sink.suspend(),
+  });
   return {
     checkSpace: async (totalBytes) => {
-      const dir = await downloadDir();
-      await mkdir(dir, { recursive: true });
+      const dir = await folder();
       return { ...(await spaceFor(dir, totalBytes)), downloadDir: dir };
     },
-    openSink: async (offer, saved) => {
-      const dir = await downloadDir();
-      await mkdir(dir, { recursive: true });
-      const sink = await NodeFileSink.create(dir, offer);
-      return {
-        write: (fileIndex, offset, bytes) => sink.write(fileIndex, offset, bytes),
-        finalize: async (fileIndex) => {
-          await sink.finalize(fileIndex);
-          const path = sink.savedFiles.get(fileIndex);
-          if (path === undefined) return;
-          fileSaved(path);
-          saved(fileIndex, path);
-        },
-        abort: () => sink.abort(),
-      };
+    openSink: async (offer, saved, origin) => {
+      const dir = await folder();
+      const resumable = offer.resumeKey !== undefined && origin ? { resumeKey: offer.resumeKey, sender: origin, mode: offer.mode, chunkSize: offer.chunkSize, blockChunks: offer.blockChunks, digest: offer.digest, entries: [...offer.entries] } : undefined;
+      return wrap(await NodeFileSink.create(dir, offer, resumable, now), saved);
+    },
+    resumeSink: async (offer: IncomingOffer, saved, origin: TransferOrigin) => {
+      if (offer.resumeKey === undefined) return undefined;
+      const dir = await folder();
+      const found = await find(dir, origin.peerId, offer.resumeKey);
+      // Only the same identity resumes its transfer; anyone else's offer is a new one.
+      if (!found || found.offer.sender.publicKey !== origin.publicKey) return undefined;
+      const match = matchStaged(found, offer);
+      if (!match) {
+        await NodeFileSink.reopen(dir, found.dir, found.offer, found.progress, now).abort();
+        return undefined;
+      }
+      const restart = new Set(match.restart);
+      if (restart.size > 0) {
+        // Files that changed at the source start over: their staging emptied, the journal's record of them gone.
+        for (const fileIndex of restart) await truncate(join(found.dir, `${fileIndex}.part`), 0).catch(() => {});
+        found.offer = { ...found.offer, entries: [...offer.entries] };
+        found.progress = { ...found.progress, blocks: found.progress.blocks.filter(([f]) => !restart.has(f)), done: found.progress.done.filter(([f]) => !restart.has(f)) };
+        await writeAtomically(found.dir, OFFER_FILE, found.offer);
+      }
+      const resume = await heldBlocks(found, options.createHasher, restart);
+      const sink = NodeFileSink.reopen(dir, found.dir, found.offer, found.progress, now);
+      return { sink: wrap(sink, saved), resume, restarted: match.restart.map((i) => offer.entries[i]?.path ?? `#${i}`) };
+    },
+    interrupted: async (): Promise<InterruptedDownload[]> =>
+      (await staged(await folder())).map((s) => {
+        const blockBytes = s.offer.chunkSize * s.offer.blockChunks;
+        const sizeOf = (fileIndex: number) => {
+          const entry = s.offer.entries[fileIndex];
+          return entry?.kind === 'file' ? entry.size : 0;
+        };
+        const held =
+          s.progress.done.reduce((n, [f]) => n + sizeOf(f), 0) +
+          s.progress.blocks.reduce((n, [f, block]) => n + Math.max(0, Math.min(blockBytes, sizeOf(f) - block * blockBytes)), 0);
+        return { origin: s.offer.sender, resumeKey: s.offer.resumeKey, entries: s.offer.entries, bytesHeld: held };
+      }),
+    discard: async (peerId, resumeKey) => {
+      const dir = await folder();
+      const found = await find(dir, peerId, resumeKey);
+      if (found) await NodeFileSink.reopen(dir, found.dir, found.offer, found.progress, now).abort();
     },
   };
 }

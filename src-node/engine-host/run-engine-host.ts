@@ -48,15 +48,18 @@ export async function runEngineHost(
     ping: handler(ENGINE_HOST_CALLS.ping, () => 'pong'),
   });
   const device = deviceOverPort(rpc);
+  const createHasher = await createHashWasmHasherFactory();
   const engine = new Engine({
     runtime: options.runtime ?? nodeRuntime,
-    createHasher: await createHashWasmHasherFactory(),
+    createHasher,
     createPeer: options.createPeer ?? createNodeSignalingPeer,
     device,
-    downloads: nodeDownloads(
-      () => device.downloadDir(),
-      (path) => void device.fileSaved(path).catch(() => {}),
-    ),
+    downloads: nodeDownloads({
+      downloadDir: () => device.downloadDir(),
+      fileSaved: (path) => void device.fileSaved(path).catch(() => {}),
+      createHasher,
+      warn: (message) => console.warn(`ferry engine: ${message}`),
+    }),
     fetchJson: nodeFetchJson,
     ...(options.peerJsDebug ? { peerJsDebug: options.peerJsDebug } : {}),
   });

@@ -63,6 +63,7 @@ const offerLike = (changes: Partial<IncomingOffer> = {}): IncomingOffer => ({
 /** A resumable download that got `blocks` blocks of big.bin and the small file, then was suspended. */
 async function interrupted(blocks: number) {
   const big = new Uint8Array(randomBytes(10 * BLOCK + 100));
+  const before = new Set(await readdir(downloads));
   const sink = await NodeFileSink.create(downloads, { entries, totalBytes }, resumable);
   for (let b = 0; b < blocks; b++) {
     const bytes = big.subarray(b * BLOCK, (b + 1) * BLOCK);
@@ -72,7 +73,7 @@ async function interrupted(blocks: number) {
   await sink.write(2, 0, new TextEncoder().encode('hello, world'));
   await sink.finalize(2);
   await sink.suspend();
-  const [dir] = (await readdir(downloads)).filter((n) => n.startsWith('.ferry-incoming-'));
+  const [dir] = (await readdir(downloads)).filter((n) => n.startsWith('.ferry-incoming-') && !before.has(n));
   return { big, dir: join(downloads, dir as string) };
 }
 

@@ -55,6 +55,9 @@ export class StagingJournal {
       if (batch.length > 0) await this.syncFiles([...new Set(batch.map(([f]) => f))]);
       for (const [fileIndex, block, digest] of batch) if (!this.done.has(fileIndex)) this.blockMap(fileIndex).set(block, digest);
       await writeAtomically(this.dir, JOURNAL_FILE, this.snapshot());
+    }).catch((error: unknown) => {
+      // Stopped meanwhile: the staging folder went (the transfer completed or was discarded).
+      if (!this.stopped) throw error;
     });
     this.chain = run.catch((error: unknown) => {
       this.failure ??= error as Error;

@@ -71,6 +71,10 @@ export class FerryView {
     void this.engine.command('declineTransfer', peerId, key).catch(() => {});
   }
 
+  discardTransfer(peerId: string, key: string): void {
+    void this.engine.command('discardTransfer', peerId, key).catch(() => {});
+  }
+
   cancelTransfer(peerId: string, key: string): void {
     void this.engine.command('cancelTransfer', peerId, key).catch(() => {});
   }

@@ -7,6 +7,7 @@ const STATE_WORDS: Record<TransferState, string> = {
   offered: 'Wants to send you files',
   waiting: 'Waiting for the other device to accept',
   active: 'In progress',
+  interrupted: 'Interrupted',
   done: 'Done, verified',
   declined: 'Declined',
   cancelled: 'Cancelled',
@@ -14,7 +15,8 @@ const STATE_WORDS: Record<TransferState, string> = {
 };
 
 /** What a transfer is doing, in words: sending or receiving, then verifying the last bytes. */
-function stateWords(t: TransferRow): string {
+function stateWords(t: TransferRow, name: string): string {
+  if (t.state === 'interrupted') return `Paused — waiting for ${name}`;
   if (t.state !== 'active') return STATE_WORDS[t.state];
   if (t.bytesDone >= t.totalBytes && t.totalBytes > 0) return 'Verifying';
   return t.direction === 'out' ? 'Sending' : 'Receiving';
@@ -40,7 +42,7 @@ export function TransferList({ peerId, name, transfers, store }: { peerId: strin
               {t.direction === 'out' ? 'To' : 'From'} {name}: {t.title}
             </span>
             <span className="transfer-state" role="status" aria-label={`State of ${t.title}`}>
-              {stateWords(t)}
+              {stateWords(t, name)}
             </span>
           </div>
           {t.state === 'offered' ? <OfferPrompt peerId={peerId} name={name} transfer={t} store={store} /> : <Progress transfer={t} />}
@@ -49,6 +51,11 @@ export function TransferList({ peerId, name, transfers, store }: { peerId: strin
             {t.state === 'waiting' || t.state === 'active' ? (
               <button type="button" className="secondary" onClick={() => store.cancelTransfer(peerId, t.key)}>
                 {`Cancel ${t.title}`}
+              </button>
+            ) : null}
+            {t.state === 'interrupted' ? (
+              <button type="button" className="secondary" onClick={() => store.discardTransfer(peerId, t.key)}>
+                {`Discard ${t.title}`}
               </button>
             ) : null}
             {t.state === 'done' && t.savedPaths[0] ? (
