@@ -1,6 +1,6 @@
 import { decodeBase64, type HasherFactory, keyFingerprintWords, parsePeerId, type Runtime } from '../src-core/index.js';
-import type { DeviceInfo, FerrySettings, PublicIdentity, SignalingConfig } from './contract/device.js';
-import type { DevicePort, DownloadsPort, FetchJson, OutgoingFiles } from './ports/host.js';
+import type { DeviceInfo, FerrySettings, OutgoingRecord, PublicIdentity, SignalingConfig } from './contract/device.js';
+import type { DevicePort, DownloadsPort, FetchJson, OpenPaths, OutgoingFiles } from './ports/host.js';
 import type { CreateSignalingPeer } from './ports/signaling.js';
 import { SignalingClient } from './signaling/signaling-client.js';
 import { IceKeeper } from './signaling/ice-keeper.js';
@@ -26,6 +26,8 @@ export interface EnginePorts {
   device: DevicePort;
   downloads: DownloadsPort;
   fetchJson: FetchJson;
+  /** Files of remembered paths (absent: outgoing transfers do not survive a restart). */
+  openPaths?: OpenPaths;
   /** PeerJS's own logging, for diagnosing connection trouble. */
   peerJsDebug?: 0 | 1 | 2 | 3;
 }
@@ -37,6 +39,8 @@ export interface EngineStart {
   settings: FerrySettings;
   downloadDir: string;
   identity: PublicIdentity;
+  /** Outgoing transfers that had not ended when the engine last ran: offered again (Resume). */
+  outgoing?: OutgoingRecord[];
 }
 
 /**
@@ -119,7 +123,7 @@ export class Engine {
 
   readonly getSnapshot = (): EngineSnapshot => this.store.get();
 
-  start({ device, signaling: config, settings, downloadDir, identity }: EngineStart): void {
+  start({ device, signaling: config, settings, downloadDir, identity, outgoing }: EngineStart): void {
     const { store } = this;
     this.identity = identity;
     store.update({ device, signalingConfig: config, settings, downloadDir, ownKeyWords: keyFingerprintWords(decodeBase64(identity.publicKey)) });
@@ -143,6 +147,7 @@ export class Engine {
       identity.peerId,
     );
     void this.transfers.restoreInterrupted();
+    if (outgoing?.length && this.ports.openPaths) void this.transfers.restoreOutgoing(outgoing, this.ports.openPaths);
     this.client.start();
     const client = this.client;
     this.ice = new IceKeeper(this.runtime, () => this.ports.device.iceServers(), (servers) => client.setIceServers(servers));

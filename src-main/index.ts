@@ -17,6 +17,7 @@ import { IdentityStore } from './identity/identity-store.js';
 import { safeStorageBox } from './identity/safe-storage-box.js';
 import { fetchJsonWithTimeout, resolveSignalingSource, type SignalingSource } from './signaling/signaling-source.js';
 import { startEngineProcess } from './engine/engine-process.js';
+import { OutgoingStore } from './files/outgoing-store.js';
 
 // Electron glue only: every decision lives in the plain modules imported above.
 
@@ -131,7 +132,9 @@ async function main(): Promise<void> {
   });
   app.on('will-quit', () => void services.downloads.abortAll());
   // Every byte moves in the engine's own process; the window is a view over it.
-  const engine = startEngineProcess({ services, settings, savedPaths: services.downloads.savedPaths });
+  // Outgoing transfers not yet ended for good: a restart offers them again (Resume).
+  const outgoing = await OutgoingStore.open(join(app.getPath('userData'), 'outgoing-transfers.json'), (message) => console.warn(message));
+  const engine = startEngineProcess({ services, settings, savedPaths: services.downloads.savedPaths, outgoing });
   app.on('will-quit', () => engine.stop());
   const isTrustedSender = createSenderCheck(rendererUrl);
   const dispatch = createIpcDispatcher(services, isTrustedSender, (method, error) =>

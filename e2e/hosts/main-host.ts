@@ -25,6 +25,7 @@ import { fetchJsonWithTimeout } from '../../src-main/signaling/signaling-source.
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { type EngineLink, linkEngine } from '../../src-main/engine/engine-link.js';
+import { OutgoingStore } from '../../src-main/files/outgoing-store.js';
 import { childProcessPort, webSocketPort } from '../../src-node/engine-host/process-ports.js';
 import { EngineClient } from '../../src-engine/remote/engine-client.js';
 import type { EngineCommandName } from '../../src-engine/remote/engine-protocol.js';
@@ -116,6 +117,7 @@ async function startEngine(): Promise<{ port: number; token: string; pid: number
     services,
     settings,
     savedPaths: services.downloads.savedPaths,
+    outgoing: await OutgoingStore.open(`${options.settingsFile}.outgoing.json`),
     // Told, for the tests' logs (the app restarts such an engine; the lab does not).
     unresponsive: () => process.stdout.write(`${JSON.stringify({ event: 'engine-unresponsive', pid: child.pid })}\n`),
   });
@@ -139,6 +141,17 @@ async function engineDriver(where: { port: number; token: string }): Promise<Eng
   return new EngineClient(webSocketPort(socket));
 }
 const driver = engine ? await engineDriver(engine) : undefined;
+// The signaling state as the view sees it, each change a line: a failing test shows the story.
+if (driver) {
+  let last = '';
+  driver.subscribe(() => {
+    const signaling = driver.getSnapshot().signaling;
+    const now = JSON.stringify(signaling ?? null);
+    if (now === last) return;
+    last = now;
+    process.stdout.write(`${JSON.stringify({ event: 'signaling', signaling })}\n`);
+  });
+}
 
 // A byte-array argument arrives in a binary frame; everything else as JSON.
 type Call = { id: number; method: string; args: unknown[]; bytesAt?: number };

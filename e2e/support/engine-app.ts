@@ -110,7 +110,8 @@ export async function startEngineApp(
         const found = check(last);
         if (found !== undefined) return found;
         if (Date.now() > deadline) {
-          throw new Error(`${options.deviceName}: timed out waiting for ${what}; last snapshot: ${JSON.stringify(last).slice(0, 4000)}`);
+          const story = main.log.split('\n').filter((line) => !line.includes('"event":"engine-snapshot"') && !line.includes('"event":"engine-result"')).slice(-40).join('\n');
+          throw new Error(`${options.deviceName}: timed out waiting for ${what}; last snapshot: ${JSON.stringify(last).slice(0, 4000)}\n--- ${options.deviceName}'s main and engine said:\n${story}`);
         }
         await new Promise((r) => setTimeout(r, 150));
       }

@@ -79,7 +79,12 @@ export interface TransferEndpointOptions {
   maxIncoming?: number;
   /** The peer's SCTP max-message-size (from its SDP): chunks shrink so frames fit. */
   maxMessageSize?: number;
+  /** A write the disk has not finished in this long fails the transfer (a hung disk never stalls it silently). */
+  writeDeadlineMs?: number;
 }
+
+/** How long one chunk's write may take before the receiving disk counts as stopped. */
+export const DEFAULT_WRITE_DEADLINE_MS = 30_000;
 
 /** How a resumable transfer's handle ends when its connection goes: interrupted, the cause kept. */
 function interrupted(cause: FerryError): FerryError {
@@ -260,12 +265,24 @@ export class TransferEndpoint {
       repairAfterMs: this.options.repairAfterMs,
       onAction: (action) => {
         switch (action.type) {
-          case 'write':
-            sink?.write(action.fileIndex, action.offset, action.bytes).then(
-              () => receiver.written(action.fileIndex, action.chunkIndex),
-              (error: unknown) => receiver.sinkFailed(error),
+          case 'write': {
+            if (!sink) return;
+            const deadline = this.options.writeDeadlineMs ?? DEFAULT_WRITE_DEADLINE_MS;
+            const timer = this.options.runtime.setTimer(deadline, () =>
+              receiver.sinkFailed(new Error(`the disk did not finish a write within ${deadline / 1000} s`)),
+            );
+            sink.write(action.fileIndex, action.offset, action.bytes).then(
+              () => {
+                this.options.runtime.clearTimer(timer);
+                receiver.written(action.fileIndex, action.chunkIndex);
+              },
+              (error: unknown) => {
+                this.options.runtime.clearTimer(timer);
+                receiver.sinkFailed(error);
+              },
             );
             return;
+          }
           case 'finalize':
             sink?.finalize(action.fileIndex).then(
               () => receiver.finalized(action.fileIndex),

@@ -67,3 +67,16 @@ export interface PublicIdentity {
 
 /** A settings change: applied whole, or refused with a message per field ("iceServers.0.urls.1"). */
 export type SettingsUpdate = { ok: true; settings: FerrySettings } | { ok: false; fieldErrors: Record<string, string> };
+
+/**
+ * An outgoing transfer main keeps for the engine until it ends for good, so a restarted engine
+ * offers it again (SPEC.md, "Resume"): the picked paths it was made from, and to whom.
+ */
+export interface OutgoingRecord {
+  resumeKey: string;
+  peerId: string;
+  peerName: string;
+  paths: string[];
+  mode: 'reliable-ordered' | 'reliable-unordered' | 'partial';
+  createdAt: number;
+}

@@ -92,7 +92,8 @@ export class PeerLink {
     );
     connection.on('open', () => void this.attach());
     connection.on('close', () => this.closed());
-    connection.on('error', (error) => this.fail(`The connection failed: ${error.message}`));
+    // Authentication's own reason, once known, says more than how the connection then ended.
+    connection.on('error', (error) => this.fail(this.authError?.message ?? `The connection failed: ${error.message}`, this.authError?.code));
     if (connection.open) void this.attach();
   }
 

@@ -1,5 +1,5 @@
 import type { FileSink, FileSource, IncomingOffer, ManifestEntry, ReceiverResume } from '../../src-core/index.js';
-import type { DeviceInfo, FerrySettings, LanStatus, RecentTransfer, SettingsUpdate } from '../contract/device.js';
+import type { DeviceInfo, FerrySettings, LanStatus, OutgoingRecord, RecentTransfer, SettingsUpdate } from '../contract/device.js';
 import type { IceRefresh } from '../signaling/ice-keeper.js';
 
 /*
@@ -27,6 +27,9 @@ export interface DevicePort {
   setProgress(fraction: number | null): Promise<unknown>;
   /** The tray's last transfers, newest first. */
   setRecentTransfers(recent: RecentTransfer[]): Promise<unknown>;
+  /** Keeps an outgoing transfer until it ends for good (absent: not kept across restarts). */
+  keepOutgoing?(record: OutgoingRecord): Promise<unknown>;
+  forgetOutgoing?(resumeKey: string): Promise<unknown>;
 }
 
 /** Answers `url` with its JSON body, or throws; bounded by `timeoutMs`. */
@@ -79,4 +82,9 @@ export interface OutgoingFiles {
   source: FileSource;
   /** Called once the transfer has ended, however it ended (closes open files). */
   release?(): Promise<void>;
+  /** The picked paths it was made from, when it can be made again after a restart. */
+  paths?: string[];
 }
+
+/** Makes the files of remembered paths again (a restarted engine resuming what it was sending). */
+export type OpenPaths = (paths: string[]) => Promise<OutgoingFiles>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { decodeBase64, encodeBase64 } from '../../src-core/index.js';
+import { decodeBase64, DELIVERY_MODES, encodeBase64, RESUME_KEY_PATTERN } from '../../src-core/index.js';
 import type { EngineStart } from '../engine.js';
 import type { DevicePort } from '../ports/host.js';
 import type { PortLike } from './port.js';
@@ -12,6 +12,15 @@ import { handler, type RpcHandlers, RpcPeer } from './rpc.js';
  */
 
 const Role = z.enum(['initiator', 'responder']);
+const ResumeKey = z.string().regex(RESUME_KEY_PATTERN);
+export const OutgoingRecordSchema = z.strictObject({
+  resumeKey: ResumeKey,
+  peerId: z.string().regex(/^ferry-[a-z2-7]{16}$/),
+  peerName: z.string().max(200),
+  paths: z.array(z.string().min(1).max(8192)).min(1).max(10_000),
+  mode: z.enum(DELIVERY_MODES),
+  createdAt: z.number().int().nonnegative(),
+});
 
 export const DEVICE_CALLS = {
   deviceInfo: z.tuple([]),
@@ -36,6 +45,9 @@ export const DEVICE_CALLS = {
   ]),
   /** A received file is verified and under its final name: main may reveal it ("Show in folder"). */
   fileSaved: z.tuple([z.string().min(1).max(8192)]),
+  /** An outgoing transfer to keep until it ends for good (SPEC.md, "Resume"); main grants its paths again at the next start. */
+  keepOutgoing: z.tuple([OutgoingRecordSchema]),
+  forgetOutgoing: z.tuple([ResumeKey]),
 } as const;
 
 export type DeviceCallName = keyof typeof DEVICE_CALLS;
@@ -55,7 +67,7 @@ export const START_NOTE = 'start';
 export const SETTINGS_NOTE = 'settings';
 
 /** The engine's side: main's services as the engine's DevicePort, plus what only the host tells main. */
-export function deviceOverPort(rpc: RpcPeer): DevicePort & { fileSaved(path: string): Promise<unknown> } {
+export function deviceOverPort(rpc: RpcPeer): Required<DevicePort> & { fileSaved(path: string): Promise<unknown> } {
   const call = (name: DeviceCallName, ...args: unknown[]) => rpc.call(name, args);
   return {
     deviceInfo: () => call('deviceInfo') as ReturnType<DevicePort['deviceInfo']>,
@@ -68,11 +80,13 @@ export function deviceOverPort(rpc: RpcPeer): DevicePort & { fileSaved(path: str
     setProgress: (fraction) => call('setProgress', fraction),
     setRecentTransfers: (recent) => call('setRecentTransfers', recent),
     fileSaved: (path) => call('fileSaved', path),
+    keepOutgoing: (record) => call('keepOutgoing', record),
+    forgetOutgoing: (resumeKey) => call('forgetOutgoing', resumeKey),
   };
 }
 
 /** Main's side: serves its services to the engine process, checked. */
-export function serveDevice(port: PortLike, device: DevicePort & { fileSaved(path: string): unknown }): RpcPeer {
+export function serveDevice(port: PortLike, device: Required<DevicePort> & { fileSaved(path: string): unknown }): RpcPeer {
   const d = DEVICE_CALLS;
   const handlers = {
     deviceInfo: handler(d.deviceInfo, () => device.deviceInfo()),
@@ -85,6 +99,8 @@ export function serveDevice(port: PortLike, device: DevicePort & { fileSaved(pat
     setProgress: handler(d.setProgress, (fraction) => device.setProgress(fraction)),
     setRecentTransfers: handler(d.setRecentTransfers, (recent) => device.setRecentTransfers(recent)),
     fileSaved: handler(d.fileSaved, (path) => device.fileSaved(path)),
+    keepOutgoing: handler(d.keepOutgoing, (record) => device.keepOutgoing(record)),
+    forgetOutgoing: handler(d.forgetOutgoing, (resumeKey) => device.forgetOutgoing(resumeKey)),
   } satisfies Record<DeviceCallName, unknown> as RpcHandlers;
   return new RpcPeer(port, handlers);
 }

@@ -1,6 +1,6 @@
 import { ed25519 } from '@noble/curves/ed25519';
 import { encodeBase64, keyFingerprintWords, peerIdFromPublicKey, sessionSigningInput } from '../../src-core/index.js';
-import type { DeviceInfo, FerrySettings, PublicIdentity, RecentTransfer, SettingsUpdate, SignalingConfig } from '../contract/device.js';
+import type { DeviceInfo, FerrySettings, OutgoingRecord, PublicIdentity, RecentTransfer, SettingsUpdate, SignalingConfig } from '../contract/device.js';
 import type { EngineStart } from '../engine.js';
 import type { DevicePort } from '../ports/host.js';
 import type { IceRefresh } from '../signaling/ice-keeper.js';
@@ -100,6 +100,19 @@ export class MemoryMain implements DevicePort {
 
   async fileSaved(path: string): Promise<null> {
     this.savedFiles.push(path);
+    return null;
+  }
+
+  /** Outgoing transfers kept for a restart, by resume key (kept in memory: this main never restarts). */
+  readonly outgoing = new Map<string, OutgoingRecord>();
+
+  async keepOutgoing(record: OutgoingRecord): Promise<null> {
+    this.outgoing.set(record.resumeKey, record);
+    return null;
+  }
+
+  async forgetOutgoing(resumeKey: string): Promise<null> {
+    this.outgoing.delete(resumeKey);
     return null;
   }
 

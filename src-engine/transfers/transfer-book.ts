@@ -10,7 +10,8 @@ import {
   type TransferEndpoint,
   type TransferHandle,
 } from '../../src-core/index.js';
-import type { DevicePort, DownloadsPort, OutgoingFiles, TransferOrigin } from '../ports/host.js';
+import type { OutgoingRecord } from '../contract/device.js';
+import type { DevicePort, DownloadsPort, OpenPaths, OutgoingFiles, TransferOrigin } from '../ports/host.js';
 import { describe, newRow } from '../state/conversation.js';
 import { formatBytes } from '../state/format-bytes.js';
 import type { SnapshotStore } from '../state/snapshot-store.js';
@@ -38,7 +39,7 @@ interface Running {
 export interface TransferBookDeps {
   runtime: Runtime;
   store: SnapshotStore;
-  device: Pick<DevicePort, 'notify' | 'setProgress' | 'setRecentTransfers'>;
+  device: Pick<DevicePort, 'notify' | 'setProgress' | 'setRecentTransfers' | 'keepOutgoing' | 'forgetOutgoing'>;
   downloads: DownloadsPort;
   /** The transfers of the open session with the device, if there is one. */
   transfersOf: (peerId: string) => Pick<TransferEndpoint, 'send'> | undefined;
@@ -82,6 +83,40 @@ export class TransferBook {
     const mode: DeliveryMode = setting === 'automatic' ? DEFAULT_MODE : setting;
     const resumeKey = randomId(this.deps.runtime, RESUME_KEY_LENGTH);
     this.offer(peerId, undefined, { direction: 'out', peerId, resumeKey, rowKey: '', files, mode }, false);
+    // Kept by main until it ends for good, so a restart offers it again.
+    if (files.paths) {
+      const peerName = this.deps.store.conversation(peerId)?.peerName ?? peerId;
+      void this.deps.device.keepOutgoing?.({ resumeKey, peerId, peerName, paths: files.paths, mode, createdAt: Math.floor(this.deps.runtime.now()) }).catch(() => {});
+    }
+  }
+
+  /**
+   * At start: the outgoing transfers that had not ended when the engine last ran, made again from
+   * their paths, each a row ("Paused — waiting for Bob") offered again when Bob is back.
+   */
+  async restoreOutgoing(records: readonly OutgoingRecord[], openPaths: OpenPaths): Promise<void> {
+    const { store } = this.deps;
+    for (const record of records) {
+      const { peerId, resumeKey } = record;
+      if (this.ledger.get(peerId, resumeKey)) continue;
+      let files: OutgoingFiles;
+      try {
+        files = await openPaths(record.paths);
+      } catch {
+        // The files are gone or unreadable: nothing to resume.
+        void this.deps.device.forgetOutgoing?.(resumeKey).catch(() => {});
+        continue;
+      }
+      if (!store.conversation(peerId)) {
+        store.addConversation(peerId, 'closed');
+        store.patchConversation(peerId, (c) => ({ ...c, peerName: c.peerName ?? record.peerName }));
+      }
+      const key = this.freshKey(peerId, `out-${resumeKey.slice(0, 8)}`);
+      const { title, fileCount } = describe(files.entries);
+      const totalBytes = files.entries.reduce((n, e) => n + (e.kind === 'file' ? e.size : 0), 0);
+      this.rows.add(peerId, { ...newRow(key, 'out', files.entries, title, fileCount, totalBytes), state: 'interrupted', error: 'Interrupted when Ferry last ran.' });
+      this.ledger.add({ direction: 'out', peerId, resumeKey, rowKey: key, files, mode: record.mode });
+    }
   }
 
   /**
@@ -96,7 +131,8 @@ export class TransferBook {
     try {
       handle = transfers.send({ entries, source, mode: outgoing.mode, resumeKey: outgoing.resumeKey, resume });
     } catch (error) {
-      void release?.().catch(() => {});
+      // A first offer that cannot start closes its files; a resumed one keeps them to try again.
+      if (!resume) void release?.().catch(() => {});
       throw error;
     }
     const key = rowKey ?? this.freshKey(peerId, `out-${handle.transferId}`);
@@ -137,13 +173,19 @@ export class TransferBook {
     const resumable = this.ledger.byRow(peerId, key);
     if (!resumable) return;
     this.ledger.take(peerId, resumable.resumeKey);
-    if (resumable.direction === 'out') void resumable.files.release?.().catch(() => {});
+    if (resumable.direction === 'out') this.endOutgoing(resumable);
     else void this.deps.downloads.discard?.(peerId, resumable.resumeKey).catch(() => {});
     this.rows.patch(peerId, key, { state: 'cancelled', error: 'Discarded.' });
   }
 
   close(): void {
     this.ledger.close();
+  }
+
+  /** An outgoing transfer ended for good: its files close, and main forgets it. */
+  private endOutgoing(outgoing: Extract<Resumable, { direction: 'out' }>): void {
+    void outgoing.files.release?.().catch(() => {});
+    if (outgoing.files.paths) void this.deps.device.forgetOutgoing?.(outgoing.resumeKey).catch(() => {});
   }
 
   /**
@@ -297,7 +339,7 @@ export class TransferBook {
     handle.done
       .then(
         () => {
-          if (resumable?.direction === 'out') void resumable.files.release?.().catch(() => {});
+          if (resumable?.direction === 'out') this.endOutgoing(resumable);
           this.rows.patch(peerId, key, { state: 'done', bytesDone: this.rows.row(peerId, key)?.totalBytes ?? 0 });
           this.notify(peerId, key);
         },
@@ -310,7 +352,7 @@ export class TransferBook {
             this.notify(peerId, key);
             return;
           }
-          if (resumable?.direction === 'out') void resumable.files.release?.().catch(() => {});
+          if (resumable?.direction === 'out') this.endOutgoing(resumable);
           // A failure already shown (the download folder refused the files) keeps its reason.
           if (row?.state !== 'failed' || row.error === undefined) this.rows.patch(peerId, key, endedWith(failure, row?.state));
           this.notify(peerId, key);

@@ -1,9 +1,10 @@
 import { decodeBase64, encodeBase64 } from '../../src-core/index.js';
 import type { DevicePort, EngineStart } from '../../src-engine/index.js';
 import type { MainServices } from '../ipc/dispatcher.js';
+import type { OutgoingStore } from '../files/outgoing-store.js';
 
 /** What the engine may ask of main: its services, as the engine's DevicePort. */
-export function engineDeviceServices(services: MainServices, savedPaths: Set<string>): DevicePort & { fileSaved(path: string): null } {
+export function engineDeviceServices(services: MainServices, savedPaths: Set<string>, outgoing?: OutgoingStore): Required<DevicePort> & { fileSaved(path: string): null } {
   return {
     deviceInfo: async () => services.getDeviceInfo(),
     downloadDir: async () => services.getDownloadDir(),
@@ -20,11 +21,14 @@ export function engineDeviceServices(services: MainServices, savedPaths: Set<str
       savedPaths.add(path);
       return null;
     },
+    // Without a store (tests of main alone), nothing is kept across restarts.
+    keepOutgoing: async (record) => outgoing?.keep(record) ?? null,
+    forgetOutgoing: async (resumeKey) => outgoing?.forget(resumeKey) ?? null,
   };
 }
 
 /** The engine's start: this device as main knows it now. */
-export async function engineStart(services: MainServices): Promise<EngineStart> {
+export async function engineStart(services: MainServices, outgoing?: OutgoingStore): Promise<EngineStart> {
   const [signaling] = await Promise.all([services.getSignalingConfig()]);
   return {
     device: services.getDeviceInfo(),
@@ -32,5 +36,6 @@ export async function engineStart(services: MainServices): Promise<EngineStart> 
     settings: services.getSettings(),
     downloadDir: services.getDownloadDir(),
     identity: services.getIdentity(),
+    outgoing: outgoing?.records() ?? [],
   };
 }

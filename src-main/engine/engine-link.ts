@@ -1,5 +1,6 @@
 import type { EngineStart } from '../../src-engine/index.js';
 import { READY_NOTE, serveDevice, SETTINGS_NOTE, START_NOTE } from '../../src-engine/remote/device-protocol.js';
+import type { OutgoingStore } from '../files/outgoing-store.js';
 import type { PortLike } from '../../src-engine/remote/port.js';
 import type { MainServices } from '../ipc/dispatcher.js';
 import type { SettingsStore } from '../settings/store.js';
@@ -33,9 +34,11 @@ export function linkEngine(
      */
     unresponsive?: () => void;
     watchdog?: { everyMs: number; answerWithinMs: number };
+    /** Unfinished outgoing transfers, kept across restarts (absent: not kept). */
+    outgoing?: OutgoingStore;
   },
 ): EngineLink {
-  const rpc = serveDevice(port, engineDeviceServices(options.services, options.savedPaths));
+  const rpc = serveDevice(port, engineDeviceServices(options.services, options.savedPaths, options.outgoing));
   const watchdog = options.watchdog ?? WATCHDOG;
   let lastAnswer = Date.now();
   let reported = false;
@@ -54,8 +57,13 @@ export function linkEngine(
   timer.unref();
   let start: Promise<EngineStart> | undefined;
   rpc.onNote(READY_NOTE, () => {
-    start ??= engineStart(options.services);
-    void start.then((value) => rpc.note(START_NOTE, value));
+    start ??= engineStart(options.services, options.outgoing);
+    void start.then(async (value) => {
+      // What it was sending when it last ran: main granted those paths then, and grants them again.
+      const paths = [...new Set((value.outgoing ?? []).flatMap((r) => r.paths))];
+      if (paths.length) await rpc.call('grantPaths', [paths]).catch(() => {});
+      rpc.note(START_NOTE, value);
+    });
   });
   const stopSettings = options.settings.onChange((next) => rpc.note(SETTINGS_NOTE, next));
   return {

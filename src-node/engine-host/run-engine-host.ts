@@ -61,6 +61,11 @@ export async function runEngineHost(
       warn: (message) => console.warn(`ferry engine: ${message}`),
     }),
     fetchJson: nodeFetchJson,
+    // A restarted engine makes again what it was sending, from paths main granted again.
+    openPaths: async (paths) => {
+      granted.check(paths);
+      return { ...(await outgoingFromPaths(paths)), paths };
+    },
     ...(options.peerJsDebug ? { peerJsDebug: options.peerJsDebug } : {}),
   });
   let started = false;
@@ -74,7 +79,7 @@ export async function runEngineHost(
   rpc.note(READY_NOTE, null);
   const sendPaths = async (peerId: string, paths: string[]) => {
     granted.check(paths);
-    engine.sendFiles(peerId, await outgoingFromPaths(paths));
+    engine.sendFiles(peerId, { ...(await outgoingFromPaths(paths)), paths });
   };
   return {
     engine,

@@ -153,8 +153,15 @@ export class NodeFileSink implements FileSink {
 
   private async syncFiles(fileIndexes: readonly number[]): Promise<void> {
     for (const fileIndex of fileIndexes) {
+      // Not open: finalized already (fsynced before it closed), or never written.
       const pending = this.handles.get(fileIndex);
-      if (pending) await (await pending).datasync();
+      if (!pending) continue;
+      try {
+        await (await pending).datasync();
+      } catch (error) {
+        // Closed meanwhile by finalize(), which fsynced it first: nothing is lost.
+        if (this.handles.get(fileIndex) === pending) throw error;
+      }
     }
   }
 
