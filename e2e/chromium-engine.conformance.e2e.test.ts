@@ -14,6 +14,9 @@ import { startSignalHost } from './support/signal-host.js';
  */
 
 defineEngineConformance('a Chromium page and a Node engine, two lab hosts', {
+  // The page's downloads go through main's sink over IPC, which keeps no journal: a Chromium
+  // page does not resume (the desktop app's engine runs in Node; the browser peer is issue 15).
+  resume: false,
   createPair: async () => {
     const lab = Lab.create({ hosts: ['signal', 'alice', 'bob'] });
     let browser: Browser | undefined;

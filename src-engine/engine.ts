@@ -97,6 +97,7 @@ export class Engine {
       onIncoming: (peerId, offer, decision, handle) => this.transfers.incoming(peerId, offer, decision, handle),
       linkOpened: (peerId) => this.transfers.linkOpened(peerId),
       linkEnded: (peerId) => this.transfers.linkEnded(peerId),
+      resumeRequested: (peerId, resumeKey) => this.transfers.resumeRequested(peerId, resumeKey),
     });
     this.transfers = new TransferBook({
       runtime,
@@ -109,6 +110,7 @@ export class Engine {
         const publicKey = this.links.get(peerId)?.peerKey;
         return publicKey === undefined ? undefined : { peerId, publicKey, name: store.conversation(peerId)?.peerName ?? peerId };
       },
+      ...(ports.openPaths ? { openPaths: ports.openPaths } : {}),
       dial: (peerId) => {
         try {
           this.links.dial(peerId, { background: true });
@@ -254,6 +256,16 @@ export class Engine {
 
   cancelTransfer(peerId: string, key: string): void {
     this.transfers.cancel(peerId, key);
+  }
+
+  /** Pauses a running transfer (both sides keep what they have until someone resumes it). */
+  pauseTransfer(peerId: string, key: string): void {
+    this.transfers.pause(peerId, key);
+  }
+
+  /** Resumes a paused or interrupted transfer (now if the device is connected, else when it is). */
+  resumeTransfer(peerId: string, key: string): void {
+    this.transfers.resume(peerId, key);
   }
 
   /** Throws away an interrupted transfer (it will not resume). */

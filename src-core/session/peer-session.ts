@@ -24,6 +24,7 @@ export interface PeerSessionOptions {
   channels: PeerChannels;
   onChatEvent: (event: ChatEvent) => void;
   onIncoming: TransferEndpointOptions['onIncoming'];
+  onResumeRequest?: TransferEndpointOptions['onResumeRequest'];
   /**
    * Session authentication messages (SPEC.md). When given, transfers are refused until
    * authenticated() is called: an offer before that ends the session.
@@ -69,6 +70,7 @@ export class PeerSession {
       sendControl: (message) => this.chat.sendTransferMessage(message),
       dataChannels: (mode) => [data[mode], ...this.stripes.map((stripe) => stripe[mode])],
       onIncoming: options.onIncoming,
+      ...(options.onResumeRequest ? { onResumeRequest: options.onResumeRequest } : {}),
       ...options.transferTuning,
     });
     this.unsubscribe.push(control.onMessage((frame) => this.chat.receive(frame)));

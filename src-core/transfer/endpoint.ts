@@ -56,6 +56,8 @@ export interface TransferHandle<E> {
   readonly done: Promise<void>;
   onEvent(listener: (event: E) => void): () => void;
   cancel(): void;
+  /** Pauses a running resumable transfer (both sides keep what they have; `done` rejects with TRANSFER_PAUSED). */
+  pause(): void;
 }
 
 export interface TransferEndpointOptions {
@@ -69,6 +71,8 @@ export interface TransferEndpointOptions {
    * pump, so stripes that open later are used too.
    */
   dataChannels: (mode: DeliveryMode) => readonly FrameChannel[];
+  /** The peer's person resumes a paused transfer this side was sending: offer it again. */
+  onResumeRequest?: (resumeKey: string) => void;
   /** A peer offers files: decide, now or later. */
   onIncoming: (offer: IncomingOffer, decision: IncomingDecision, handle: TransferHandle<ReceiverEvent>) => void;
   /** Sender stops writing at this many buffered bytes and resumes at the low-water mark. */
@@ -167,7 +171,7 @@ export class TransferEndpoint {
             break;
           case 'interrupted':
             this.forgetOutgoing(transferId);
-            settle.reject(interrupted(event.error));
+            settle.reject(event.error.code === 'TRANSFER_PAUSED' ? event.error : interrupted(event.error));
             break;
           case 'progress':
           case 'file-verified':
@@ -189,7 +193,13 @@ export class TransferEndpoint {
         return () => listeners.delete(listener);
       },
       cancel: () => sender.cancel(),
+      pause: () => sender.pause(),
     };
+  }
+
+  /** Asks the peer to offer again a paused transfer it was sending us (SPEC.md, "Resume"). */
+  requestResume(resumeKey: string): void {
+    this.options.sendControl({ type: 'resume-request', resumeKey });
   }
 
   /** A transfer message from the control channel. */
@@ -204,8 +214,12 @@ export class TransferEndpoint {
         this.incoming.get(message.transferId)?.handle(message);
         return;
       case 'cancel':
+      case 'pause':
         if (message.from === 'sender') this.incoming.get(message.transferId)?.handle(message);
         else this.outgoing.get(message.transferId)?.sender.handle(message);
+        return;
+      case 'resume-request':
+        this.options.onResumeRequest?.(message.resumeKey);
         return;
       case 'have':
       case 'accept':
@@ -352,7 +366,7 @@ export class TransferEndpoint {
             return;
           case 'interrupted':
             this.incoming.delete(transferId);
-            void Promise.resolve(aborting).then(() => settle.reject(interrupted(event.error)));
+            void Promise.resolve(aborting).then(() => settle.reject(event.error.code === 'TRANSFER_PAUSED' ? event.error : interrupted(event.error)));
             return;
           case 'progress':
           case 'file-done':
@@ -372,6 +386,7 @@ export class TransferEndpoint {
         return () => listeners.delete(listener);
       },
       cancel: () => receiver.cancel(),
+      pause: () => receiver.pause(),
     };
     this.incoming.set(transferId, receiver);
     return receiver;

@@ -237,7 +237,11 @@ export class TransferReceiver {
       case 'cancel':
         this.finishWith('cancelled', { type: 'cancelled', by: 'remote', code: message.code, message: message.message });
         return;
+      case 'pause':
+        if (this.offer?.resumeKey === undefined || this.stateValue !== 'receiving') return this.protocolError('A pause of a transfer that cannot be paused.');
+        return this.finishWith('interrupted', { type: 'interrupted', error: new FerryError('TRANSFER_PAUSED', 'The other device paused the transfer.') });
       case 'have':
+      case 'resume-request':
       case 'accept':
       case 'decline':
       case 'credit':
@@ -352,6 +356,13 @@ export class TransferReceiver {
     if (this.isFinished()) return;
     this.options.sendControl({ type: 'cancel', transferId: this.transferId, from: 'receiver', code, message });
     this.finishWith('cancelled', { type: 'cancelled', by: 'local', code, message });
+  }
+
+  /** This side's person pauses a running resumable transfer: the sender is told; what is verified is kept. */
+  pause(): void {
+    if (this.offer?.resumeKey === undefined || this.stateValue !== 'receiving') return;
+    this.options.sendControl({ type: 'pause', transferId: this.transferId, from: 'receiver' });
+    this.finishWith('interrupted', { type: 'interrupted', error: new FerryError('TRANSFER_PAUSED', 'You paused the transfer.') });
   }
 
   channelClosed(why?: FerryError): void {

@@ -172,10 +172,14 @@ export class TransferSender {
         this.stateValue = 'cancelled';
         this.options.onEvent({ type: 'cancelled', by: 'remote', code: message.code, message: message.message });
         return;
+      case 'pause':
+        if (this.options.resumeKey === undefined || this.stateValue !== 'sending') return this.protocolError('A pause of a transfer that cannot be paused.');
+        return this.paused(new FerryError('TRANSFER_PAUSED', 'The other device paused the transfer.'));
       case 'offer':
       case 'offer-page':
       case 'block-digest':
       case 'file-digest':
+      case 'resume-request':
         return this.protocolError(`A sender does not take "${message.type}".`);
       default: {
         const unreachable: never = message;
@@ -292,6 +296,18 @@ export class TransferSender {
     this.stateValue = 'cancelled';
     this.options.sendControl({ type: 'cancel', transferId: this.options.transferId, from: 'sender', code, message });
     this.options.onEvent({ type: 'cancelled', by: 'local', code, message });
+  }
+
+  /** This side's person pauses a running resumable transfer: the peer is told; both keep what they have. */
+  pause(): void {
+    if (this.options.resumeKey === undefined || this.stateValue !== 'sending') return;
+    this.options.sendControl({ type: 'pause', transferId: this.options.transferId, from: 'sender' });
+    this.paused(new FerryError('TRANSFER_PAUSED', 'You paused the transfer.'));
+  }
+
+  private paused(error: FerryError): void {
+    this.stateValue = 'interrupted';
+    this.options.onEvent({ type: 'interrupted', error });
   }
 
   /** Something outside the protocol broke the transfer: the peer is told, the transfer fails. */

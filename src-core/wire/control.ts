@@ -158,6 +158,19 @@ export const CancelMessage = z.strictObject({
   message: z.string().max(1000),
 });
 
+/** A person paused a resumable transfer: both sides keep what they have, nothing resumes by itself. */
+export const PauseMessage = z.strictObject({
+  type: z.literal('pause'),
+  transferId,
+  from: z.enum(['sender', 'receiver']),
+});
+
+/** The receiver's person resumes a paused transfer: the sender offers it again (with `resume`). */
+export const ResumeRequestMessage = z.strictObject({
+  type: z.literal('resume-request'),
+  resumeKey: z.string().regex(RESUME_KEY_PATTERN),
+});
+
 export const TransferMessage = z.discriminatedUnion('type', [
   OfferMessage,
   OfferPageMessage,
@@ -171,6 +184,8 @@ export const TransferMessage = z.discriminatedUnion('type', [
   FileVerifiedMessage,
   CompleteMessage,
   CancelMessage,
+  PauseMessage,
+  ResumeRequestMessage,
 ]);
 export type TransferMessage = z.infer<typeof TransferMessage>;
 export type DeliveryMode = (typeof DELIVERY_MODES)[number];

@@ -30,6 +30,8 @@ export interface LinkBookDeps {
   /** A link opened (authenticated) or ended: what is interrupted with the device resumes or waits. */
   linkOpened?: (peerId: string) => void;
   linkEnded?: (peerId: string) => void;
+  /** The device's person resumes a paused transfer we were sending it. */
+  resumeRequested?: (peerId: string, resumeKey: string) => void;
   /** A device offers files on its link. */
   onIncoming: (peerId: string, offer: IncomingOffer, decision: IncomingDecision, handle: TransferHandle<ReceiverEvent>) => void;
 }
@@ -178,6 +180,7 @@ export class LinkBook {
         deviceName: store.get().device?.name ?? 'Ferry device',
         createHasher: this.deps.createHasher,
         onIncoming: (offer, decision, handle) => this.deps.onIncoming(peerId, offer, decision, handle),
+        onResumeRequest: (resumeKey) => this.deps.resumeRequested?.(peerId, resumeKey),
         ...(dialStripe ? { dialStripe } : {}),
         ...(auth ? { auth } : {}),
       },

@@ -45,6 +45,7 @@ export interface PeerLinkOptions {
   deviceName: string;
   createHasher: HasherFactory;
   onIncoming: TransferEndpointOptions['onIncoming'];
+  onResumeRequest?: TransferEndpointOptions['onResumeRequest'];
   /** Present when we dialed: opens another connection to the same device, for striping. */
   dialStripe?: (metadata: StripeMetadata) => DataConnectionPort;
   /** Stripes to open once the link is up (default STRIPE_COUNT). */
@@ -198,6 +199,7 @@ export class PeerLink {
       channels: { control, data },
       onChatEvent: (event) => this.onChatEvent(event),
       onIncoming: this.options.onIncoming,
+      ...(this.options.onResumeRequest ? { onResumeRequest: this.options.onResumeRequest } : {}),
       transferTuning: { maxMessageSize: maxMessageSizeFromSdp(this.connection.peerConnection.remoteDescription?.sdp) },
       ...(this.options.auth ? { onAuthMessage: (message: AuthMessage) => this.authMessage(message) } : {}),
     });

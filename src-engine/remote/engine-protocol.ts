@@ -25,6 +25,8 @@ export const ENGINE_COMMANDS = {
   declineTransfer: z.tuple([PeerId, TransferKey]),
   cancelTransfer: z.tuple([PeerId, TransferKey]),
   discardTransfer: z.tuple([PeerId, TransferKey]),
+  pauseTransfer: z.tuple([PeerId, TransferKey]),
+  resumeTransfer: z.tuple([PeerId, TransferKey]),
   showPairingCode: z.tuple([]),
   enterPairingCode: z.tuple([z.string().max(200)]),
   cancelPairing: z.tuple([]),

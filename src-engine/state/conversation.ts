@@ -11,8 +11,11 @@ export interface ChatLine {
   delivery: 'sending' | 'delivered' | 'failed' | 'received';
 }
 
-/** `interrupted`: the connection went; it resumes when the two devices meet again (SPEC.md, "Resume"). */
-export type TransferState = 'offered' | 'waiting' | 'active' | 'interrupted' | 'done' | 'declined' | 'cancelled' | 'failed';
+/**
+ * `interrupted`: the connection went; it resumes when the two devices meet again. `paused`: a
+ * person paused it; it resumes when someone says so (SPEC.md, "Resume").
+ */
+export type TransferState = 'offered' | 'waiting' | 'active' | 'paused' | 'interrupted' | 'done' | 'declined' | 'cancelled' | 'failed';
 
 export interface TransferRow {
   key: string;

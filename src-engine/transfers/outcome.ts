@@ -34,6 +34,7 @@ export function outcomeNotice(row: TransferRow, peerName: string): { title: stri
     case 'offered':
     case 'waiting':
     case 'active':
+    case 'paused':
       return undefined;
     default: {
       const unreachable: never = row.state;

@@ -2,9 +2,13 @@ import { backoffDelay, type DeliveryMode, type Runtime, type TimerHandle } from 
 import type { OutgoingFiles } from '../ports/host.js';
 
 /** An interrupted transfer this device can pick up again (SPEC.md, "Resume"). */
-export type Resumable =
+export type Resumable = (
   | { direction: 'out'; peerId: string; resumeKey: string; rowKey: string; files: OutgoingFiles; mode: DeliveryMode }
-  | { direction: 'in'; peerId: string; resumeKey: string; rowKey: string };
+  | { direction: 'in'; peerId: string; resumeKey: string; rowKey: string }
+) & {
+  /** A person paused it: it waits for someone to resume it, and nobody dials for it. */
+  paused?: boolean;
+};
 
 /**
  * Interrupted transfers, by device and resume key, and the dialing that brings their devices
@@ -23,7 +27,7 @@ export class ResumeLedger {
 
   add(resumable: Resumable): void {
     this.byKey.set(keyOf(resumable.peerId, resumable.resumeKey), resumable);
-    this.scheduleRedial(resumable.peerId);
+    if (!resumable.paused) this.scheduleRedial(resumable.peerId);
   }
 
   get(peerId: string, resumeKey: string): Resumable | undefined {
@@ -55,7 +59,12 @@ export class ResumeLedger {
 
   /** The link with the device ended: with something still to resume, dialing starts again. */
   unlinked(peerId: string): void {
-    if (this.of(peerId).length) this.scheduleRedial(peerId);
+    if (this.waiting(peerId).length) this.scheduleRedial(peerId);
+  }
+
+  /** What resumes by itself with the device (not paused). */
+  waiting(peerId: string): Resumable[] {
+    return this.of(peerId).filter((r) => !r.paused);
   }
 
   close(): void {
@@ -68,7 +77,7 @@ export class ResumeLedger {
       const delay = backoffDelay(attempt, this.runtime.randomBytes(1)[0]! / 256);
       const timer = this.runtime.setTimer(delay, () => {
         if (!this.redials.has(peerId)) return;
-        if (!this.of(peerId).length) return this.stopRedial(peerId);
+        if (!this.waiting(peerId).length) return this.stopRedial(peerId);
         this.dial(peerId);
         next(attempt + 1);
       });

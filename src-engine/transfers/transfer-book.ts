@@ -32,6 +32,7 @@ export function handleKey(peerId: string, key: string): string {
 /** A running transfer; an incoming one keeps its offer and, until answered, the decision. */
 interface Running {
   cancel(): void;
+  pause?(): void;
   decision?: IncomingDecision;
   offer?: IncomingOffer;
 }
@@ -42,13 +43,15 @@ export interface TransferBookDeps {
   device: Pick<DevicePort, 'notify' | 'setProgress' | 'setRecentTransfers' | 'keepOutgoing' | 'forgetOutgoing'>;
   downloads: DownloadsPort;
   /** The transfers of the open session with the device, if there is one. */
-  transfersOf: (peerId: string) => Pick<TransferEndpoint, 'send'> | undefined;
+  transfersOf: (peerId: string) => Pick<TransferEndpoint, 'send' | 'requestResume'> | undefined;
   /** "Always accept from this device". */
   trust: (peerId: string) => Promise<unknown>;
   /** Who the device is, as its authenticated session proved (resumes are bound to it). */
   originOf: (peerId: string) => TransferOrigin | undefined;
   /** Dials a device in the background, to resume what was interrupted with it. */
   dial: (peerId: string) => void;
+  /** Makes files again from their paths (to offer an interrupted transfer as its files are now). */
+  openPaths?: OpenPaths;
 }
 
 /** A resume key: 22 characters of [A-Za-z0-9_-] (SPEC.md, "Resume"). */
@@ -136,7 +139,7 @@ export class TransferBook {
       throw error;
     }
     const key = rowKey ?? this.freshKey(peerId, `out-${handle.transferId}`);
-    this.running.set(handleKey(peerId, key), { cancel: () => handle.cancel() });
+    this.running.set(handleKey(peerId, key), { cancel: () => handle.cancel(), pause: () => handle.pause() });
     if (rowKey) this.rows.patch(peerId, key, { state: 'waiting', error: undefined });
     else {
       const { title, fileCount } = describe(entries);
@@ -152,20 +155,84 @@ export class TransferBook {
    */
   linkOpened(peerId: string): void {
     this.ledger.linked(peerId);
-    for (const resumable of this.ledger.of(peerId)) {
+    for (const resumable of this.ledger.waiting(peerId)) {
       if (resumable.direction !== 'out') continue;
       this.ledger.take(peerId, resumable.resumeKey);
+      void this.offerAgain(peerId, resumable);
+    }
+  }
+
+  /**
+   * Offers an interrupted or paused transfer again, its files looked at anew: a file whose size
+   * or modification time changed goes with its new ones (the receiver starts it over) and the
+   * row says so; files that are gone fail it, in words.
+   */
+  private async offerAgain(peerId: string, outgoing: Extract<Resumable, { direction: 'out' }>): Promise<void> {
+    let current = { ...outgoing, paused: false };
+    let changed: string[] = [];
+    const { paths } = outgoing.files;
+    if (paths && this.deps.openPaths) {
       try {
-        this.offer(peerId, resumable.rowKey, resumable, true);
-      } catch {
-        this.ledger.add(resumable);
+        const files = await this.deps.openPaths(paths);
+        const before = new Map(outgoing.files.entries.map((e) => [e.path, e]));
+        changed = files.entries.filter((e) => {
+          const old = before.get(e.path);
+          return e.kind === 'file' && old?.kind === 'file' && (old.size !== e.size || old.mtime !== e.mtime);
+        }).map((e) => e.path);
+        void outgoing.files.release?.().catch(() => {});
+        current = { ...current, files: { ...files, paths } };
+      } catch (error) {
+        this.endOutgoing(outgoing);
+        this.rows.patch(peerId, outgoing.rowKey, { state: 'failed', error: `The files cannot be read any more: ${(error as Error).message}` });
+        return;
       }
+    }
+    try {
+      this.offer(peerId, outgoing.rowKey, current, true);
+      if (changed.length) this.rows.patch(peerId, outgoing.rowKey, { error: `Changed since the transfer stopped, sent again from the start: ${changed.join(', ')}.` });
+    } catch {
+      this.ledger.add(current);
     }
   }
 
   /** The link with the device ended: what is still interrupted with it dials it back. */
   linkEnded(peerId: string): void {
     this.ledger.unlinked(peerId);
+  }
+
+  /** Pauses a running resumable transfer: both sides keep what they have. */
+  pause(peerId: string, key: string): void {
+    this.running.get(handleKey(peerId, key))?.pause?.();
+  }
+
+  /**
+   * Resumes a paused or interrupted transfer: the sender offers it again; the receiver asks the
+   * sender to. Without a link it resumes by itself when the device is back (and it is dialled).
+   */
+  resume(peerId: string, key: string): void {
+    const resumable = this.ledger.byRow(peerId, key);
+    if (!resumable) return;
+    this.ledger.take(peerId, resumable.resumeKey);
+    const unpaused = { ...resumable, paused: false };
+    const transfers = this.deps.transfersOf(peerId);
+    if (!transfers) {
+      this.ledger.add(unpaused);
+      this.rows.patch(peerId, key, { state: 'interrupted', error: undefined });
+      this.deps.dial(peerId);
+      return;
+    }
+    if (unpaused.direction === 'out') return void this.offerAgain(peerId, unpaused);
+    this.ledger.add(unpaused);
+    this.rows.patch(peerId, key, { state: 'waiting', error: undefined });
+    transfers.requestResume(unpaused.resumeKey);
+  }
+
+  /** The device's person resumes a paused transfer we were sending it: offered again at once. */
+  resumeRequested(peerId: string, resumeKey: string): void {
+    const resumable = this.ledger.get(peerId, resumeKey);
+    if (resumable?.direction !== 'out' || !this.deps.transfersOf(peerId)) return;
+    this.ledger.take(peerId, resumeKey);
+    void this.offerAgain(peerId, resumable);
   }
 
   /** Throws away an interrupted transfer: its files are closed, or its partial download removed. */
@@ -255,7 +322,7 @@ export class TransferBook {
         (found) => {
           if (!found) return this.ask(peerId, offer, decision, handle);
           this.ledger.take(peerId, resumeKey);
-          this.running.set(handleKey(peerId, key), { cancel: () => handle.cancel() });
+          this.running.set(handleKey(peerId, key), { cancel: () => handle.cancel(), pause: () => handle.pause() });
           const { title, fileCount } = describe(offer.entries);
           const restarted = found.restarted.length ? `Changed on the other device, received again from the start: ${found.restarted.join(', ')}.` : undefined;
           if (this.rows.row(peerId, key)) this.rows.patch(peerId, key, { state: 'active', error: restarted, totalBytes: offer.totalBytes });
@@ -274,7 +341,7 @@ export class TransferBook {
   private ask(peerId: string, offer: IncomingOffer, decision: IncomingDecision, handle: TransferHandle<ReceiverEvent>): void {
     const key = this.freshKey(peerId, `in-${handle.transferId}`);
     const { title, fileCount } = describe(offer.entries);
-    this.running.set(handleKey(peerId, key), { cancel: () => handle.cancel(), decision, offer });
+    this.running.set(handleKey(peerId, key), { cancel: () => handle.cancel(), pause: () => handle.pause(), decision, offer });
     this.rows.add(peerId, { ...newRow(key, 'in', offer.entries, title, fileCount, offer.totalBytes), state: 'offered' });
     this.follow(peerId, key, handle, offer.resumeKey === undefined ? undefined : { direction: 'in', peerId, resumeKey: offer.resumeKey, rowKey: key });
     // Space is checked before anyone is asked: an offer that cannot fit is never accepted.
@@ -346,6 +413,11 @@ export class TransferBook {
         (failure: TransferFailure) => {
           const row = this.rows.row(peerId, key);
           // Interrupted once accepted: kept to resume. An offer still unanswered just ends.
+          if (failure.code === 'TRANSFER_PAUSED' && resumable) {
+            this.ledger.add({ ...resumable, paused: true });
+            this.rows.patch(peerId, key, { state: 'paused', error: failure.message, bytesPerSecond: 0 });
+            return;
+          }
           if (failure.code === 'TRANSFER_INTERRUPTED' && resumable && row?.state === 'active') {
             this.ledger.add(resumable);
             this.rows.patch(peerId, key, { state: 'interrupted', error: failure.message, bytesPerSecond: 0 });

@@ -49,7 +49,7 @@ export class TransferRows {
         title: row.title.slice(0, 300),
         peerName: peerName.slice(0, 100),
         direction: row.direction,
-        state: row.state === 'offered' || row.state === 'waiting' ? ('active' as const) : row.state,
+        state: row.state === 'offered' || row.state === 'waiting' ? ('active' as const) : row.state === 'paused' ? ('interrupted' as const) : row.state,
       }));
     void this.setRecent(recent).catch(() => {});
   }

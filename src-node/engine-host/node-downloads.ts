@@ -32,7 +32,9 @@ export function nodeDownloads(options: NodeDownloadsOptions): DownloadsPort {
     await mkdir(dir, { recursive: true });
     return dir;
   };
-  const staged = async (dir: string): Promise<StagedTransfer[]> => scanStaging(dir, { keepMs: KEEP_INTERRUPTED_MS, now: now(), warn: options.warn ?? (() => {}) });
+  const staged = async (dir: string, tidy = false): Promise<StagedTransfer[]> => scanStaging(dir, { keepMs: KEEP_INTERRUPTED_MS, now: now(), warn: options.warn ?? (() => {}), tidy });
+  /** Bytes the staged transfers (running or interrupted) still have to write. */
+  const stillToWrite = (list: StagedTransfer[]) => list.reduce((n, s) => n + Math.max(0, sizeOfAll(s) - heldBytes(s)), 0);
   const find = async (dir: string, peerId: string, resumeKey: string) => (await staged(dir)).find((s) => s.offer.sender.peerId === peerId && s.offer.resumeKey === resumeKey);
   const wrap = (sink: NodeFileSink, saved: (fileIndex: number, path: string) => void): FileSink => ({
     write: (fileIndex, offset, bytes) => sink.write(fileIndex, offset, bytes),
@@ -50,7 +52,10 @@ export function nodeDownloads(options: NodeDownloadsOptions): DownloadsPort {
   return {
     checkSpace: async (totalBytes) => {
       const dir = await folder();
-      return { ...(await spaceFor(dir, totalBytes)), downloadDir: dir };
+      // Staging counts: interrupted and running downloads will need the rest of their bytes.
+      const reserved = stillToWrite(await staged(dir));
+      const space = await spaceFor(dir, totalBytes + reserved);
+      return { fits: space.fits, availableBytes: Math.max(0, space.availableBytes - reserved), downloadDir: dir };
     },
     openSink: async (offer, saved, origin) => {
       const dir = await folder();
@@ -80,22 +85,30 @@ export function nodeDownloads(options: NodeDownloadsOptions): DownloadsPort {
       const sink = NodeFileSink.reopen(dir, found.dir, found.offer, found.progress, now);
       return { sink: wrap(sink, saved), resume, restarted: match.restart.map((i) => offer.entries[i]?.path ?? `#${i}`) };
     },
+    // At start (nothing runs yet): what can resume is listed, the rest tidied away.
     interrupted: async (): Promise<InterruptedDownload[]> =>
-      (await staged(await folder())).map((s) => {
-        const blockBytes = s.offer.chunkSize * s.offer.blockChunks;
-        const sizeOf = (fileIndex: number) => {
-          const entry = s.offer.entries[fileIndex];
-          return entry?.kind === 'file' ? entry.size : 0;
-        };
-        const held =
-          s.progress.done.reduce((n, [f]) => n + sizeOf(f), 0) +
-          s.progress.blocks.reduce((n, [f, block]) => n + Math.max(0, Math.min(blockBytes, sizeOf(f) - block * blockBytes)), 0);
-        return { origin: s.offer.sender, resumeKey: s.offer.resumeKey, entries: s.offer.entries, bytesHeld: held };
-      }),
+      (await staged(await folder(), true)).map((s) => ({ origin: s.offer.sender, resumeKey: s.offer.resumeKey, entries: s.offer.entries, bytesHeld: heldBytes(s) })),
     discard: async (peerId, resumeKey) => {
       const dir = await folder();
       const found = await find(dir, peerId, resumeKey);
       if (found) await NodeFileSink.reopen(dir, found.dir, found.offer, found.progress, now).abort();
     },
   };
+}
+
+function sizeOf(staged: StagedTransfer, fileIndex: number): number {
+  const entry = staged.offer.entries[fileIndex];
+  return entry?.kind === 'file' ? entry.size : 0;
+}
+
+function sizeOfAll(staged: StagedTransfer): number {
+  return staged.offer.entries.reduce((n, e) => n + (e.kind === 'file' ? e.size : 0), 0);
+}
+
+/** Bytes a staged transfer holds verified: its finished files and its journaled blocks. */
+function heldBytes(staged: StagedTransfer): number {
+  const blockBytes = staged.offer.chunkSize * staged.offer.blockChunks;
+  const done = staged.progress.done.reduce((n, [f]) => n + sizeOf(staged, f), 0);
+  const blocks = staged.progress.blocks.reduce((n, [f, block]) => n + Math.max(0, Math.min(blockBytes, sizeOf(staged, f) - block * blockBytes)), 0);
+  return done + blocks;
 }

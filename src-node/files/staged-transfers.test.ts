@@ -146,7 +146,12 @@ describe('a resumable download on disk (SPEC.md, "The receiver\'s journal")', ()
     await utimes(oldAside, new Date(Date.now() - 9 * DAY), new Date(Date.now() - 9 * DAY));
 
     const warnings: string[] = [];
-    const found = await scanStaging(downloads, { keepMs: 7 * DAY, now: Date.now(), warn: (m) => warnings.push(m) });
+    // Looking (while transfers may run) touches nothing.
+    const looked = await scanStaging(downloads, { keepMs: 7 * DAY, now: Date.now(), warn: (m) => warnings.push(m), tidy: false });
+    expect(looked.map((s) => s.dir).sort()).toEqual([good, old].sort());
+    expect(await readdir(downloads)).toContain('.ferry-incoming-crashed');
+    expect(warnings).toEqual([]);
+    const found = await scanStaging(downloads, { keepMs: 7 * DAY, now: Date.now(), warn: (m) => warnings.push(m), tidy: true });
     expect(found.map((s) => s.dir)).toEqual([good]);
     const left = await readdir(downloads);
     expect(left).not.toContain('.ferry-incoming-crashed');

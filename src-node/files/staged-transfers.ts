@@ -20,7 +20,19 @@ export interface StagedTransfer {
  * resumable), one whose journal cannot be read is set aside with a warning, and anything older
  * than `keepMs` goes.
  */
-export async function scanStaging(downloadDir: string, options: { keepMs: number; now: number; warn: (message: string) => void }): Promise<StagedTransfer[]> {
+export async function scanStaging(
+  downloadDir: string,
+  options: {
+    keepMs: number;
+    now: number;
+    warn: (message: string) => void;
+    /**
+     * Remove and set aside what cannot resume: only at start, when no transfer is running (a
+     * running one's staging may have no journal: not resumable, or not written yet).
+     */
+    tidy: boolean;
+  },
+): Promise<StagedTransfer[]> {
   let names: string[];
   try {
     names = await readdir(downloadDir);
@@ -31,12 +43,17 @@ export async function scanStaging(downloadDir: string, options: { keepMs: number
   for (const name of names) {
     const dir = join(downloadDir, name);
     if (name.startsWith(UNREADABLE_PREFIX)) {
+      if (!options.tidy) continue;
       const { mtimeMs } = await stat(dir).catch(() => ({ mtimeMs: options.now }));
       if (options.now - mtimeMs > options.keepMs) await rm(dir, { recursive: true, force: true });
       continue;
     }
     if (!name.startsWith(STAGING_PREFIX)) continue;
     const staged = await readStaged(dir).catch((error: unknown) => error as Error);
+    if (!options.tidy) {
+      if (!(staged instanceof Error)) found.push(staged);
+      continue;
+    }
     if (staged instanceof JournalUnreadable && /cannot be read/.test(staged.message) && !(await hasFile(dir, OFFER_FILE))) {
       // Never resumable (no journal at all): a crash's leftovers.
       await rm(dir, { recursive: true, force: true });

@@ -71,6 +71,14 @@ export class FerryView {
     void this.engine.command('declineTransfer', peerId, key).catch(() => {});
   }
 
+  pauseTransfer(peerId: string, key: string): void {
+    void this.engine.command('pauseTransfer', peerId, key).catch(() => {});
+  }
+
+  resumeTransfer(peerId: string, key: string): void {
+    void this.engine.command('resumeTransfer', peerId, key).catch(() => {});
+  }
+
   discardTransfer(peerId: string, key: string): void {
     void this.engine.command('discardTransfer', peerId, key).catch(() => {});
   }

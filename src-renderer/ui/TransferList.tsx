@@ -7,6 +7,7 @@ const STATE_WORDS: Record<TransferState, string> = {
   offered: 'Wants to send you files',
   waiting: 'Waiting for the other device to accept',
   active: 'In progress',
+  paused: 'Paused',
   interrupted: 'Interrupted',
   done: 'Done, verified',
   declined: 'Declined',
@@ -48,12 +49,22 @@ export function TransferList({ peerId, name, transfers, store }: { peerId: strin
           {t.state === 'offered' ? <OfferPrompt peerId={peerId} name={name} transfer={t} store={store} /> : <Progress transfer={t} />}
           {t.error && t.state !== 'done' ? <p className="field-error">{t.error}</p> : null}
           <div className="row">
+            {t.state === 'active' ? (
+              <button type="button" className="secondary" onClick={() => store.pauseTransfer(peerId, t.key)}>
+                {`Pause ${t.title}`}
+              </button>
+            ) : null}
             {t.state === 'waiting' || t.state === 'active' ? (
               <button type="button" className="secondary" onClick={() => store.cancelTransfer(peerId, t.key)}>
                 {`Cancel ${t.title}`}
               </button>
             ) : null}
-            {t.state === 'interrupted' ? (
+            {t.state === 'paused' ? (
+              <button type="button" onClick={() => store.resumeTransfer(peerId, t.key)}>
+                {`Resume ${t.title}`}
+              </button>
+            ) : null}
+            {t.state === 'interrupted' || t.state === 'paused' ? (
               <button type="button" className="secondary" onClick={() => store.discardTransfer(peerId, t.key)}>
                 {`Discard ${t.title}`}
               </button>

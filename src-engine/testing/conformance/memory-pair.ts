@@ -51,7 +51,11 @@ export async function startMemoryDevice(network: MemoryNetwork, options: { devic
       for (;;) {
         const found = check(client.getSnapshot());
         if (found !== undefined) return found;
-        if (Date.now() > deadline) throw new Error(`${options.deviceName}: timed out waiting for ${what}; last snapshot: ${JSON.stringify(client.getSnapshot()).slice(0, 3000)}`);
+        if (Date.now() > deadline) {
+          // The rows first (what a transfer test needs), then the rest of the snapshot.
+          const rows = client.getSnapshot().conversations.flatMap((c) => c.transfers.map((t) => `${t.key} ${t.title} ${t.state} ${t.bytesDone}/${t.totalBytes}${t.error ? ` (${t.error})` : ''}`));
+          throw new Error(`${options.deviceName}: timed out waiting for ${what}; rows: ${rows.slice(-8).join('; ')}; last snapshot: ${JSON.stringify(client.getSnapshot()).slice(0, 3000)}`);
+        }
         await new Promise((r) => setTimeout(r, 10));
       }
     },

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, rm, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +28,8 @@ export interface EngineConformanceOptions {
   timeoutMs?: number;
   /** The pair owns its wire (pair.faults): run the fault and hostile-input cases too. */
   faults?: boolean;
+  /** Both devices keep resumable downloads (a journal on disk); false skips the pause/resume case. */
+  resume?: boolean;
 }
 
 const conversationWith = (snapshot: EngineSnapshot, peerId: string): Conversation | undefined => snapshot.conversations.find((c) => c.peerId === peerId);
@@ -309,6 +311,71 @@ export function defineEngineConformance(name: string, options: EngineConformance
       expect(Object.keys(subtree(await landed('b'), 'unwanted.bin'))).toEqual([]);
       expect(await leftovers('b')).toEqual([]);
     });
+
+    // Needs a journaled download folder on both sides (see EngineConformanceOptions.resume).
+    if (options.resume !== false) {
+      step('a person pauses mid-transfer: both say so and keep what they have; the receiver resumes it, and the rest lands byte for byte', async () => {
+        await ensureLink();
+        const dir = await freshSources();
+        await makeTree(dir, { 'paused.bin': large });
+        const out = await offer('a', [join(dir, 'paused.bin')], 'paused.bin');
+        const offered = await incoming('b', 'paused.bin', (t) => t.state === 'offered');
+        await pair.b.command('acceptTransfer', ids.a, offered.key, {});
+        await pair.b.waitFor('a third of it', (s) => ((conversationWith(s, ids.a)?.transfers.find((t) => t.key === offered.key)?.bytesDone ?? 0) > large / 3 ? true : undefined));
+        await pair.a.command('pauseTransfer', ids.b, out.key);
+        const paused = (side: Side, key: string) =>
+          device(side).waitFor(`${key} to be paused`, (s) => {
+            const row = conversationWith(s, peerOf(side))?.transfers.find((t) => t.key === key);
+            return row?.state === 'paused' ? row : undefined;
+          });
+        const [onA, onB] = await Promise.all([paused('a', out.key), paused('b', offered.key)]);
+        expect(onA.error).toMatch(/You paused/);
+        expect(onB.error).toMatch(/other device paused/);
+        expect(Object.keys(subtree(await landed('b'), 'paused.bin'))).toEqual([]);
+        // Paused stays paused: nothing moves, nobody resumes it by itself.
+        await new Promise((r) => setTimeout(r, 1500));
+        expect((await conversation('b'))?.transfers.find((t) => t.key === offered.key)?.state).toBe('paused');
+        // The receiver's person resumes it: the sender offers it again and it picks up where it was.
+        await pair.b.command('resumeTransfer', ids.a, offered.key);
+        const [sent, got] = await Promise.all([ended('a', out.key), ended('b', offered.key)]);
+        expect([sent.state, got.state]).toEqual(['done', 'done']);
+        await expectLanded('b', dir, ['paused.bin']);
+      });
+
+      step('while paused, a source file that changed is sent again from the start (said in words), and a staging file cut short costs only its missing blocks', async () => {
+        await ensureLink();
+        const pauseMidway = async (name: string) => {
+          const dir = await freshSources();
+          await makeTree(dir, { [name]: large });
+          const out = await offer('a', [join(dir, name)], name);
+          const offered = await incoming('b', name, (t) => t.state === 'offered');
+          await pair.b.command('acceptTransfer', ids.a, offered.key, {});
+          await pair.b.waitFor('half of it', (s) => ((conversationWith(s, ids.a)?.transfers.find((t) => t.key === offered.key)?.bytesDone ?? 0) > large / 2 ? true : undefined));
+          await pair.b.command('pauseTransfer', ids.a, offered.key);
+          // Both rows say paused (the receiver's once its staging is safe): only then is there a Resume.
+          await Promise.all([
+            pair.a.waitFor('paused', (s) => (conversationWith(s, ids.b)?.transfers.find((t) => t.key === out.key)?.state === 'paused' ? true : undefined)),
+            pair.b.waitFor('paused', (s) => (conversationWith(s, ids.a)?.transfers.find((t) => t.key === offered.key)?.state === 'paused' ? true : undefined)),
+          ]);
+          return { dir, out, offered };
+        };
+        // The sender's file grows while paused: its new size and time start it over.
+        const changed = await pauseMidway('changed.bin');
+        await appendFile(join(changed.dir, 'changed.bin'), 'and a few more bytes');
+        await pair.b.command('resumeTransfer', ids.a, changed.offered.key);
+        const got = await ended('b', changed.offered.key);
+        expect(got).toMatchObject({ state: 'done', error: expect.stringMatching(/Changed on the other device, received again from the start: changed\.bin/) });
+        await expectLanded('b', changed.dir, ['changed.bin']);
+        // The receiver's staging file is cut short while paused: the blocks it lost are sent again.
+        const cut = await pauseMidway('cut-short.bin');
+        const staging = (await readdir(device('b').downloadDir)).filter((n) => n.startsWith('.ferry-incoming-'));
+        expect(staging).toHaveLength(1);
+        await truncate(join(device('b').downloadDir, staging[0] as string, '0.part'), Math.floor(large / 5));
+        await pair.b.command('resumeTransfer', ids.a, cut.offered.key);
+        expect((await ended('b', cut.offered.key)).state).toBe('done');
+        await expectLanded('b', cut.dir, ['cut-short.bin']);
+      }, timeout * 2);
+    }
 
     for (const canceller of ['sender', 'receiver'] as const) {
       step(`the ${canceller} cancels mid-transfer: both stop, and no file is left, final or partial`, async () => {
