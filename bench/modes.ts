@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_MODE, DELIVERY_MODES, type DeliveryMode, STRIPE_COUNT } from '../src-core/index.js';
@@ -64,21 +63,6 @@ const VARIANTS: ReadonlyArray<{ mode: DeliveryMode | 'automatic'; stripes: numbe
  * UDP between two lab hosts only over their TUN link: node-datachannel (libjuice) gathers host
  * candidates on every interface, and the bridge would win. Signaling (TCP) keeps the bridge.
  */
-function udpOnlyOverTun(netns: string, dir: string): void {
-  const file = join(dir, `${netns}.nft`);
-  writeFileSync(
-    file,
-    [
-      'table inet ferry_bench {',
-      '  chain output { type filter hook output priority filter; policy accept; oifname "eth0" meta l4proto udp drop; }',
-      '  chain input { type filter hook input priority filter; policy accept; iifname "eth0" meta l4proto udp drop; }',
-      '}',
-      '',
-    ].join('\n'),
-  );
-  execFileSync('ip', ['netns', 'exec', netns, 'nft', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
 const round = (n: number) => Math.round(n * 10) / 10;
 
 /**
@@ -103,8 +87,7 @@ export async function measureModes(
     try {
       const signalingUrl = (await startSignalHost(lab.host('signal'))).url;
       if (profile.impaired) {
-        await lab.addImpairedLink('alice', 'bob', profile);
-        for (const host of ['alice', 'bob']) udpOnlyOverTun(lab.host(host).netns as string, root);
+        await lab.addImpairedLink('alice', 'bob', { ...profile, udpOnlyHere: true });
       }
       const ceiling: LinkCeiling = { link: profile.name, sizeMiB, rawMBps: null, rawStripedMBps: null };
       try {

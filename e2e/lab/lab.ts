@@ -159,7 +159,17 @@ export class Lab {
   async addImpairedLink(
     a: string,
     b: string,
-    impairment: { delayMs?: number; jitterMs?: number; loss?: number; rateMbit?: number },
+    impairment: {
+      delayMs?: number;
+      jitterMs?: number;
+      loss?: number;
+      rateMbit?: number;
+      /**
+       * Drop UDP on both hosts' bridge interface, so WebRTC between them (UDP) can only take the
+       * impaired link while TCP (signaling) still uses the bridge.
+       */
+      udpOnlyHere?: boolean;
+    },
   ): Promise<{ addressA: string; addressB: string; forwarder: TrackedProcess }> {
     const hostA = this.host(a);
     const hostB = this.host(b);
@@ -180,6 +190,16 @@ export class Lab {
     await forwarder.waitForLine(/"event": "ready"/, 10_000);
     ip(['-n', hostA.netns, 'route', 'replace', 'default', 'dev', 'ftuna']);
     ip(['-n', hostB.netns, 'route', 'replace', 'default', 'dev', 'ftunb']);
+    if (impairment.udpOnlyHere) {
+      const rules = [
+        'table inet ferry_impaired {',
+        '  chain output { type filter hook output priority filter; policy accept; oifname "eth0" meta l4proto udp drop; }',
+        '  chain input { type filter hook input priority filter; policy accept; iifname "eth0" meta l4proto udp drop; }',
+        '}',
+        '',
+      ].join('\n');
+      for (const ns of [hostA.netns, hostB.netns]) execFileSync('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], { input: rules, stdio: ['pipe', 'pipe', 'pipe'] });
+    }
     return { addressA, addressB, forwarder };
   }
 

@@ -109,8 +109,9 @@ export class NodeFileSink implements FileSink {
     if (entry?.kind !== 'file') throw new FerryError('SINK_FAILED', `Entry ${fileIndex} is not a file.`);
     const handle = await this.handle(fileIndex);
     await handle.sync();
-    await handle.close();
+    // Durable now: taken out before it closes, so the journal's syncs leave it alone.
     this.handles.delete(fileIndex);
+    await handle.close();
     const part = this.partPath(fileIndex);
     // Seconds as a float lose a nanosecond now and then (…744 ms becomes …743.999999): aim at the
     // middle of the millisecond so the stored time reads back as the sender's.
