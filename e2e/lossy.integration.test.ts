@@ -55,7 +55,7 @@ describe.skipIf(!canUseNetns())('a lossy link (5 % loss, 20 ms each way, jitter)
       mkdirSync(folder);
       const sent = new Map<string, string>();
       for (let f = 0; f < FILES; f++) {
-                // From nothing to 200 KiB: one empty file, the rest many chunks and blocks' ends.
+        // From nothing to 200 KiB: one empty file, the rest many chunks and blocks' ends.
         const bytes = randomBytes(f === 0 ? 0 : Math.floor(Math.random() * 200 * 1024));
         writeFileSync(join(folder, `file-${f}.bin`), bytes);
         sent.set(`file-${f}.bin`, sha256(bytes));
