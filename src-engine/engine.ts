@@ -135,8 +135,10 @@ export class Engine {
       { runtime: this.runtime, createPeer: this.ports.createPeer, debug: this.ports.peerJsDebug ?? 0 },
       {
         state: (signaling) => {
+          const was = store.get().signaling?.kind;
           store.update({ signaling });
           this.presence.signaling(signaling.kind === 'connected');
+          if (signaling.kind === 'connected' && was !== 'connected') this.transfers.signalingConnected();
         },
         incoming: (connection) => this.links.incoming(connection),
         peerUnavailable: (peerId) => {

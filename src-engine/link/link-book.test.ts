@@ -15,7 +15,6 @@ const HIGH = 'ferry-cccccccccccccccc';
  */
 class Connection implements DataConnectionPort {
   static count = 0;
-  readonly connectionId = `dc_${++Connection.count}`;
   readonly open = false;
   closed = false;
   // Never created here: a link waits for 'open' before it touches them.
@@ -24,10 +23,16 @@ class Connection implements DataConnectionPort {
   private readonly closeListeners: Array<() => void> = [];
   private readonly errorListeners: Array<(error: Error) => void> = [];
 
+  readonly connectionId: string;
+
   constructor(
     readonly peer: string,
     readonly metadata: unknown = undefined,
-  ) {}
+    /** The id the dialer gave it (an incoming connection has the dialer's). */
+    connectionId?: string,
+  ) {
+    this.connectionId = connectionId ?? `dc_${++Connection.count}`;
+  }
 
   on(event: 'open' | 'close', listener: () => void): void;
   on(event: 'error', listener: (error: Error) => void): void;
@@ -95,39 +100,25 @@ describe('the link book', () => {
     expect(conversation(LOW)).toBeUndefined();
   });
 
-  it('glare: when both dial at once, the connection dialled by the lower id wins, on both sides', () => {
-    // This side has the lower id: its own dial stands, the other side's is refused.
-    const low = book(LOW);
-    low.links.dial(MID, { background: false });
-    const theirs = new Connection(MID);
-    low.links.incoming(theirs);
-    expect(theirs.closed).toBe(true);
-    expect(low.links.get(MID)?.connectionId).toBe(low.dialled[0]?.connectionId);
-    expect(low.links.get(MID)?.dialed).toBe(true);
-
-    // This side has the higher id: its own dial gives way to the other side's.
-    const high = book(HIGH);
-    high.links.dial(MID, { background: false });
-    const fromLower = new Connection(MID);
-    high.links.incoming(fromLower);
-    expect(fromLower.closed).toBe(false);
-    expect(high.dialled[0]?.closed).toBe(true);
-    expect(high.links.get(MID)?.connectionId).toBe(fromLower.connectionId);
-    expect(high.links.get(MID)?.dialed).toBe(false);
-    // The replaced link's end is not news about the new one.
-    expect(high.conversation(MID)).toMatchObject({ state: 'connecting', error: undefined });
-  });
-
-  it('glare is two dials at once: a dial that comes later replaces the lower side’s own attempt', () => {
-    const low = book(LOW);
-    low.links.dial(MID, { background: false });
-    low.runtime.advance(6_000);
-    // The other side gave up on ours (it failed there only) and dials anew: taken, ours closed.
-    const later = new Connection(MID);
-    low.links.incoming(later);
-    expect(later.closed).toBe(false);
-    expect(low.dialled[0]?.closed).toBe(true);
-    expect(low.links.get(MID)?.connectionId).toBe(later.connectionId);
+  it('glare: when both dial, the connection with the lower connection id wins, on both sides, whenever each arrives', () => {
+    // Two devices, each with its own dial; the same two connection ids on both sides.
+    const alice = book(LOW);
+    const bob = book(MID);
+    alice.links.dial(MID, { background: false });
+    bob.links.dial(LOW, { background: false });
+    const aliceDial = alice.dialled[0] as Connection;
+    const bobDial = bob.dialled[0] as Connection;
+    // Bob's dial reaches Alice (as the same connection id), and Alice's reaches Bob, much later
+    // (a server held it): each side decides alone, and both decide the same.
+    alice.links.incoming(new Connection(MID, undefined, bobDial.connectionId));
+    bob.runtime.advance(30_000);
+    bob.links.incoming(new Connection(LOW, undefined, aliceDial.connectionId));
+    const winner = aliceDial.connectionId < bobDial.connectionId ? aliceDial.connectionId : bobDial.connectionId;
+    expect(alice.links.get(MID)?.connectionId).toBe(winner);
+    expect(bob.links.get(LOW)?.connectionId).toBe(winner);
+    // The side whose dial lost shows the winning attempt, not the replaced one's end.
+    const loser = winner === aliceDial.connectionId ? bob : alice;
+    expect(loser.conversation(loser === bob ? LOW : MID)).toMatchObject({ state: 'connecting', error: undefined });
   });
 
   it('a link a person asked for that fails before it opens is dialled once more; then the failure shows', () => {

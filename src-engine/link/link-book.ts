@@ -9,8 +9,6 @@ import { recordChat } from './chat-lines.js';
 import { type LinkState, PeerLink, type PeerLinkOptions } from './peer-link.js';
 import { type StripeMetadata, stripeOf } from './stripes.js';
 
-/** Both sides dialing within this long of each other is glare; a later dial is a new attempt. */
-const GLARE_WINDOW_MS = 5_000;
 /** A link a person asked for that fails before it opens is tried this many more times. */
 const FOREGROUND_RETRIES = 1;
 /** Before trying again (the other side's half-dead attempt gets a moment to end). */
@@ -47,8 +45,6 @@ export class LinkBook {
   private readonly states = new Map<string, LinkState>();
   /** Dials waiting for fresh TURN credentials (at most one per device). */
   private readonly pendingDials = new Map<string, { background: boolean }>();
-  /** When each link was made (runtime ms): tells glare from a later attempt. */
-  private readonly madeAt = new Map<string, number>();
   /**
    * Devices a person asked to connect to whose link has not opened yet, with the attempts left:
    * a connection can fail on one side only (ICE gave up here, the other side still waits), and
@@ -111,14 +107,12 @@ export class LinkBook {
     }
     const of = stripeOf(connection);
     if (of === undefined) {
-      // Both sides dialled at once: the connection dialled by the lower id wins, on both sides.
-      const ownId = this.deps.store.get().signaling?.peerId;
+      // Both sides dialled: the connection with the lower connection id wins, on both sides. Each
+      // side sees both ids (the dialer picks it, the offer carries it), whenever each arrives: a
+      // dial the server held while the device was away and delivered late is settled the same way.
       const ours = this.links.get(connection.peer);
-      // Only within the glare window: a dial that comes later means the other side gave up on
-      // ours (a connection can fail on one side only), and it is taken instead.
-      const age = this.deps.runtime.now() - (this.madeAt.get(connection.peer) ?? -Infinity);
-      const glare = ours?.dialed && this.states.get(connection.peer) === 'connecting' && age < GLARE_WINDOW_MS;
-      if (glare && ownId !== undefined && ownId < connection.peer) {
+      const glare = ours?.dialed && this.states.get(connection.peer) === 'connecting';
+      if (glare && ours.connectionId < connection.connectionId) {
         connection.close();
         return;
       }
@@ -198,7 +192,6 @@ export class LinkBook {
             // An ended link is dropped (a LAN full of strangers must not pile up closed links).
             this.links.delete(peerId);
             this.states.delete(peerId);
-            this.madeAt.delete(peerId);
             if (state === 'failed' && this.tryAgain(peerId, detail.code)) return;
           }
           // A background attempt shows up once it is open (its failures are presence, not news).
@@ -223,7 +216,6 @@ export class LinkBook {
     );
     this.links.set(peerId, link);
     this.states.set(peerId, 'connecting');
-    this.madeAt.set(peerId, this.deps.runtime.now());
     presence.linkConnecting(peerId);
     // A background attempt leaves an earlier conversation as it was until it opens.
     if (!background || store.conversation(peerId)?.state === 'open') store.addConversation(peerId, 'connecting');

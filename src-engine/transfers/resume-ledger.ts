@@ -10,10 +10,13 @@ export type Resumable = (
   paused?: boolean;
 };
 
+/** Resumes are waited for: dial often (a dial is one signaling message when the device is away). */
+const REDIAL_BACKOFF = { initialMs: 1_000, maxMs: 5_000, jitter: 0.5 };
+
 /**
  * Interrupted transfers, by device and resume key, and the dialing that brings their devices
  * back: while a device has something to resume, it is dialled in the background with backoff
- * (1 s doubling to 30 s, jittered) until a link opens or nothing is left to resume.
+ * (1 s doubling to 5 s, jittered; at once when signaling comes back) until a link opens or nothing is left to resume.
  */
 export class ResumeLedger {
   private readonly byKey = new Map<string, Resumable>();
@@ -67,6 +70,15 @@ export class ResumeLedger {
     return this.of(peerId).filter((r) => !r.paused);
   }
 
+  /** Signaling is back (the network returned): every device with something to resume is dialled now. */
+  redialNow(): void {
+    for (const peerId of new Set([...this.byKey.values()].filter((r) => !r.paused).map((r) => r.peerId))) {
+      this.stopRedial(peerId);
+      this.dial(peerId);
+      this.scheduleRedial(peerId);
+    }
+  }
+
   close(): void {
     for (const peerId of [...this.redials.keys()]) this.stopRedial(peerId);
   }
@@ -74,7 +86,7 @@ export class ResumeLedger {
   private scheduleRedial(peerId: string): void {
     if (this.redials.has(peerId)) return;
     const next = (attempt: number) => {
-      const delay = backoffDelay(attempt, this.runtime.randomBytes(1)[0]! / 256);
+      const delay = backoffDelay(attempt, this.runtime.randomBytes(1)[0]! / 256, REDIAL_BACKOFF);
       const timer = this.runtime.setTimer(delay, () => {
         if (!this.redials.has(peerId)) return;
         if (!this.waiting(peerId).length) return this.stopRedial(peerId);

@@ -67,6 +67,8 @@ export class TransferBook {
   private readonly rows: TransferRows;
   private readonly taskbar: TaskbarProgress;
   private readonly ledger: ResumeLedger;
+  /** Interrupted downloads found at start, once listed: a resumed offer waits for them (its row is there). */
+  private restored: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: TransferBookDeps) {
     this.rows = new TransferRows(deps.store, (recent) => deps.device.setRecentTransfers(recent));
@@ -118,7 +120,10 @@ export class TransferBook {
       const { title, fileCount } = describe(files.entries);
       const totalBytes = files.entries.reduce((n, e) => n + (e.kind === 'file' ? e.size : 0), 0);
       this.rows.add(peerId, { ...newRow(key, 'out', files.entries, title, fileCount, totalBytes), state: 'interrupted', error: 'Interrupted when Ferry last ran.' });
-      this.ledger.add({ direction: 'out', peerId, resumeKey, rowKey: key, files, mode: record.mode });
+      const outgoing = { direction: 'out' as const, peerId, resumeKey, rowKey: key, files, mode: record.mode };
+      // The device may be linked already (it dialled first): offered at once, else when it is.
+      if (this.deps.transfersOf(peerId)) void this.offerAgain(peerId, outgoing);
+      else this.ledger.add(outgoing);
     }
   }
 
@@ -195,6 +200,11 @@ export class TransferBook {
     }
   }
 
+  /** Signaling is connected again: devices with something to resume are dialled at once. */
+  signalingConnected(): void {
+    this.ledger.redialNow();
+  }
+
   /** The link with the device ended: what is still interrupted with it dials it back. */
   linkEnded(peerId: string): void {
     this.ledger.unlinked(peerId);
@@ -259,7 +269,12 @@ export class TransferBook {
    * At start: the downloads interrupted in an earlier run, each a row in its sender's
    * conversation ("Paused — waiting for Alice"), dialled until the sender is back and resumes it.
    */
-  async restoreInterrupted(): Promise<void> {
+  restoreInterrupted(): Promise<void> {
+    this.restored = this.listInterrupted();
+    return this.restored;
+  }
+
+  private async listInterrupted(): Promise<void> {
     const found = (await this.deps.downloads.interrupted?.().catch(() => [])) ?? [];
     const { store } = this.deps;
     for (const download of found) {
@@ -314,27 +329,34 @@ export class TransferBook {
   incoming(peerId: string, offer: IncomingOffer, decision: IncomingDecision, handle: TransferHandle<ReceiverEvent>): void {
     const origin = this.deps.originOf(peerId);
     if (offer.resume && offer.resumeKey !== undefined && origin && this.deps.downloads.resumeSink) {
-      const resumeKey = offer.resumeKey;
-      const known = this.ledger.get(peerId, resumeKey);
-      const key = known?.rowKey ?? this.freshKey(peerId, `in-${handle.transferId}`);
-      const saved = (_fileIndex: number, path: string) => this.rows.patch(peerId, key, { savedPaths: [...(this.rows.row(peerId, key)?.savedPaths ?? []), path] });
-      this.deps.downloads.resumeSink(offer, saved, origin).then(
-        (found) => {
-          if (!found) return this.ask(peerId, offer, decision, handle);
-          this.ledger.take(peerId, resumeKey);
-          this.running.set(handleKey(peerId, key), { cancel: () => handle.cancel(), pause: () => handle.pause() });
-          const { title, fileCount } = describe(offer.entries);
-          const restarted = found.restarted.length ? `Changed on the other device, received again from the start: ${found.restarted.join(', ')}.` : undefined;
-          if (this.rows.row(peerId, key)) this.rows.patch(peerId, key, { state: 'active', error: restarted, totalBytes: offer.totalBytes });
-          else this.rows.add(peerId, { ...newRow(key, 'in', offer.entries, title, fileCount, offer.totalBytes), state: 'active', error: restarted });
-          this.follow(peerId, key, handle, { direction: 'in', peerId, resumeKey, rowKey: key });
-          decision.accept(found.sink, found.resume);
-        },
-        () => this.ask(peerId, offer, decision, handle),
-      );
+      void this.restored.then(() => this.takeUp(peerId, offer, decision, handle, origin));
       return;
     }
     this.ask(peerId, offer, decision, handle);
+  }
+
+  /** A resumed offer: it continues an interrupted download here (taken up at once), or it is asked as a new one. */
+  private takeUp(peerId: string, offer: IncomingOffer, decision: IncomingDecision, handle: TransferHandle<ReceiverEvent>, origin: TransferOrigin): void {
+    const resumeSink = this.deps.downloads.resumeSink;
+    const resumeKey = offer.resumeKey;
+    if (!resumeSink || resumeKey === undefined) return this.ask(peerId, offer, decision, handle);
+    const known = this.ledger.get(peerId, resumeKey);
+    const key = known?.rowKey ?? this.freshKey(peerId, `in-${handle.transferId}`);
+    const saved = (_fileIndex: number, path: string) => this.rows.patch(peerId, key, { savedPaths: [...(this.rows.row(peerId, key)?.savedPaths ?? []), path] });
+    resumeSink(offer, saved, origin).then(
+      (found) => {
+        if (!found) return this.ask(peerId, offer, decision, handle);
+        this.ledger.take(peerId, resumeKey);
+        this.running.set(handleKey(peerId, key), { cancel: () => handle.cancel(), pause: () => handle.pause() });
+        const { title, fileCount } = describe(offer.entries);
+        const restarted = found.restarted.length ? `Changed on the other device, received again from the start: ${found.restarted.join(', ')}.` : undefined;
+        if (this.rows.row(peerId, key)) this.rows.patch(peerId, key, { state: 'active', error: restarted, totalBytes: offer.totalBytes });
+        else this.rows.add(peerId, { ...newRow(key, 'in', offer.entries, title, fileCount, offer.totalBytes), state: 'active', error: restarted });
+        this.follow(peerId, key, handle, { direction: 'in', peerId, resumeKey, rowKey: key });
+        decision.accept(found.sink, found.resume);
+      },
+      () => this.ask(peerId, offer, decision, handle),
+    );
   }
 
   /** Shows an offer, then accepts it at once if the device is trusted and the files fit. */
