@@ -45,7 +45,12 @@ export interface FerrySettings {
   /** "Always accept from this device" (per peer id until pairing makes it cryptographic). */
   trustedDevices: Array<{ peerId: string; name: string; since: number; publicKey?: string | undefined }>;
   theme: 'system' | 'light' | 'dark';
+  /** Interrupted downloads untouched this many days are removed at start (absent: the default, 7). */
+  keepInterruptedDays?: number | undefined;
 }
+
+/** How long interrupted downloads are kept by default (SPEC.md, "The receiver's journal"). */
+export const DEFAULT_KEEP_INTERRUPTED_DAYS = 7;
 
 /** The built-in signaling on the LAN: hosted by this app, or joined on another Ferry's. */
 export type LanStatus = { kind: 'searching' } | { kind: 'hosting'; port: number } | { kind: 'joined'; host: string; port: number };

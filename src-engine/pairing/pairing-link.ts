@@ -185,9 +185,11 @@ export function enterPairingCode(context: PairingContext, text: string): Pairing
   };
   // Until the connection opens, silence means nobody shows the code; after, that they stopped.
   let timer = context.runtime.setTimer(20_000, () => finish({ kind: 'failed', message: NO_SUCH_CODE }));
-  const cutOff = () => finish({ kind: 'failed', message: opened ? HUNG_UP : NO_SUCH_CODE });
-  connection.on('close', cutOff);
-  connection.on('error', cutOff);
+  connection.on('close', () => finish({ kind: 'failed', message: opened ? HUNG_UP : NO_SUCH_CODE }));
+  // A connection that fails on its way (ICE, DTLS) is not "nobody there": say what failed.
+  connection.on('error', (error) =>
+    finish({ kind: 'failed', message: opened ? HUNG_UP : `Could not connect to the device showing that code (${error.message}). Try again with a new code.` }),
+  );
   connection.on('open', () => {
     if (finished) {
       connection.close();

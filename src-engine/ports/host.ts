@@ -70,8 +70,8 @@ export interface DownloadsPort {
     saved: (fileIndex: number, path: string) => void,
     origin: TransferOrigin,
   ): Promise<{ sink: FileSink; resume: ReceiverResume; restarted: string[] } | undefined>;
-  /** Interrupted downloads kept in the download folder (tidied first: see the SPEC). */
-  interrupted?(): Promise<InterruptedDownload[]>;
+  /** Interrupted downloads kept in the download folder (tidied first: those untouched for `keepDays` go; see the SPEC). */
+  interrupted?(keepDays: number): Promise<InterruptedDownload[]>;
   /** Removes an interrupted download's staging and journal (files already in place stay). */
   discard?(peerId: string, resumeKey: string): Promise<void>;
 }

@@ -10,7 +10,7 @@ import {
   type TransferEndpoint,
   type TransferHandle,
 } from '../../src-core/index.js';
-import type { OutgoingRecord } from '../contract/device.js';
+import { DEFAULT_KEEP_INTERRUPTED_DAYS, type OutgoingRecord } from '../contract/device.js';
 import type { DevicePort, DownloadsPort, OpenPaths, OutgoingFiles, TransferOrigin } from '../ports/host.js';
 import { describe, newRow } from '../state/conversation.js';
 import { formatBytes } from '../state/format-bytes.js';
@@ -275,7 +275,8 @@ export class TransferBook {
   }
 
   private async listInterrupted(): Promise<void> {
-    const found = (await this.deps.downloads.interrupted?.().catch(() => [])) ?? [];
+    const keepDays = this.deps.store.get().settings?.keepInterruptedDays ?? DEFAULT_KEEP_INTERRUPTED_DAYS;
+    const found = (await this.deps.downloads.interrupted?.(keepDays).catch(() => [])) ?? [];
     const { store } = this.deps;
     for (const download of found) {
       const { peerId, name } = download.origin;

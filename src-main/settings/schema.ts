@@ -67,6 +67,8 @@ export const SettingsSchema = z.strictObject({
     )
     .max(256, 'At most 256 trusted devices.'),
   theme: z.enum(['system', 'light', 'dark']),
+  // Optional: files written before it existed stay valid (the default applies).
+  keepInterruptedDays: z.number().int('Whole days.').min(1, 'At least a day.').max(365, 'At most a year.').optional(),
 });
 
 // The preload restates the type without imports; both must describe the same thing.

@@ -32,6 +32,18 @@ describe('SettingsStore', () => {
     expect((await open()).get()).toEqual(store.get());
   });
 
+  it('keeps interrupted downloads for whole days, 1 to 365; a file from before the setting stays valid', async () => {
+    await writeFile(file, JSON.stringify({ version: 1, deviceName: 'old', downloadDir: null, signaling: { kind: 'built-in' }, iceServers: [], relayOnly: false, transferMode: 'automatic', autoAcceptTrusted: true, trustedDevices: [], theme: 'system' }));
+    const store = await open();
+    expect(store.get()).toMatchObject({ deviceName: 'old' });
+    expect(store.get().keepInterruptedDays).toBeUndefined();
+    expect(warnings).toEqual([]);
+    for (const [days, words] of [[0, /At least a day/], [400, /At most a year/], [1.5, /Whole days/]] as const) {
+      expect(await store.update({ keepInterruptedDays: days })).toMatchObject({ ok: false, fieldErrors: { keepInterruptedDays: expect.stringMatching(words) } });
+    }
+    expect(await store.update({ keepInterruptedDays: 30 })).toMatchObject({ ok: true, settings: { keepInterruptedDays: 30 } });
+  });
+
   it('refuses an invalid change as a whole, with a message per field, and writes nothing', async () => {
     const store = await open();
     await store.update({ theme: 'light' });

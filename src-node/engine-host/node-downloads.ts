@@ -6,8 +6,7 @@ import { NodeFileSink, spaceFor } from '../files/node-file-sink.js';
 import { heldBlocks, matchStaged, scanStaging, type StagedTransfer } from '../files/staged-transfers.js';
 import { writeAtomically, OFFER_FILE } from '../files/transfer-journal.js';
 
-/** Interrupted downloads older than this are removed at start (SPEC.md, "The receiver's journal"). */
-export const KEEP_INTERRUPTED_MS = 7 * 24 * 3600 * 1000;
+const DAY_MS = 24 * 3600 * 1000;
 
 export interface NodeDownloadsOptions {
   /** Asked at each offer: a folder chosen in Settings applies to the next transfer. */
@@ -32,7 +31,9 @@ export function nodeDownloads(options: NodeDownloadsOptions): DownloadsPort {
     await mkdir(dir, { recursive: true });
     return dir;
   };
-  const staged = async (dir: string, tidy = false): Promise<StagedTransfer[]> => scanStaging(dir, { keepMs: KEEP_INTERRUPTED_MS, now: now(), warn: options.warn ?? (() => {}), tidy });
+  // Only a tidy (at start) removes anything, and it is told how long to keep interrupted downloads.
+  const staged = async (dir: string, keepDays?: number): Promise<StagedTransfer[]> =>
+    scanStaging(dir, { keepMs: (keepDays ?? Number.POSITIVE_INFINITY) * DAY_MS, now: now(), warn: options.warn ?? (() => {}), tidy: keepDays !== undefined });
   /** Bytes the staged transfers (running or interrupted) still have to write. */
   const stillToWrite = (list: StagedTransfer[]) => list.reduce((n, s) => n + Math.max(0, sizeOfAll(s) - heldBytes(s)), 0);
   const find = async (dir: string, peerId: string, resumeKey: string) => (await staged(dir)).find((s) => s.offer.sender.peerId === peerId && s.offer.resumeKey === resumeKey);
@@ -86,8 +87,8 @@ export function nodeDownloads(options: NodeDownloadsOptions): DownloadsPort {
       return { sink: wrap(sink, saved), resume, restarted: match.restart.map((i) => offer.entries[i]?.path ?? `#${i}`) };
     },
     // At start (nothing runs yet): what can resume is listed, the rest tidied away.
-    interrupted: async (): Promise<InterruptedDownload[]> =>
-      (await staged(await folder(), true)).map((s) => ({ origin: s.offer.sender, resumeKey: s.offer.resumeKey, entries: s.offer.entries, bytesHeld: heldBytes(s) })),
+    interrupted: async (keepDays): Promise<InterruptedDownload[]> =>
+      (await staged(await folder(), keepDays)).map((s) => ({ origin: s.offer.sender, resumeKey: s.offer.resumeKey, entries: s.offer.entries, bytesHeld: heldBytes(s) })),
     discard: async (peerId, resumeKey) => {
       const dir = await folder();
       const found = await find(dir, peerId, resumeKey);

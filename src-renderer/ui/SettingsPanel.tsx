@@ -1,5 +1,6 @@
 import { type FormEvent, useId, useState } from 'react';
 import type { FerrySettings } from '../../src-main/preload/api';
+import { DEFAULT_KEEP_INTERRUPTED_DAYS } from '../../src-engine/contract/device';
 import type { FerryView } from '../state/view';
 
 type Draft = {
@@ -13,6 +14,7 @@ type Draft = {
   transferMode: FerrySettings['transferMode'];
   autoAcceptTrusted: boolean;
   theme: FerrySettings['theme'];
+  keepInterruptedDays: string;
 };
 
 function draftOf(s: FerrySettings): Draft {
@@ -26,6 +28,7 @@ function draftOf(s: FerrySettings): Draft {
     transferMode: s.transferMode,
     autoAcceptTrusted: s.autoAcceptTrusted,
     theme: s.theme,
+    keepInterruptedDays: String(s.keepInterruptedDays ?? DEFAULT_KEEP_INTERRUPTED_DAYS),
   };
 }
 
@@ -46,6 +49,8 @@ function patchOf(d: Draft): Partial<Omit<FerrySettings, 'version'>> {
     transferMode: d.transferMode,
     autoAcceptTrusted: d.autoAcceptTrusted,
     theme: d.theme,
+    // Main checks it (whole days, 1 to 365) and says so under the field.
+    keepInterruptedDays: Number(d.keepInterruptedDays),
   };
 }
 
@@ -166,6 +171,11 @@ export function SettingsPanel({ settings, downloadDir, store, onClose }: { setti
               <option value="reliable-unordered">Reliable, unordered</option>
               <option value="partial">Partially reliable with repair</option>
             </select>,
+          )}
+          {field(
+            'keepInterruptedDays',
+            'Keep interrupted downloads (days)',
+            <input id={`${id}-keepInterruptedDays`} type="number" min={1} max={365} step={1} value={draft.keepInterruptedDays} onChange={(e) => set('keepInterruptedDays', e.target.value)} />,
           )}
         </fieldset>
         <fieldset>

@@ -59,7 +59,7 @@ export function TransferList({ peerId, name, transfers, store }: { peerId: strin
                 {`Cancel ${t.title}`}
               </button>
             ) : null}
-            {t.state === 'paused' ? (
+            {t.state === 'paused' || t.state === 'interrupted' ? (
               <button type="button" onClick={() => store.resumeTransfer(peerId, t.key)}>
                 {`Resume ${t.title}`}
               </button>
