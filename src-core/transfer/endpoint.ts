@@ -7,6 +7,7 @@ import type { HasherFactory } from './hasher.js';
 import { chunkSizeFor, DEFAULT_MAX_MESSAGE_SIZE } from './message-size.js';
 import { type IncomingOffer, type ReceiverEvent, type ReceiverResume, TransferReceiver } from './receiver.js';
 import { type SenderEvent, TransferSender } from './sender.js';
+import { WriteWatchdog } from './write-watchdog.js';
 
 /** Where an outgoing transfer's bytes come from (File slices in the renderer, file handles in Node). */
 export interface FileSource {
@@ -270,6 +271,10 @@ export class TransferEndpoint {
     done.catch(() => {});
     let sink: FileSink | undefined;
     let aborting: Promise<void> | undefined;
+    const deadline = this.options.writeDeadlineMs ?? DEFAULT_WRITE_DEADLINE_MS;
+    const watchdog = new WriteWatchdog(this.options.runtime, deadline, () =>
+      receiver.sinkFailed(new Error(`the disk did not finish a write within ${deadline / 1000} s`)),
+    );
 
     const receiver: TransferReceiver = new TransferReceiver(transferId, {
       runtime: this.options.runtime,
@@ -279,24 +284,20 @@ export class TransferEndpoint {
       repairAfterMs: this.options.repairAfterMs,
       onAction: (action) => {
         switch (action.type) {
-          case 'write': {
+          case 'write':
             if (!sink) return;
-            const deadline = this.options.writeDeadlineMs ?? DEFAULT_WRITE_DEADLINE_MS;
-            const timer = this.options.runtime.setTimer(deadline, () =>
-              receiver.sinkFailed(new Error(`the disk did not finish a write within ${deadline / 1000} s`)),
-            );
+            watchdog.started();
             sink.write(action.fileIndex, action.offset, action.bytes).then(
               () => {
-                this.options.runtime.clearTimer(timer);
+                watchdog.finished();
                 receiver.written(action.fileIndex, action.chunkIndex);
               },
               (error: unknown) => {
-                this.options.runtime.clearTimer(timer);
+                watchdog.finished();
                 receiver.sinkFailed(error);
               },
             );
             return;
-          }
           case 'finalize':
             sink?.finalize(action.fileIndex).then(
               () => receiver.finalized(action.fileIndex),
@@ -320,6 +321,7 @@ export class TransferEndpoint {
       },
       onEvent: (event) => {
         for (const listener of listeners) listener(event);
+        if (event.type === 'completed' || event.type === 'cancelled' || event.type === 'failed' || event.type === 'interrupted') watchdog.stop();
         switch (event.type) {
           case 'offer': {
             if (this.incoming.size > (this.options.maxIncoming ?? 16)) {
