@@ -128,7 +128,7 @@ export class NodeFileSink implements FileSink {
     }
     // The last file is in place: the staging folder (and its journal) goes.
     if (this.finalPaths.size === this.fileCount) {
-      this.journal?.stop();
+      await this.journal?.stop();
       await rm(this.stagingDir, { recursive: true, force: true });
     } else {
       await this.journal?.fileDone(fileIndex, this.finalPaths.get(fileIndex) as string);
@@ -177,7 +177,7 @@ export class NodeFileSink implements FileSink {
   async abort(): Promise<void> {
     if (this.aborted) return;
     this.aborted = true;
-    this.journal?.stop();
+    await this.journal?.stop();
     for (const pending of this.handles.values()) {
       await pending.then((h) => h.close()).catch(() => {});
     }

@@ -75,11 +75,15 @@ export class StagingJournal {
     this.stopped = true;
   }
 
-  /** Takes no more and writes nothing (the staging folder is about to go). */
-  stop(): void {
+  /**
+   * Takes no more and writes nothing more; resolves once a write under way has ended, so the
+   * staging folder can go (a journal file written into it meanwhile would keep it from going).
+   */
+  async stop(): Promise<void> {
     this.clearTimer();
     this.stopped = true;
     this.pending = [];
+    await this.chain;
   }
 
   snapshot(): StagedProgress {

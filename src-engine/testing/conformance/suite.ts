@@ -286,7 +286,7 @@ export function defineEngineConformance(name: string, options: EngineConformance
           const name = `mode-${mode}.bin`;
           await makeTree(dir, { [name]: 3_000_017 });
           const { sent, received } = await transfer('a', [join(dir, name)], name);
-          expect([sent.state, received.state]).toEqual(['done', 'done']);
+          expect([sent.state, received.state], `sender: ${sent.error ?? ''}; receiver: ${received.error ?? ''}`).toEqual(['done', 'done']);
           await expectLanded('b', dir, [name]);
           const offered = pair.faults?.controlSent('a').filter((m) => m.type === 'offer').at(-1);
           if (offered) expect(offered.mode).toBe(mode);
@@ -338,7 +338,7 @@ export function defineEngineConformance(name: string, options: EngineConformance
         // The receiver's person resumes it: the sender offers it again and it picks up where it was.
         await pair.b.command('resumeTransfer', ids.a, offered.key);
         const [sent, got] = await Promise.all([ended('a', out.key), ended('b', offered.key)]);
-        expect([sent.state, got.state]).toEqual(['done', 'done']);
+        expect([sent.state, got.state], `sender: ${sent.error ?? ''}; receiver: ${got.error ?? ''}`).toEqual(['done', 'done']);
         await expectLanded('b', dir, ['paused.bin']);
       });
 
@@ -459,7 +459,7 @@ export function defineEngineConformance(name: string, options: EngineConformance
       const gapsBefore = faults().controlSent('b').filter((m) => m.type === 'gaps').length;
       const { sent, received } = await transfer('a', [join(dir, 'damaged.bin')], 'damaged.bin');
       expect(await hit).toBe(1);
-      expect([sent.state, received.state]).toEqual(['done', 'done']);
+      expect([sent.state, received.state], `sender: ${sent.error ?? ''}; receiver: ${received.error ?? ''}`).toEqual(['done', 'done']);
       expect(faults().controlSent('b').filter((m) => m.type === 'gaps').length).toBeGreaterThan(gapsBefore);
       await expectLanded('b', dir, ['damaged.bin']);
     });
@@ -475,7 +475,7 @@ export function defineEngineConformance(name: string, options: EngineConformance
         const lost = faults().dataFrames('a', 'drop', (i) => i === 3 || i === 17, 2);
         const { sent, received } = await transfer('a', [join(dir, 'lossy.bin')], 'lossy.bin');
         expect(await lost).toBe(2);
-        expect([sent.state, received.state]).toEqual(['done', 'done']);
+        expect([sent.state, received.state], `sender: ${sent.error ?? ''}; receiver: ${received.error ?? ''}`).toEqual(['done', 'done']);
         await expectLanded('b', dir, ['lossy.bin']);
       } finally {
         faults().lossyPartial(0);
