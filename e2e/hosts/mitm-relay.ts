@@ -53,16 +53,32 @@ function describe(data: unknown): { kind: 'text' | 'binary'; bytes: number; type
 }
 
 /** Forwards `from`'s messages to `to`, queued until `to` is open. */
-function pipe(from: Channel, to: Channel, onMessage: (data: unknown) => void): void {
+/**
+ * Sends on one leg unless it has closed meanwhile (the other victim hung up while a frame was on
+ * its way): a relay that threw there would die and take every later bridge with it.
+ */
+function sendIfOpen(to: Channel, data: unknown, n: number): void {
+  if (to.readyState !== 'open') {
+    report({ event: 'undeliverable', bridge: n, state: to.readyState });
+    return;
+  }
+  try {
+    to.send(data as string);
+  } catch (error) {
+    report({ event: 'undeliverable', bridge: n, message: (error as Error).message });
+  }
+}
+
+function pipe(from: Channel, to: Channel, onMessage: (data: unknown) => void, n: number): void {
   const queue: unknown[] = [];
   from.binaryType = 'arraybuffer';
   from.addEventListener('message', (event: MessageEvent) => {
     onMessage(event.data);
-    if (to.readyState === 'open') to.send(event.data as string);
-    else queue.push(event.data);
+    if (to.readyState === 'connecting') queue.push(event.data);
+    else sendIfOpen(to, event.data, n);
   });
   to.addEventListener('open', () => {
-    for (const data of queue.splice(0)) to.send(data as string);
+    for (const data of queue.splice(0)) sendIfOpen(to, data, n);
   });
 }
 
@@ -98,7 +114,7 @@ function bridge(caller: DataConnection, via: string, target: string, dialer: Pee
   const onOpen = (side: Side) => {
     open.add(side);
     const other: Side = side === 'caller' ? 'callee' : 'caller';
-    for (const data of waiting[other].splice(0)) legs[side].dataChannel.send(data as string);
+    for (const data of waiting[other].splice(0)) sendIfOpen(legs[side].dataChannel, data, n);
     if (open.size < 2) return;
     clearTimeout(timer);
     bridgeDataChannels(n, caller, callee);
@@ -122,7 +138,7 @@ function bridge(caller: DataConnection, via: string, target: string, dialer: Pee
       }
       forwarded[side]++;
       report({ event: 'forwarded', bridge: n, from: side, ...describe(data) });
-      if (open.has(other)) legs[other].dataChannel.send(data as string);
+      if (open.has(other)) sendIfOpen(legs[other].dataChannel, data, n);
       else waiting[side].push(data);
     });
     if (leg.open) onOpen(side);
@@ -144,8 +160,8 @@ function bridgeDataChannels(n: number, caller: DataConnection, callee: DataConne
     const a = caller.peerConnection.createDataChannel(`ferry-${mode}`, { ...init, negotiated: true, id });
     const b = callee.peerConnection.createDataChannel(`ferry-${mode}`, { ...init, negotiated: true, id });
     const onMessage = (from: Side) => (data: unknown) => report({ event: 'forwarded', bridge: n, from, channel: mode, ...describe(data) });
-    pipe(a, b, onMessage('caller'));
-    pipe(b, a, onMessage('callee'));
+    pipe(a, b, onMessage('caller'), n);
+    pipe(b, a, onMessage('callee'), n);
   }
 }
 
