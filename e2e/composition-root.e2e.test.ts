@@ -132,6 +132,7 @@ describe('the composition root: the built main bundle, run under a stand-in of E
         nodeIntegration: false,
         webSecurity: true,
         webviewTag: false,
+        disableBlinkFeatures: 'Auxclick',
       });
       expect(standIn.recorded('webContents.loadURL').map((r) => r.args[0])).toEqual([RENDERER_URL]);
       // Made hidden, shown once ready.

@@ -67,8 +67,8 @@ function registerForPairingLinks(): void {
   // (Electron's documented recipe for `process.defaultApp`); packaged, the app itself.
   const script = process.argv[1];
   const registered = process.defaultApp
-    ? script !== undefined && app.setAsDefaultProtocolClient(PAIRING_LINK_SCHEME, process.execPath, [resolve(script)])
-    : app.setAsDefaultProtocolClient(PAIRING_LINK_SCHEME);
+    ? script !== undefined && app.setAsDefaultProtocolClient(PAIRING_LINK_SCHEME, process.execPath, [resolve(script)]) // eng-disable PROTOCOL_HANDLER_JS_CHECK — see below
+    : app.setAsDefaultProtocolClient(PAIRING_LINK_SCHEME); // eng-disable PROTOCOL_HANDLER_JS_CHECK — a ferry: link is parsed strictly (src-main/deep-link/) and can only make the window ask to pair
   if (!registered) console.warn(`Ferry could not register itself for ${PAIRING_LINK_SCHEME}:// links; opening a pairing link will not start it.`);
 }
 
@@ -107,7 +107,7 @@ async function main(): Promise<void> {
   // The window reaches no network: the engine, in its own process, does.
   const csp = buildContentSecurityPolicy({ connectTo: devServerUrl ? [devServerUrl] : [], dev: devServerUrl !== undefined });
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } }); // eng-disable CSP_GLOBAL_CHECK — built by buildContentSecurityPolicy (src-main/security/), checked in its tests and in the window
   });
   session.defaultSession.setPermissionRequestHandler((webContents, permission, callback) => {
     callback(isPermissionGranted(permission, webContents.getURL(), rendererUrl));
@@ -157,7 +157,7 @@ async function main(): Promise<void> {
     contents.on('will-attach-webview', (event) => event.preventDefault());
     contents.setWindowOpenHandler(({ url }) => {
       // Links to the web open in the user's browser, never in an Electron window.
-      if (url.startsWith('https://')) void shell.openExternal(url);
+      if (url.startsWith('https://')) void shell.openExternal(url); // eng-disable OPEN_EXTERNAL_JS_CHECK — https only, in the user's browser, never in Ferry
       return { action: 'deny' };
     });
   });
@@ -170,13 +170,15 @@ async function main(): Promise<void> {
     title: 'Ferry',
     show: false,
     webPreferences: {
-      preload: join(import.meta.dirname, '../preload/index.cjs'),
+      preload: join(import.meta.dirname, '../preload/index.cjs'), // eng-disable PRELOAD_JS_CHECK — sandboxed, exposes only the typed ferry API (src-main/preload/), every call checked in main
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
       webSecurity: true,
       webviewTag: false,
       spellcheck: false,
+      // A middle click must not open a link in a new window (navigation is denied anyway).
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   windowRef.current = window;
