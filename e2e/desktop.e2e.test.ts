@@ -174,6 +174,12 @@ describe('the desktop experience: settings, the accept prompt, trust, notificati
       await canceller.getByRole('button', { name: `Cancel ${name}` }).click();
       await waitForText(pair.aliceChat.getByRole('status', { name: `State of ${name}` }), /Cancelled/);
       await waitForText(pair.bobChat.getByRole('status', { name: `State of ${name}` }), /Cancelled/);
+      // The history says who: the canceller's own choice plainly, the other side with a name.
+      const [mine, theirs] = side === 'sender' ? [pair.alice.page, pair.bob.page] : [pair.bob.page, pair.alice.page];
+      await waitForText(mine.getByRole('status', { name: `Outcome of ${name}` }), /^You cancelled it$/);
+      await waitForText(theirs.getByRole('status', { name: `Outcome of ${name}` }), new RegExp(`^${side === 'sender' ? 'Alice' : 'Bob'} cancelled it$`));
+      await mine.getByRole('button', { name: `Remove ${name} from the history` }).click();
+      await expect.poll(() => mine.getByRole('status', { name: `Outcome of ${name}` }).count()).toBe(0);
       await expect.poll(() => readdirSync(bobInbox).filter((n) => n.startsWith('big') || n.startsWith('.ferry-incoming'))).toEqual([]);
       rmSync(join(sources, name));
     });

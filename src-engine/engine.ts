@@ -1,5 +1,5 @@
 import { decodeBase64, type HasherFactory, keyFingerprintWords, parsePeerId, type Runtime } from '../src-core/index.js';
-import type { DeviceInfo, FerrySettings, OutgoingRecord, PublicIdentity, SignalingConfig } from './contract/device.js';
+import type { DeviceInfo, FerrySettings, HistoryEntry, OutgoingRecord, PublicIdentity, SignalingConfig } from './contract/device.js';
 import type { DevicePort, DownloadsPort, FetchJson, OpenPaths, OutgoingFiles } from './ports/host.js';
 import type { CreateSignalingPeer } from './ports/signaling.js';
 import { SignalingClient } from './signaling/signaling-client.js';
@@ -13,6 +13,7 @@ import { type EngineSnapshot, SnapshotStore } from './state/snapshot-store.js';
 import { TrustQueue } from './state/trust-queue.js';
 import { pairedDevices, renamed, without } from './state/trusted-devices.js';
 import { TransferBook } from './transfers/transfer-book.js';
+import { TransferHistory } from './transfers/transfer-history.js';
 
 export type { ChatLine, Conversation, TransferFile, TransferRow, TransferState } from './state/conversation.js';
 export type { EngineSnapshot } from './state/snapshot-store.js';
@@ -41,6 +42,8 @@ export interface EngineStart {
   identity: PublicIdentity;
   /** Outgoing transfers that had not ended when the engine last ran: offered again (Resume). */
   outgoing?: OutgoingRecord[];
+  /** Transfers that ended, newest first, as kept when the engine last ran. */
+  history?: HistoryEntry[];
 }
 
 /**
@@ -56,6 +59,7 @@ export class Engine {
   private readonly pairing: PairingController;
   private readonly links: LinkBook;
   private readonly transfers: TransferBook;
+  private readonly history: TransferHistory;
   private readonly trust: TrustQueue;
   private identity: PublicIdentity | undefined;
   private client: SignalingClient | undefined;
@@ -99,9 +103,11 @@ export class Engine {
       linkEnded: (peerId) => this.transfers.linkEnded(peerId),
       resumeRequested: (peerId, resumeKey) => this.transfers.resumeRequested(peerId, resumeKey),
     });
+    this.history = new TransferHistory(store, async (entries) => ports.device.keepHistory?.(entries), () => runtime.now());
     this.transfers = new TransferBook({
       runtime,
       store,
+      ended: (peerId, row) => this.history.record(peerId, store.conversation(peerId)?.peerName ?? peerId, row, row.endedBy),
       device: ports.device,
       downloads: ports.downloads,
       transfersOf: (peerId) => this.links.get(peerId)?.transfers,
@@ -125,9 +131,10 @@ export class Engine {
 
   readonly getSnapshot = (): EngineSnapshot => this.store.get();
 
-  start({ device, signaling: config, settings, downloadDir, identity, outgoing }: EngineStart): void {
+  start({ device, signaling: config, settings, downloadDir, identity, outgoing, history }: EngineStart): void {
     const { store } = this;
     this.identity = identity;
+    this.history.load(history ?? []);
     store.update({ device, signalingConfig: config, settings, downloadDir, ownKeyWords: keyFingerprintWords(decodeBase64(identity.publicKey)) });
     this.syncPaired();
     this.client = new SignalingClient(
@@ -273,6 +280,15 @@ export class Engine {
   /** Throws away an interrupted transfer (it will not resume). */
   discardTransfer(peerId: string, key: string): void {
     this.transfers.discard(peerId, key);
+  }
+
+  /** Takes one ended transfer off the history (its files stay where they are). */
+  removeHistoryEntry(id: string): void {
+    this.history.remove(id);
+  }
+
+  clearHistory(): void {
+    this.history.clear();
   }
 
   /** "Pair a device": show a one-time code and wait for the other device to enter it. */

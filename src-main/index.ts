@@ -17,6 +17,7 @@ import { IdentityStore } from './identity/identity-store.js';
 import { safeStorageBox } from './identity/safe-storage-box.js';
 import { fetchJsonWithTimeout, resolveSignalingSource, type SignalingSource } from './signaling/signaling-source.js';
 import { startEngineProcess } from './engine/engine-process.js';
+import { HistoryStore } from './files/history-store.js';
 import { OutgoingStore } from './files/outgoing-store.js';
 
 // Electron glue only: every decision lives in the plain modules imported above.
@@ -134,7 +135,8 @@ async function main(): Promise<void> {
   // Every byte moves in the engine's own process; the window is a view over it.
   // Outgoing transfers not yet ended for good: a restart offers them again (Resume).
   const outgoing = await OutgoingStore.open(join(app.getPath('userData'), 'outgoing-transfers.json'), (message) => console.warn(message));
-  const engine = startEngineProcess({ services, settings, savedPaths: services.downloads.savedPaths, outgoing });
+  const history = await HistoryStore.open(join(app.getPath('userData'), 'transfer-history.json'), (message) => console.warn(message));
+  const engine = startEngineProcess({ services, settings, savedPaths: services.downloads.savedPaths, outgoing, history });
   app.on('will-quit', () => engine.stop());
   const isTrustedSender = createSenderCheck(rendererUrl);
   const dispatch = createIpcDispatcher(services, isTrustedSender, (method, error) =>

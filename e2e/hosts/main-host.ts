@@ -25,6 +25,7 @@ import { fetchJsonWithTimeout } from '../../src-main/signaling/signaling-source.
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { type EngineLink, linkEngine } from '../../src-main/engine/engine-link.js';
+import { HistoryStore } from '../../src-main/files/history-store.js';
 import { OutgoingStore } from '../../src-main/files/outgoing-store.js';
 import { childProcessPort, webSocketPort } from '../../src-node/engine-host/process-ports.js';
 import { EngineClient } from '../../src-engine/remote/engine-client.js';
@@ -118,6 +119,7 @@ async function startEngine(): Promise<{ port: number; token: string; pid: number
     settings,
     savedPaths: services.downloads.savedPaths,
     outgoing: await OutgoingStore.open(`${options.settingsFile}.outgoing.json`),
+    history: await HistoryStore.open(`${options.settingsFile}.history.json`),
     // Told, for the tests' logs (the app restarts such an engine; the lab does not).
     unresponsive: () => process.stdout.write(`${JSON.stringify({ event: 'engine-unresponsive', pid: child.pid })}\n`),
   });

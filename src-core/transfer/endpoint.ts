@@ -164,7 +164,8 @@ export class TransferEndpoint {
             break;
           case 'cancelled':
             this.forgetOutgoing(transferId);
-            settle.reject(new FerryError('TRANSFER_CANCELLED', event.by === 'local' ? 'You cancelled the transfer.' : `The other device cancelled: ${event.message}`));
+            // Who cancelled rides along as the cause: a view words "you" and "they" differently.
+            settle.reject(new FerryError('TRANSFER_CANCELLED', cancelledWords(event), { cause: { by: event.by, code: event.code } }));
             break;
           case 'failed':
             this.forgetOutgoing(transferId);
@@ -359,7 +360,7 @@ export class TransferEndpoint {
           case 'cancelled':
             this.incoming.delete(transferId);
             void Promise.resolve(aborting).then(() =>
-              settle.reject(new FerryError('TRANSFER_CANCELLED', event.by === 'local' ? 'You cancelled the transfer.' : `The other device cancelled: ${event.message}`)),
+              settle.reject(new FerryError('TRANSFER_CANCELLED', cancelledWords(event), { cause: { by: event.by, code: event.code } })),
             );
             return;
           case 'failed':
@@ -466,4 +467,10 @@ export class TransferEndpoint {
     for (const unsubscribe of this.outgoing.get(transferId)?.channels.values() ?? []) unsubscribe();
     this.outgoing.delete(transferId);
   }
+}
+
+/** A cancel in words: a person's own, this device's reason (a stripe closed), or the other device's. */
+function cancelledWords(event: { by: 'local' | 'remote'; code: string; message: string }): string {
+  if (event.by === 'remote') return `The other device cancelled: ${event.message}`;
+  return event.code === 'TRANSFER_CANCELLED' ? 'You cancelled the transfer.' : event.message;
 }

@@ -63,6 +63,31 @@ export interface RecentTransfer {
   state: 'active' | 'interrupted' | 'done' | 'failed' | 'cancelled' | 'declined';
 }
 
+/** A transfer that ended, as the transfers view's history keeps it (newest first, across restarts). */
+export interface HistoryEntry {
+  /** `<peer id>/<transfer key>`: unique per device and transfer. */
+  id: string;
+  peerId: string;
+  peerName: string;
+  direction: 'in' | 'out';
+  title: string;
+  fileCount: number;
+  totalBytes: number;
+  state: 'done' | 'failed' | 'cancelled' | 'declined';
+  /** Who ended it when it was cancelled or declined: here (a person at this device) or there. */
+  endedBy: 'here' | 'there' | undefined;
+  /** Why it did not finish, in words. */
+  error: string | undefined;
+  /** Where received files were saved (the first HISTORY_SAVED_PATHS). */
+  savedPaths: string[];
+  endedAt: number;
+}
+
+/** Transfers the history keeps; older ones drop off. */
+export const HISTORY_MAX = 100;
+/** Saved paths a history entry keeps ("Open", "Show in folder" need the first). */
+export const HISTORY_SAVED_PATHS = 20;
+
 /** What the window may know of this device's identity (never the private key). */
 export interface PublicIdentity {
   publicKey: string;

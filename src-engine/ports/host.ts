@@ -1,5 +1,5 @@
 import type { FileSink, FileSource, IncomingOffer, ManifestEntry, ReceiverResume } from '../../src-core/index.js';
-import type { DeviceInfo, FerrySettings, LanStatus, OutgoingRecord, RecentTransfer, SettingsUpdate } from '../contract/device.js';
+import type { DeviceInfo, FerrySettings, HistoryEntry, LanStatus, OutgoingRecord, RecentTransfer, SettingsUpdate } from '../contract/device.js';
 import type { IceRefresh } from '../signaling/ice-keeper.js';
 
 /*
@@ -30,6 +30,8 @@ export interface DevicePort {
   /** Keeps an outgoing transfer until it ends for good (absent: not kept across restarts). */
   keepOutgoing?(record: OutgoingRecord): Promise<unknown>;
   forgetOutgoing?(resumeKey: string): Promise<unknown>;
+  /** Keeps the history of ended transfers (the whole list, newest first) for the next start. */
+  keepHistory?(entries: HistoryEntry[]): Promise<unknown>;
 }
 
 /** Answers `url` with its JSON body, or throws; bounded by `timeoutMs`. */

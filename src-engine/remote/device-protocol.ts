@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { decodeBase64, DELIVERY_MODES, encodeBase64, RESUME_KEY_PATTERN } from '../../src-core/index.js';
+import { HISTORY_MAX, HISTORY_SAVED_PATHS, type HistoryEntry } from '../contract/device.js';
 import type { EngineStart } from '../engine.js';
 import type { DevicePort } from '../ports/host.js';
 import type { PortLike } from './port.js';
@@ -13,13 +14,29 @@ import { handler, type RpcHandlers, RpcPeer } from './rpc.js';
 
 const Role = z.enum(['initiator', 'responder']);
 const ResumeKey = z.string().regex(RESUME_KEY_PATTERN);
+const PeerIdSchema = z.string().regex(/^ferry-[a-z2-7]{16}$/);
 export const OutgoingRecordSchema = z.strictObject({
   resumeKey: ResumeKey,
-  peerId: z.string().regex(/^ferry-[a-z2-7]{16}$/),
+  peerId: PeerIdSchema,
   peerName: z.string().max(200),
   paths: z.array(z.string().min(1).max(8192)).min(1).max(10_000),
   mode: z.enum(DELIVERY_MODES),
   createdAt: z.number().int().nonnegative(),
+});
+
+export const HistoryEntrySchema = z.strictObject({
+  id: z.string().min(1).max(300),
+  peerId: PeerIdSchema,
+  peerName: z.string().max(200),
+  direction: z.enum(['in', 'out']),
+  title: z.string().max(300),
+  fileCount: z.number().int().nonnegative(),
+  totalBytes: z.number().nonnegative(),
+  state: z.enum(['done', 'failed', 'cancelled', 'declined']),
+  endedBy: z.enum(['here', 'there']).optional(),
+  error: z.string().max(1000).optional(),
+  savedPaths: z.array(z.string().min(1).max(8192)).max(HISTORY_SAVED_PATHS),
+  endedAt: z.number().int().nonnegative(),
 });
 
 export const DEVICE_CALLS = {
@@ -48,6 +65,8 @@ export const DEVICE_CALLS = {
   /** An outgoing transfer to keep until it ends for good (SPEC.md, "Resume"); main grants its paths again at the next start. */
   keepOutgoing: z.tuple([OutgoingRecordSchema]),
   forgetOutgoing: z.tuple([ResumeKey]),
+  /** The history of ended transfers, whole, newest first: main keeps it for the next start. */
+  keepHistory: z.tuple([z.array(HistoryEntrySchema).max(HISTORY_MAX)]),
 } as const;
 
 export type DeviceCallName = keyof typeof DEVICE_CALLS;
@@ -82,6 +101,8 @@ export function deviceOverPort(rpc: RpcPeer): Required<DevicePort> & { fileSaved
     fileSaved: (path) => call('fileSaved', path),
     keepOutgoing: (record) => call('keepOutgoing', record),
     forgetOutgoing: (resumeKey) => call('forgetOutgoing', resumeKey),
+    // JSON has no undefined: absent fields are dropped on the way, as the schema allows.
+    keepHistory: (entries) => call('keepHistory', entries),
   };
 }
 
@@ -101,8 +122,14 @@ export function serveDevice(port: PortLike, device: Required<DevicePort> & { fil
     fileSaved: handler(d.fileSaved, (path) => device.fileSaved(path)),
     keepOutgoing: handler(d.keepOutgoing, (record) => device.keepOutgoing(record)),
     forgetOutgoing: handler(d.forgetOutgoing, (resumeKey) => device.forgetOutgoing(resumeKey)),
+    keepHistory: handler(d.keepHistory, (entries) => device.keepHistory(entries.map(fromWire))),
   } satisfies Record<DeviceCallName, unknown> as RpcHandlers;
   return new RpcPeer(port, handlers);
 }
 
 export type { EngineStart };
+
+/** A history entry off the wire: optional fields back to explicit undefined. */
+export function fromWire(entry: z.infer<typeof HistoryEntrySchema>): HistoryEntry {
+  return { ...entry, endedBy: entry.endedBy, error: entry.error };
+}

@@ -27,6 +27,8 @@ export const ENGINE_COMMANDS = {
   discardTransfer: z.tuple([PeerId, TransferKey]),
   pauseTransfer: z.tuple([PeerId, TransferKey]),
   resumeTransfer: z.tuple([PeerId, TransferKey]),
+  removeHistoryEntry: z.tuple([z.string().min(1).max(300)]),
+  clearHistory: z.tuple([]),
   showPairingCode: z.tuple([]),
   enterPairingCode: z.tuple([z.string().max(200)]),
   cancelPairing: z.tuple([]),

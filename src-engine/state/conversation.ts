@@ -37,6 +37,8 @@ export interface TransferRow {
   bytesPerSecond: number;
   /** An offer that cannot fit the download folder: why, in words (Accept is not offered). */
   spaceProblem: string | undefined;
+  /** Cancelled or declined: by a person here, or by the other device (undefined otherwise). */
+  endedBy: 'here' | 'there' | undefined;
 }
 
 export interface TransferFile {
@@ -77,6 +79,6 @@ export function newRow(key: string, direction: 'in' | 'out', entries: IncomingOf
     if (files.length < 50) files.push({ index, path: e.path, size: e.size, offset, done: false });
     offset += e.size;
   });
-  return { key, direction, title, fileCount, totalBytes, bytesDone: 0, state: 'waiting', error: undefined, files, savedPaths: [], bytesPerSecond: 0, spaceProblem: undefined };
+  return { key, direction, title, fileCount, totalBytes, bytesDone: 0, state: 'waiting', error: undefined, files, savedPaths: [], bytesPerSecond: 0, spaceProblem: undefined, endedBy: undefined };
 }
 

@@ -1,4 +1,4 @@
-import type { DeviceInfo, FerrySettings, LanStatus, SignalingConfig } from '../contract/device.js';
+import type { DeviceInfo, FerrySettings, HistoryEntry, LanStatus, SignalingConfig } from '../contract/device.js';
 import type { LinkState } from '../link/peer-link.js';
 import type { PairingStatus } from '../pairing/pairing-link.js';
 import type { Presence } from '../presence/presence.js';
@@ -23,6 +23,8 @@ export interface EngineSnapshot {
   signaling: SignalingState | undefined;
   signalingConfig: SignalingConfig | undefined;
   conversations: Conversation[];
+  /** Transfers that ended, newest first (kept across restarts). */
+  history: HistoryEntry[];
   fatalError: string | undefined;
 }
 
@@ -42,6 +44,7 @@ export const EMPTY_SNAPSHOT: EngineSnapshot = {
   signaling: undefined,
   signalingConfig: undefined,
   conversations: [],
+  history: [],
   fatalError: undefined,
 };
 

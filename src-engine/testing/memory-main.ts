@@ -1,6 +1,6 @@
 import { ed25519 } from '@noble/curves/ed25519';
 import { encodeBase64, keyFingerprintWords, peerIdFromPublicKey, sessionSigningInput } from '../../src-core/index.js';
-import type { DeviceInfo, FerrySettings, OutgoingRecord, PublicIdentity, RecentTransfer, SettingsUpdate, SignalingConfig } from '../contract/device.js';
+import type { DeviceInfo, FerrySettings, HistoryEntry, OutgoingRecord, PublicIdentity, RecentTransfer, SettingsUpdate, SignalingConfig } from '../contract/device.js';
 import type { EngineStart } from '../engine.js';
 import type { DevicePort } from '../ports/host.js';
 import type { IceRefresh } from '../signaling/ice-keeper.js';
@@ -113,6 +113,14 @@ export class MemoryMain implements DevicePort {
 
   async forgetOutgoing(resumeKey: string): Promise<null> {
     this.outgoing.delete(resumeKey);
+    return null;
+  }
+
+  /** The history as the engine last gave it. */
+  history: HistoryEntry[] = [];
+
+  async keepHistory(entries: HistoryEntry[]): Promise<null> {
+    this.history = entries;
     return null;
   }
 

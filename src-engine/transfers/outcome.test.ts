@@ -8,18 +8,37 @@ function row(patch: Partial<TransferRow>): TransferRow {
 
 describe('how a transfer ended', () => {
   it('a person saying no needs no explanation; a device refusing does', () => {
-    expect(endedWith({ code: 'TRANSFER_DECLINED', message: 'The other device declined: The other person declined.', cause: { code: 'USER_DECLINED' } }, 'waiting')).toEqual({ state: 'declined', error: undefined });
-    expect(endedWith({ code: 'TRANSFER_DECLINED', message: 'You declined the transfer.' }, 'declined')).toEqual({ state: 'declined', error: undefined });
-    expect(endedWith({ code: 'TRANSFER_DECLINED', message: 'The other device declined: no space', cause: { code: 'SINK_FAILED' } }, 'waiting')).toEqual({
+    expect(endedWith({ code: 'TRANSFER_DECLINED', message: 'The other device declined: The other person declined.', cause: { code: 'USER_DECLINED' } }, 'waiting', 'Laptop')).toEqual({
+      state: 'declined',
+      error: undefined,
+      endedBy: 'there',
+    });
+    expect(endedWith({ code: 'TRANSFER_DECLINED', message: 'You declined the transfer.' }, 'declined', 'Laptop')).toEqual({ state: 'declined', error: undefined, endedBy: 'here' });
+    expect(endedWith({ code: 'TRANSFER_DECLINED', message: 'The other device declined: no space', cause: { code: 'SINK_FAILED' } }, 'waiting', 'Laptop')).toEqual({
       state: 'declined',
       error: 'The other device declined: no space',
+      endedBy: 'there',
     });
   });
 
-  it('cancelled and failed keep their reason; a row this side declined stays declined', () => {
-    expect(endedWith({ code: 'TRANSFER_CANCELLED', message: 'You cancelled the transfer.' }, 'active')).toEqual({ state: 'cancelled', error: 'You cancelled the transfer.' });
-    expect(endedWith({ code: 'CHANNEL_CLOSED', message: 'The connection closed.' }, 'active')).toEqual({ state: 'failed', error: 'The connection closed.' });
-    expect(endedWith({ code: 'CHANNEL_CLOSED', message: 'The connection closed.' }, 'declined')).toEqual({ state: 'declined', error: 'The connection closed.' });
+  it('your own cancel is no error; theirs is said with their name, not their words; failures keep their reason', () => {
+    expect(endedWith({ code: 'TRANSFER_CANCELLED', message: 'You cancelled the transfer.', cause: { by: 'local' } }, 'active', 'Laptop')).toEqual({
+      state: 'cancelled',
+      error: undefined,
+      endedBy: 'here',
+    });
+    expect(endedWith({ code: 'TRANSFER_CANCELLED', message: 'The other device cancelled: The sender cancelled the transfer.', cause: { by: 'remote' } }, 'active', 'Laptop')).toEqual({
+      state: 'cancelled',
+      error: 'Laptop cancelled it.',
+      endedBy: 'there',
+    });
+    expect(endedWith({ code: 'TRANSFER_CANCELLED', message: 'The other device cancelled: a connection closed', cause: { by: 'remote', code: 'CHANNEL_CLOSED' } }, 'active', 'Laptop')).toEqual({
+      state: 'cancelled',
+      error: 'The other device cancelled: a connection closed',
+      endedBy: 'there',
+    });
+    expect(endedWith({ code: 'CHANNEL_CLOSED', message: 'The connection closed.' }, 'active', 'Laptop')).toEqual({ state: 'failed', error: 'The connection closed.', endedBy: undefined });
+    expect(endedWith({ code: 'CHANNEL_CLOSED', message: 'The connection closed.' }, 'declined', 'Laptop')).toEqual({ state: 'declined', error: 'The connection closed.', endedBy: 'here' });
   });
 });
 

@@ -4,15 +4,29 @@ import type { TransferRow, TransferState } from '../state/conversation.js';
 export interface TransferFailure {
   code?: string;
   message?: string;
-  cause?: { code?: string };
+  /** The peer's own code for a decline; who cancelled for a cancel. */
+  cause?: { code?: string; by?: 'local' | 'remote' };
 }
 
-/** How a transfer that did not complete ended, for its row; `shown` is the row's state before. */
-export function endedWith(failure: TransferFailure, shown: TransferState | undefined): { state: TransferState; error: string | undefined } {
-  const state: TransferState = failure.code === 'TRANSFER_DECLINED' ? 'declined' : failure.code === 'TRANSFER_CANCELLED' ? 'cancelled' : 'failed';
-  // A person saying no needs no explanation; a device refusing (no space, bad names) does.
-  const plainNo = state === 'declined' && (shown === 'declined' || failure.cause?.code === 'USER_DECLINED');
-  return { state: shown === 'declined' ? 'declined' : state, error: plainNo ? undefined : failure.message };
+/**
+ * How a transfer that did not complete ended, for its row; `shown` is the row's state before.
+ * A person's own cancel or decline is no error; the other side's is said with its name.
+ */
+export function endedWith(failure: TransferFailure, shown: TransferState | undefined, peerName: string): Pick<TransferRow, 'state' | 'error' | 'endedBy'> {
+  if (shown === 'declined') return { state: 'declined', error: failure.code === 'TRANSFER_DECLINED' ? undefined : failure.message, endedBy: 'here' };
+  switch (failure.code) {
+    case 'TRANSFER_DECLINED':
+      // A person saying no needs no explanation; a device refusing (no space, bad names) does.
+      return { state: 'declined', error: failure.cause?.code === 'USER_DECLINED' ? undefined : failure.message, endedBy: 'there' };
+    case 'TRANSFER_CANCELLED': {
+      // A plain cancel is a person's; any other code is a device's reason, kept in its words.
+      const byPerson = failure.cause?.code === undefined || failure.cause.code === 'TRANSFER_CANCELLED';
+      if (failure.cause?.by === 'local') return { state: 'cancelled', error: byPerson ? undefined : failure.message, endedBy: 'here' };
+      return { state: 'cancelled', error: byPerson ? `${peerName} cancelled it.` : failure.message, endedBy: 'there' };
+    }
+    default:
+      return { state: 'failed', error: failure.message, endedBy: undefined };
+  }
 }
 
 /** The OS notification for a transfer that ended; undefined while it runs. */

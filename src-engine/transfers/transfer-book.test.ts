@@ -220,7 +220,7 @@ describe('the transfer book', () => {
     w.book.cancel(A, 'out-1');
     await w.until(() => w.row(B, 'out-1')?.state === 'done' && w.row(A, 'out-1')?.state === 'cancelled' && a.sinks[0]?.aborted === true);
 
-    expect(w.row(A, 'out-1')).toMatchObject({ state: 'cancelled', error: 'You cancelled the transfer.' });
+    expect(w.row(A, 'out-1')).toMatchObject({ state: 'cancelled', error: undefined, endedBy: 'here' });
     expect(w.row(A, 'out-1')?.bytesDone).toBeLessThan(400_000);
     expect(Buffer.from(b.sinks[0]?.files.get(0) ?? []).equals(Buffer.from(toB.bytes))).toBe(true);
     expect(w.notices.map((n) => n.title)).toEqual([`a.bin to ${A} was cancelled`, 'Sent b.bin']);

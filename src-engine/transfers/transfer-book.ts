@@ -12,7 +12,7 @@ import {
 } from '../../src-core/index.js';
 import { DEFAULT_KEEP_INTERRUPTED_DAYS, type OutgoingRecord } from '../contract/device.js';
 import type { DevicePort, DownloadsPort, OpenPaths, OutgoingFiles, TransferOrigin } from '../ports/host.js';
-import { describe, newRow } from '../state/conversation.js';
+import { describe, newRow, type TransferRow } from '../state/conversation.js';
 import { formatBytes } from '../state/format-bytes.js';
 import type { SnapshotStore } from '../state/snapshot-store.js';
 import { endedWith, outcomeNotice, type TransferFailure } from './outcome.js';
@@ -52,6 +52,8 @@ export interface TransferBookDeps {
   dial: (peerId: string) => void;
   /** Makes files again from their paths (to offer an interrupted transfer as its files are now). */
   openPaths?: OpenPaths;
+  /** A transfer ended for good (done, failed, cancelled, declined): for the history. */
+  ended?: (peerId: string, row: TransferRow) => void;
 }
 
 /** A resume key: 22 characters of [A-Za-z0-9_-] (SPEC.md, "Resume"). */
@@ -71,7 +73,7 @@ export class TransferBook {
   private restored: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: TransferBookDeps) {
-    this.rows = new TransferRows(deps.store, (recent) => deps.device.setRecentTransfers(recent));
+    this.rows = new TransferRows(deps.store, (recent) => deps.device.setRecentTransfers(recent), (peerId, row) => deps.ended?.(peerId, row));
     this.taskbar = new TaskbarProgress((fraction) => deps.device.setProgress(fraction));
     this.ledger = new ResumeLedger(deps.runtime, deps.dial);
   }
@@ -252,7 +254,7 @@ export class TransferBook {
     this.ledger.take(peerId, resumable.resumeKey);
     if (resumable.direction === 'out') this.endOutgoing(resumable);
     else void this.deps.downloads.discard?.(peerId, resumable.resumeKey).catch(() => {});
-    this.rows.patch(peerId, key, { state: 'cancelled', error: 'Discarded.' });
+    this.rows.patch(peerId, key, { state: 'cancelled', error: 'Discarded.', endedBy: 'here' });
   }
 
   close(): void {
@@ -316,7 +318,7 @@ export class TransferBook {
     if (!entry?.decision) return;
     entry.decision.decline('USER_DECLINED', 'The other person declined.');
     entry.decision = undefined;
-    this.rows.patch(peerId, key, { state: 'declined' });
+    this.rows.patch(peerId, key, { state: 'declined', endedBy: 'here' });
   }
 
   cancel(peerId: string, key: string): void {
@@ -449,7 +451,7 @@ export class TransferBook {
           }
           if (resumable?.direction === 'out') this.endOutgoing(resumable);
           // A failure already shown (the download folder refused the files) keeps its reason.
-          if (row?.state !== 'failed' || row.error === undefined) this.rows.patch(peerId, key, endedWith(failure, row?.state));
+          if (row?.state !== 'failed' || row.error === undefined) this.rows.patch(peerId, key, endedWith(failure, row?.state, this.deps.store.conversation(peerId)?.peerName ?? peerId));
           this.notify(peerId, key);
         },
       )

@@ -1,6 +1,7 @@
 import type { RecentTransfer } from '../contract/device.js';
 import type { TransferRow } from '../state/conversation.js';
 import type { SnapshotStore } from '../state/snapshot-store.js';
+import { isFinal } from './transfer-history.js';
 
 /** Transfer rows kept per conversation: old finished ones drop off the list, like old chat. */
 const MAX_ROWS = 50;
@@ -19,6 +20,7 @@ export class TransferRows {
   constructor(
     private readonly store: SnapshotStore,
     private readonly setRecent: (recent: RecentTransfer[]) => Promise<unknown>,
+    private readonly ended: (peerId: string, row: TransferRow) => void = () => {},
   ) {}
 
   row(peerId: string, key: string): TransferRow | undefined {
@@ -33,11 +35,15 @@ export class TransferRows {
   }
 
   patch(peerId: string, key: string, patch: Partial<TransferRow>): void {
+    const before = this.row(peerId, key);
     this.store.patchConversation(peerId, (c) => ({
       ...c,
       transfers: c.transfers.map((t) => (t.key === key ? { ...t, ...patch } : t)),
     }));
-    if (patch.state !== undefined) this.reportRecent();
+    if (patch.state === undefined) return;
+    this.reportRecent();
+    const after = this.row(peerId, key);
+    if (before && after && !isFinal(before.state) && isFinal(after.state)) this.ended(peerId, after);
   }
 
   private reportRecent(): void {

@@ -1,10 +1,17 @@
 import { decodeBase64, encodeBase64 } from '../../src-core/index.js';
 import type { DevicePort, EngineStart } from '../../src-engine/index.js';
 import type { MainServices } from '../ipc/dispatcher.js';
+import type { HistoryStore } from '../files/history-store.js';
 import type { OutgoingStore } from '../files/outgoing-store.js';
 
+/** What main keeps for the engine across restarts (absent in tests of main alone: nothing kept). */
+export interface EngineKeeps {
+  outgoing?: OutgoingStore | undefined;
+  history?: HistoryStore | undefined;
+}
+
 /** What the engine may ask of main: its services, as the engine's DevicePort. */
-export function engineDeviceServices(services: MainServices, savedPaths: Set<string>, outgoing?: OutgoingStore): Required<DevicePort> & { fileSaved(path: string): null } {
+export function engineDeviceServices(services: MainServices, savedPaths: Set<string>, { outgoing, history }: EngineKeeps = {}): Required<DevicePort> & { fileSaved(path: string): null } {
   return {
     deviceInfo: async () => services.getDeviceInfo(),
     downloadDir: async () => services.getDownloadDir(),
@@ -24,11 +31,16 @@ export function engineDeviceServices(services: MainServices, savedPaths: Set<str
     // Without a store (tests of main alone), nothing is kept across restarts.
     keepOutgoing: async (record) => outgoing?.keep(record) ?? null,
     forgetOutgoing: async (resumeKey) => outgoing?.forget(resumeKey) ?? null,
+    keepHistory: async (entries) => {
+      // The history's saved files may be revealed as long as they are listed.
+      for (const entry of entries) for (const path of entry.savedPaths) savedPaths.add(path);
+      return history?.keep(entries) ?? null;
+    },
   };
 }
 
 /** The engine's start: this device as main knows it now. */
-export async function engineStart(services: MainServices, outgoing?: OutgoingStore): Promise<EngineStart> {
+export async function engineStart(services: MainServices, { outgoing, history }: EngineKeeps = {}): Promise<EngineStart> {
   const [signaling] = await Promise.all([services.getSignalingConfig()]);
   return {
     device: services.getDeviceInfo(),
@@ -37,5 +49,6 @@ export async function engineStart(services: MainServices, outgoing?: OutgoingSto
     downloadDir: services.getDownloadDir(),
     identity: services.getIdentity(),
     outgoing: outgoing?.records() ?? [],
+    history: history?.entries() ?? [],
   };
 }

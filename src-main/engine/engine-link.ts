@@ -1,5 +1,6 @@
 import type { EngineStart } from '../../src-engine/index.js';
 import { READY_NOTE, serveDevice, SETTINGS_NOTE, START_NOTE } from '../../src-engine/remote/device-protocol.js';
+import type { HistoryStore } from '../files/history-store.js';
 import type { OutgoingStore } from '../files/outgoing-store.js';
 import type { PortLike } from '../../src-engine/remote/port.js';
 import type { MainServices } from '../ipc/dispatcher.js';
@@ -36,9 +37,11 @@ export function linkEngine(
     watchdog?: { everyMs: number; answerWithinMs: number };
     /** Unfinished outgoing transfers, kept across restarts (absent: not kept). */
     outgoing?: OutgoingStore;
+    /** The history of ended transfers, kept across restarts (absent: not kept). */
+    history?: HistoryStore;
   },
 ): EngineLink {
-  const rpc = serveDevice(port, engineDeviceServices(options.services, options.savedPaths, options.outgoing));
+  const rpc = serveDevice(port, engineDeviceServices(options.services, options.savedPaths, options));
   const watchdog = options.watchdog ?? WATCHDOG;
   let lastAnswer = Date.now();
   let reported = false;
@@ -57,8 +60,10 @@ export function linkEngine(
   timer.unref();
   let start: Promise<EngineStart> | undefined;
   rpc.onNote(READY_NOTE, () => {
-    start ??= engineStart(options.services, options.outgoing);
+    start ??= engineStart(options.services, options);
     void start.then(async (value) => {
+      // Files the history lists were saved by Ferry: "Show in folder" may reveal them.
+      for (const entry of value.history ?? []) for (const path of entry.savedPaths) options.savedPaths.add(path);
       // What it was sending when it last ran: main granted those paths then, and grants them again.
       const paths = [...new Set((value.outgoing ?? []).flatMap((r) => r.paths))];
       if (paths.length) await rpc.call('grantPaths', [paths]).catch(() => {});

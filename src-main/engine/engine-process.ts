@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { type BrowserWindow, MessageChannelMain, type UtilityProcess, utilityProcess } from 'electron';
 import { backoffDelay } from '../../src-core/index.js';
 import type { MainServices } from '../ipc/dispatcher.js';
+import type { HistoryStore } from '../files/history-store.js';
 import type { OutgoingStore } from '../files/outgoing-store.js';
 import { ENGINE_PORT_CHANNEL } from '../preload/channels.js';
 import type { SettingsStore } from '../settings/store.js';
@@ -17,7 +18,7 @@ const STABLE_MS = 60_000;
  * each load of the window gets a fresh MessagePort to it (the old one closes with the page). An
  * engine that stops without being asked is started again (backoff), and the window reconnected.
  */
-export function startEngineProcess(options: { services: MainServices; settings: SettingsStore; savedPaths: Set<string>; outgoing?: OutgoingStore }): {
+export function startEngineProcess(options: { services: MainServices; settings: SettingsStore; savedPaths: Set<string>; outgoing?: OutgoingStore; history?: HistoryStore }): {
   grantPaths(paths: string[]): Promise<unknown>;
   connectWindow(window: BrowserWindow): void;
   stop(): void;

@@ -83,6 +83,14 @@ export class FerryView {
     void this.engine.command('discardTransfer', peerId, key).catch(() => {});
   }
 
+  removeHistoryEntry(id: string): void {
+    void this.engine.command('removeHistoryEntry', id).catch(() => {});
+  }
+
+  clearHistory(): void {
+    void this.engine.command('clearHistory').catch(() => {});
+  }
+
   cancelTransfer(peerId: string, key: string): void {
     void this.engine.command('cancelTransfer', peerId, key).catch(() => {});
   }

@@ -8,6 +8,7 @@ import { PairedDevices } from './PairedDevices';
 import { PairingLinkPrompt } from './PairingLinkPrompt';
 import { PairingPanel } from './PairingPanel';
 import { SettingsPanel } from './SettingsPanel';
+import { TransferHistory } from './TransferHistory';
 
 export function App({ store }: { store: FerryView }) {
   const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
@@ -59,6 +60,7 @@ export function App({ store }: { store: FerryView }) {
             snapshot.conversations.map((c) => <ConversationPanel key={c.peerId} conversation={c} store={store} />)
           )}
         </section>
+        <TransferHistory history={snapshot.history} store={store} />
       </main>
     </div>
   );

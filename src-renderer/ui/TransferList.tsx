@@ -37,7 +37,7 @@ export function TransferList({ peerId, name, transfers, store }: { peerId: strin
   return (
     <ul aria-label={`Transfers with ${name}`} className="transfers">
       {transfers.map((t) => (
-        <li key={t.key} className={`transfer transfer-${t.state}`}>
+        <li key={t.key} className={`transfer transfer-${t.state}${t.endedBy === 'here' ? ' transfer-own-choice' : ''}`}>
           <div className="transfer-head">
             <span className="transfer-title">
               {t.direction === 'out' ? 'To' : 'From'} {name}: {t.title}
@@ -47,7 +47,7 @@ export function TransferList({ peerId, name, transfers, store }: { peerId: strin
             </span>
           </div>
           {t.state === 'offered' ? <OfferPrompt peerId={peerId} name={name} transfer={t} store={store} /> : <Progress transfer={t} />}
-          {t.error && t.state !== 'done' ? <p className="field-error">{t.error}</p> : null}
+          {t.error && t.state !== 'done' ? <p className={t.endedBy === 'here' ? 'subtle' : 'field-error'}>{t.error}</p> : null}
           <div className="row">
             {t.state === 'active' ? (
               <button type="button" className="secondary" onClick={() => store.pauseTransfer(peerId, t.key)}>
