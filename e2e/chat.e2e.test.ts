@@ -76,6 +76,20 @@ describe('two Chromium peers on two lab hosts chat through Ferry’s signaling s
     }
   });
 
+  it('a device nobody has: the failed card offers to try again or go, and Remove takes it off the list', async () => {
+    const nobody = 'ferry-aaaaaaaaaaaaaaaa';
+    await alice.page.getByRole('textbox', { name: 'Device id to connect to' }).fill(nobody);
+    await alice.page.getByRole('button', { name: 'Connect' }).click();
+    const card = alice.page.getByRole('region', { name: `Conversation with ${nobody}` });
+    await waitForText(card.getByRole('status', { name: `Connection to ${nobody}` }), /^Connection failed$/, 30_000);
+    await card.getByRole('button', { name: `Connect to ${nobody} again` }).click();
+    await waitForText(card.getByRole('status', { name: `Connection to ${nobody}` }), /^Connection failed$/, 30_000);
+    await card.getByRole('button', { name: `Remove ${nobody} from the list` }).click();
+    await expect.poll(() => card.count()).toBe(0);
+    // The working conversation is untouched.
+    await waitForText(alice.page.getByRole('status', { name: 'Connection to Bob' }), /^Connected$/);
+  });
+
   it('keeps talking peer to peer while the signaling server is down, and reconnects when it returns', async () => {
     const status = (p: FerryPage) => p.page.getByRole('status', { name: 'Signaling connection' });
     const aliceChat = alice.page.getByRole('region', { name: 'Conversation with Bob' });

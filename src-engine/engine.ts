@@ -13,7 +13,7 @@ import { type EngineSnapshot, SnapshotStore } from './state/snapshot-store.js';
 import { TrustQueue } from './state/trust-queue.js';
 import { pairedDevices, renamed, without } from './state/trusted-devices.js';
 import { TransferBook } from './transfers/transfer-book.js';
-import { TransferHistory } from './transfers/transfer-history.js';
+import { isFinal, TransferHistory } from './transfers/transfer-history.js';
 
 export type { ChatLine, Conversation, TransferFile, TransferRow, TransferState } from './state/conversation.js';
 export type { EngineSnapshot } from './state/snapshot-store.js';
@@ -188,6 +188,18 @@ export class Engine {
     const peerId = parsePeerId(rawPeerId);
     if (peerId === this.store.get().signaling?.peerId) throw new Error('That is this device’s own id.');
     this.links.dial(peerId, { background: false });
+  }
+
+  /**
+   * Takes a device that is not connected off the list (a failed attempt, say). Throws in words
+   * while it is connected or has a transfer that has not ended (it would vanish from view).
+   */
+  removeConversation(peerId: string): void {
+    const conversation = this.store.conversation(peerId);
+    if (!conversation) return;
+    if (conversation.state === 'open' || conversation.state === 'connecting') throw new Error('It is connected: it stays while it is.');
+    if (conversation.transfers.some((t) => !isFinal(t.state))) throw new Error('It has transfers that have not ended: finish or discard them first.');
+    this.store.removeConversation(peerId);
   }
 
   /** Paired devices' presence: dial the ones not connected ("Try now"). */

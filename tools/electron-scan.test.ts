@@ -39,7 +39,8 @@ async function scan(name: string, folders: Record<string, string>): Promise<Find
   }
   writeFileSync(join(input, 'package.json'), JSON.stringify({ name, devDependencies: { electron: electronVersion } }));
   const output = join(work, `${name}.sarif`);
-  await run('unshare', ['--net', process.execPath, scanner, '-i', input, '-o', output, '-r', '-e', electronVersion], { timeout: 90_000 });
+  // A user namespace too, so it needs no root (a laptop); as root it maps root to itself.
+  await run('unshare', ['--net', '--map-root-user', process.execPath, scanner, '-i', input, '-o', output, '-r', '-e', electronVersion], { timeout: 90_000 });
   const sarif = JSON.parse(readFileSync(output, 'utf8')) as {
     runs: Array<{ results: Array<{ ruleId: string; message: { text: string }; locations?: Array<{ physicalLocation: { artifactLocation: { uri: string }; region?: { startLine?: number } } }> }> }>;
   };

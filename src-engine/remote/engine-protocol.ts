@@ -17,6 +17,7 @@ export const ENGINE_COMMANDS = {
   retrySignalingNow: z.tuple([]),
   connectTo: z.tuple([PeerId]),
   checkPresenceNow: z.tuple([PeerId]),
+  removeConversation: z.tuple([PeerId]),
   unpairDevice: z.tuple([PeerId]),
   renameDevice: z.tuple([PeerId, z.string().max(200)]),
   forgetDevice: z.tuple([PeerId]),

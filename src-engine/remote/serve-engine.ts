@@ -24,6 +24,7 @@ export function serveEngine(engine: Engine, port: PortLike, host: { sendPaths(pe
     declineTransfer: handler(c.declineTransfer, (peerId, key) => engine.declineTransfer(peerId, key)),
     cancelTransfer: handler(c.cancelTransfer, (peerId, key) => engine.cancelTransfer(peerId, key)),
     discardTransfer: handler(c.discardTransfer, (peerId, key) => engine.discardTransfer(peerId, key)),
+    removeConversation: handler(c.removeConversation, (peerId) => engine.removeConversation(peerId)),
     removeHistoryEntry: handler(c.removeHistoryEntry, (id) => engine.removeHistoryEntry(id)),
     clearHistory: handler(c.clearHistory, () => engine.clearHistory()),
     pauseTransfer: handler(c.pauseTransfer, (peerId, key) => engine.pauseTransfer(peerId, key)),

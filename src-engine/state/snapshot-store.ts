@@ -100,6 +100,10 @@ export class SnapshotStore {
     });
   }
 
+  removeConversation(peerId: string): void {
+    this.update({ conversations: this.snapshot.conversations.filter((c) => c.peerId !== peerId) });
+  }
+
   appendLine(peerId: string, line: ChatLine): void {
     this.patchConversation(peerId, (c) => ({ ...c, lines: [...c.lines, line].slice(-MAX_LINES) }));
   }

@@ -24,6 +24,11 @@ export class FerryView {
     await this.engine.command('connectTo', peerId);
   }
 
+  /** Rejects in words while the device is connected or has transfers under way. */
+  async removeConversation(peerId: string): Promise<void> {
+    await this.engine.command('removeConversation', peerId);
+  }
+
   checkPresenceNow(peerId: string): void {
     void this.engine.command('checkPresenceNow', peerId).catch(() => {});
   }

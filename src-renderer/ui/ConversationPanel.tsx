@@ -103,6 +103,20 @@ export function ConversationPanel({ conversation, store }: { conversation: Conve
           {conversation.error}
         </p>
       ) : null}
+      {conversation.state === 'failed' || conversation.state === 'closed' ? (
+        <div className="row">
+          <button type="button" onClick={() => store.connectTo(conversation.peerId).then(() => setError(undefined), (e: unknown) => setError(e instanceof Error ? e.message : String(e)))}>
+            {`Connect to ${name} again`}
+          </button>
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => store.removeConversation(conversation.peerId).catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)))}
+          >
+            {`Remove ${name} from the list`}
+          </button>
+        </div>
+      ) : null}
       <ol role="log" aria-label={`Messages with ${name}`} className="messages">
         {conversation.lines.map((line) => (
           <li key={`${line.direction}-${line.id}`} className={`message message-${line.direction}`}>
