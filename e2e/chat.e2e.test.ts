@@ -58,8 +58,10 @@ describe('two Chromium peers on two lab hosts chat through Ferry’s signaling s
 
       const aliceChat = alice.page.getByRole('region', { name: 'Conversation with Bob' });
       const bobChat = bob.page.getByRole('region', { name: 'Conversation with Alice' });
-      await waitForText(aliceChat.getByRole('status', { name: 'Connection to Bob' }), /^Connected$/);
-      await waitForText(bobChat.getByRole('status', { name: 'Connection to Alice' }), /^Connected$/);
+      // Up to 45 s: now and then a first connection never opens in the lab (node-datachannel; cause
+      // not found yet) and a person's dial is given up after 20 s and tried once more (LinkBook).
+      await waitForText(aliceChat.getByRole('status', { name: 'Connection to Bob' }), /^Connected$/, 45_000);
+      await waitForText(bobChat.getByRole('status', { name: 'Connection to Alice' }), /^Connected$/, 45_000);
 
       await aliceChat.getByRole('textbox', { name: 'Message to Bob' }).fill('Hello Bob, this is Alice 🚢');
       await aliceChat.getByRole('button', { name: 'Send message' }).click();
