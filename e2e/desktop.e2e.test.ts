@@ -97,7 +97,7 @@ describe('the desktop experience: settings, the accept prompt, trust, notificati
     await makeTree(sources, { 'first.bin': 300_000, 'second.bin': 120_000 });
     const bobChat = pair.bobChat;
     await pair.aliceChat.getByLabel('Files to send to Bob').setInputFiles(join(sources, 'first.bin'));
-    const offer = bobChat.getByRole('group', { name: 'Offer from Alice' });
+    const offer = pair.bob.page.getByRole('group', { name: 'Offer from Alice' });
     await expect.poll(() => offer.textContent()).toMatch(/Alice wants to send you 1 file, 300 kB in all\./);
     expect(await offer.getByRole('list', { name: 'Files offered by Alice' }).textContent()).toContain('first.bin');
     await offer.getByRole('checkbox', { name: 'Always accept from this device' }).check();
@@ -141,7 +141,7 @@ describe('the desktop experience: settings, the accept prompt, trust, notificati
     writeFileSync(huge, '');
     truncateSync(huge, 8 * 1024 ** 4); // 8 TiB, sparse: nothing is read unless accepted
     await pair.aliceChat.getByLabel('Files to send to Bob').setInputFiles(huge);
-    const offer = pair.bobChat.getByRole('group', { name: 'Offer from Alice' });
+    const offer = pair.bob.page.getByRole('group', { name: 'Offer from Alice' });
     await expect.poll(() => offer.getByRole('alert').textContent()).toMatch(/^Not enough free space in .*: these files need 8\.8 TB/);
     expect(await offer.getByRole('button', { name: 'Accept' }).isDisabled()).toBe(true);
     await offer.getByRole('button', { name: 'Decline' }).click();
@@ -302,8 +302,12 @@ describe('dropping files and folders on a device’s tile', () => {
     expect(await tile.getAttribute('class')).toContain('drop-target');
     await cdp.send('Input.dispatchDragEvent', { type: 'drop', ...at, data });
 
-    const offer = pair.bobChat.getByRole('group', { name: 'Offer from Alice' });
+    const offer = pair.bob.page.getByRole('group', { name: 'Offer from Alice' });
     await expect.poll(() => offer.textContent()).toMatch(/Alice wants to send you 5 files/);
+    // Summed up by what was dropped: a folder is one line with its count and size.
+    const offered = await offer.getByRole('list', { name: 'Files offered by Alice' }).textContent();
+    expect(offered).toMatch(/Album\/2 files, 1\.4 MB/);
+    expect(offered).not.toContain('cover.jpg');
     await offer.getByRole('button', { name: 'Accept' }).click();
     await waitForText(pair.bobChat.getByRole('status', { name: 'State of 5 files' }), /Done, verified/);
     expect(await snapshot(bobDownloads)).toEqual(await snapshot(dropped));

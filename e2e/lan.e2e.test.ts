@@ -66,7 +66,7 @@ describe.skipIf(!canUseNetns())('zero configuration on a LAN, through the app', 
     const bChat = b.page.getByRole('region', { name: 'Conversation with C' });
     const cChat = c.page.getByRole('region', { name: 'Conversation with B' });
     await bChat.getByLabel('Files to send to C').setInputFiles(join(sources, 'movie.bin'));
-    await cChat.getByRole('button', { name: 'Accept' }).click();
+    await c.page.getByRole('group', { name: 'Offer from B' }).getByRole('button', { name: 'Accept' }).click();
     const progress = cChat.getByRole('progressbar', { name: 'Progress of movie.bin' });
     await expect.poll(async () => Number(await progress.getAttribute('value')), { timeout: 30_000 }).toBeGreaterThan(5_000_000);
     // A quits without a word: its main process (which hosts the server) dies, then its window.

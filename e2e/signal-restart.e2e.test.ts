@@ -39,7 +39,7 @@ describe('the signaling server restarts in the middle of a transfer', () => {
     await pair.aliceChat.getByLabel('Files to send to Bob').setInputFiles(file);
     const bobState = pair.bobChat.getByRole('status', { name: 'State of big.bin' });
     await waitForText(bobState, /Wants to send you files/);
-    await pair.bobChat.getByRole('button', { name: 'Accept' }).click();
+    await pair.bob.page.getByRole('group', { name: 'Offer from Alice' }).getByRole('button', { name: 'Accept' }).click();
     await waitForText(bobState, /Receiving/, 20_000);
 
     // The server goes away mid-transfer…

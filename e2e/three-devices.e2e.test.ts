@@ -128,9 +128,9 @@ describe('three devices: Alice and Carol both send to Bob at once', () => {
         await waitForText(state(aliceToBob, 'alice-1.bin'), WAITING);
         await waitForText(state(carolToBob, 'carol-1.bin'), WAITING);
 
-        // Two prompts, one in each device's conversation, each listing that device's file only.
-        const aliceOffer = bobFromAlice.getByRole('group', { name: 'Offer from Alice' });
-        const carolOffer = bobFromCarol.getByRole('group', { name: 'Offer from Carol' });
+        // Two prompts at the top of Bob's window, one per device, each listing that device's file only.
+        const aliceOffer = apps.bob.page.getByRole('group', { name: 'Offer from Alice' });
+        const carolOffer = apps.bob.page.getByRole('group', { name: 'Offer from Carol' });
         expect(await apps.bob.page.getByRole('group', { name: /^Offer from / }).count()).toBe(2);
         expect(await aliceOffer.textContent()).toMatch(/^Alice wants to send you 1 file, 6\.3 MB in all\./);
         expect(await carolOffer.textContent()).toMatch(/^Carol wants to send you 1 file, 4\.2 MB in all\./);
@@ -194,8 +194,8 @@ describe('three devices: Alice and Carol both send to Bob at once', () => {
         ]);
         await waitForText(state(bobFromAlice, 'alice-2.bin'), OFFERED);
         await waitForText(state(bobFromCarol, 'carol-2.bin'), OFFERED);
-        await bobFromAlice.getByRole('group', { name: 'Offer from Alice' }).getByRole('button', { name: 'Accept' }).click();
-        await bobFromCarol.getByRole('group', { name: 'Offer from Carol' }).getByRole('button', { name: 'Accept' }).click();
+        await apps.bob.page.getByRole('group', { name: 'Offer from Alice' }).getByRole('button', { name: 'Accept' }).click();
+        await apps.bob.page.getByRole('group', { name: 'Offer from Carol' }).getByRole('button', { name: 'Accept' }).click();
 
         // While both run, each of Bob's rows says it is receiving, with its own speed and time left.
         const aliceRow = row(bobFromAlice, 'alice-2.bin');

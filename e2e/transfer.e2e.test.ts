@@ -64,7 +64,7 @@ describe('files from one Chromium peer to another, through main’s real file si
     try {
       await aliceChat.getByLabel('Folder to send to Bob').setInputFiles(join(sources, 'Holiday'));
       await waitForText(bobChat.getByRole('status', { name: 'State of Holiday (3 files)' }), /Wants to send you files/);
-      await bobChat.getByRole('button', { name: 'Accept' }).click();
+      await bob.page.getByRole('group', { name: 'Offer from Alice' }).getByRole('button', { name: 'Accept' }).click();
       await waitForText(bobChat.getByRole('status', { name: 'State of Holiday (3 files)' }), /Done, verified/, 60_000);
       await waitForText(aliceChat.getByRole('status', { name: 'State of Holiday (3 files)' }), /Done, verified/, 60_000);
       const expected = await snapshot(sources);
@@ -85,7 +85,7 @@ describe('files from one Chromium peer to another, through main’s real file si
     const started = Date.now();
     await aliceChat.getByLabel('Files to send to Bob').setInputFiles(path);
     await waitForText(bobChat.getByRole('status', { name: 'State of big.iso' }), /Wants to send you files/);
-    await bobChat.getByRole('button', { name: 'Accept' }).click();
+    await bob.page.getByRole('group', { name: 'Offer from Alice' }).getByRole('button', { name: 'Accept' }).click();
     await waitForText(bobChat.getByRole('status', { name: 'State of big.iso' }), /Done, verified/, 200_000);
     const seconds = (Date.now() - started) / 1000;
     console.log(`256 MiB Chromium → Chromium: ${seconds.toFixed(1)} s, ${(size / 1e6 / seconds).toFixed(1)} MB/s`);
@@ -101,7 +101,7 @@ describe('files from one Chromium peer to another, through main’s real file si
     const bobChat = bob.page.getByRole('region', { name: 'Conversation with Alice' });
     await aliceChat.getByLabel('Files to send to Bob').setInputFiles(join(sources, 'unwanted.bin'));
     await waitForText(bobChat.getByRole('status', { name: 'State of unwanted.bin' }), /Wants to send you files/);
-    await bobChat.getByRole('button', { name: 'Decline' }).click();
+    await bob.page.getByRole('group', { name: 'Offer from Alice' }).getByRole('button', { name: 'Decline' }).click();
     await waitForText(aliceChat.getByRole('status', { name: 'State of unwanted.bin' }), /^Declined$/);
     expect(await snapshot(bobDownloads)).toEqual(before);
   });

@@ -52,7 +52,7 @@ export async function offerFile(pair: FerryPair, path: string, name: string): Pr
 /** Bob accepts; resolves with the transfer's wall time once it is verified (or failed). */
 export async function acceptAndWait(pair: FerryPair, name: string, timeoutMs: number): Promise<{ seconds: number; state: string }> {
   const started = performance.now();
-  await pair.bobChat.getByRole('button', { name: 'Accept' }).click();
+  await pair.bob.page.getByRole('group', { name: 'Offer from Alice' }).getByRole('button', { name: 'Accept' }).click();
   const state = await waitForText(pair.bobChat.getByRole('status', { name: `State of ${name}` }), /Done, verified|Failed/, timeoutMs);
   return { seconds: (performance.now() - started) / 1000, state };
 }

@@ -1,4 +1,5 @@
 import type { HasherFactory, IncomingDecision, IncomingOffer, ReceiverEvent, Runtime, TransferHandle } from '../../src-core/index.js';
+import { decodeBase64, keyFingerprintWords } from '../../src-core/index.js';
 import type { DataConnectionPort } from '../ports/signaling.js';
 import { reportLinkState } from '../presence/link-presence.js';
 import type { PresenceTracker } from '../presence/presence.js';
@@ -203,6 +204,7 @@ export class LinkBook {
             ...c,
             state,
             peerName: store.trustedName(peerId) ?? detail.peerName ?? c.peerName,
+            keyWords: link.peerKey === undefined ? c.keyWords : keyFingerprintWords(decodeBase64(link.peerKey)),
             error: state === 'failed' ? detail.error : undefined,
           }));
         },

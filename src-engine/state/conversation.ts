@@ -39,6 +39,35 @@ export interface TransferRow {
   spaceProblem: string | undefined;
   /** Cancelled or declined: by a person here, or by the other device (undefined otherwise). */
   endedBy: 'here' | 'there' | undefined;
+  /** What the offer holds at its top level (the first OFFER_TOPS): a folder counts what is in it. */
+  tops: OfferTop[];
+}
+
+export interface OfferTop {
+  name: string;
+  kind: 'file' | 'folder';
+  fileCount: number;
+  bytes: number;
+}
+
+/** Top-level entries an offer's summary lists; the rest are counted, not named. */
+export const OFFER_TOPS = 20;
+
+/** An offer by its top-level entries, in manifest order: "Photos" (505 files, 1.2 GB), "notes.txt". */
+export function offerTops(entries: IncomingOffer['entries']): OfferTop[] {
+  const tops = new Map<string, OfferTop>();
+  for (const e of entries) {
+    const [name = '', ...rest] = e.path.split('/');
+    const kind = rest.length > 0 || e.kind === 'directory' ? 'folder' : 'file';
+    const top = tops.get(name) ?? { name, kind, fileCount: 0, bytes: 0 };
+    if (kind === 'folder') top.kind = 'folder';
+    if (e.kind === 'file') {
+      top.fileCount++;
+      top.bytes += e.size;
+    }
+    tops.set(name, top);
+  }
+  return [...tops.values()];
 }
 
 export interface TransferFile {
@@ -56,6 +85,8 @@ export interface Conversation {
   state: LinkState;
   /** Direct, or relayed through TURN (read from the selected ICE candidate pair). */
   path: ConnectionPath | undefined;
+  /** The words of the key the device proved in its session (to compare with what it shows). */
+  keyWords: string[] | undefined;
   error: string | undefined;
   lines: ChatLine[];
   transfers: TransferRow[];
@@ -79,6 +110,6 @@ export function newRow(key: string, direction: 'in' | 'out', entries: IncomingOf
     if (files.length < 50) files.push({ index, path: e.path, size: e.size, offset, done: false });
     offset += e.size;
   });
-  return { key, direction, title, fileCount, totalBytes, bytesDone: 0, state: 'waiting', error: undefined, files, savedPaths: [], bytesPerSecond: 0, spaceProblem: undefined, endedBy: undefined };
+  return { key, direction, title, fileCount, totalBytes, bytesDone: 0, state: 'waiting', error: undefined, files, savedPaths: [], bytesPerSecond: 0, spaceProblem: undefined, endedBy: undefined, tops: offerTops(entries).slice(0, OFFER_TOPS) };
 }
 

@@ -83,6 +83,7 @@ export class SnapshotStore {
       state,
       path: undefined,
       error: undefined,
+      keyWords: existing?.keyWords,
       lines: existing?.lines ?? [],
       transfers: existing?.transfers ?? [],
     };

@@ -6,6 +6,7 @@ import { DeviceCard } from './DeviceCard';
 import { KnownDevices, NearbyDevices } from './DeviceTiles';
 import { PairedDevices } from './PairedDevices';
 import { PairingLinkPrompt } from './PairingLinkPrompt';
+import { IncomingOffers } from './IncomingOffers';
 import { PairingPanel } from './PairingPanel';
 import { SettingsPanel } from './SettingsPanel';
 import { TransferHistory } from './TransferHistory';
@@ -43,6 +44,7 @@ export function App({ store }: { store: FerryView }) {
         </p>
       ) : null}
       <main className="layout">
+        <IncomingOffers snapshot={snapshot} store={store} />
         <PairingLinkPrompt store={store} enabled={snapshot.signaling?.kind === 'connected'} />
         {settingsOpen && snapshot.settings ? (
           <SettingsPanel settings={snapshot.settings} downloadDir={snapshot.downloadDir} store={store} onClose={() => setSettingsOpen(false)} />

@@ -17,7 +17,10 @@ export function PairingPanel({ status, store, enabled }: { status: PairingStatus
   return (
     <section aria-labelledby={`${inputId}-heading`} className="card">
       <h2 id={`${inputId}-heading`}>Pair a device</h2>
-      <p className="subtle">Paired devices recognise each other by their keys from then on, on any network.</p>
+      <p className="subtle">
+        One device shows a code, the other types it in: either can do either. Paired devices recognise each other by their keys from then on, on any
+        network.
+      </p>
       <div className="row">
         <button type="button" disabled={!enabled} onClick={() => store.showPairingCode()}>
           Show a pairing code
@@ -36,7 +39,7 @@ export function PairingPanel({ status, store, enabled }: { status: PairingStatus
       ) : null}
       <form className="row" onSubmit={enter}>
         <label htmlFor={inputId}>Code from the other device</label>
-        <input id={inputId} type="text" value={typed} placeholder="427-orbit-velvet" autoComplete="off" spellCheck={false} onChange={(e) => setTyped(e.target.value)} />
+        <input id={inputId} type="text" value={typed} placeholder="digits-word-word" autoComplete="off" spellCheck={false} onChange={(e) => setTyped(e.target.value)} />
         <button type="submit" disabled={!enabled || typed.trim() === ''}>
           Pair
         </button>
@@ -56,7 +59,7 @@ function describe(status: PairingStatus | undefined): string {
     case 'working':
       return 'Pairing…';
     case 'paired':
-      return `Paired with ${status.name}. If you like, check that both screens show: ${status.sas.join(' ')}`;
+      return `Paired with ${status.name}. If you like, check that the other screen shows these same words: ${status.sas.join(' ')}`;
     case 'failed':
       return status.message;
     default: {

@@ -1,4 +1,3 @@
-import { useId, useState } from 'react';
 import type { TransferFile, TransferRow, TransferState } from '../../src-engine/index';
 import type { FerryView } from '../state/view';
 import { formatBytes, formatDuration, formatRate } from './format';
@@ -46,7 +45,7 @@ export function TransferList({ peerId, name, transfers, store }: { peerId: strin
               {stateWords(t, name)}
             </span>
           </div>
-          {t.state === 'offered' ? <OfferPrompt peerId={peerId} name={name} transfer={t} store={store} /> : <Progress transfer={t} />}
+          {t.state === 'offered' ? <p className="transfer-meta">{`${formatBytes(t.totalBytes)} · answer at the top of the window`}</p> : <Progress transfer={t} />}
           {t.error && t.state !== 'done' ? <p className={t.endedBy === 'here' ? 'subtle' : 'field-error'}>{t.error}</p> : null}
           <div className="row">
             {t.state === 'active' ? (
@@ -112,44 +111,5 @@ function Progress({ transfer: t }: { transfer: TransferRow }) {
         </details>
       ) : null}
     </>
-  );
-}
-
-/** What a person needs to decide: who, what (names, sizes, count, total), and a way to say "always". */
-function OfferPrompt({ peerId, name, transfer: t, store }: { peerId: string; name: string; transfer: TransferRow; store: FerryView }) {
-  const [always, setAlways] = useState(false);
-  const alwaysId = useId();
-  return (
-    <div role="group" aria-label={`Offer from ${name}`} className="offer">
-      <p className="transfer-meta">
-        {name} wants to send you {t.fileCount} {t.fileCount === 1 ? 'file' : 'files'}, {formatBytes(t.totalBytes)} in all.
-      </p>
-      <ul aria-label={`Files offered by ${name}`} className="offer-files">
-        {t.files.map((f) => (
-          <li key={f.path}>
-            <span>{f.path}</span>
-            <span className="subtle">{formatBytes(f.size)}</span>
-          </li>
-        ))}
-        {t.fileCount > t.files.length ? <li className="subtle">and {t.fileCount - t.files.length} more</li> : null}
-      </ul>
-      {t.spaceProblem ? (
-        <p role="alert" className="field-error">
-          {t.spaceProblem}
-        </p>
-      ) : null}
-      <div className="row">
-        <button type="button" disabled={t.spaceProblem !== undefined} onClick={() => store.acceptTransfer(peerId, t.key, { alwaysAccept: always })}>
-          Accept
-        </button>
-        <button type="button" className="secondary" onClick={() => store.declineTransfer(peerId, t.key)}>
-          Decline
-        </button>
-        <span className="check">
-          <input id={alwaysId} type="checkbox" checked={always} onChange={(e) => setAlways(e.target.checked)} />
-          <label htmlFor={alwaysId}>Always accept from this device</label>
-        </span>
-      </div>
-    </div>
   );
 }
