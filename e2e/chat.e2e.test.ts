@@ -103,6 +103,8 @@ describe('two Chromium peers on two lab hosts chat through Ferry’s signaling s
         waitForText(status(alice), /Reconnecting in \d+ s \(attempt \d+\)/),
         waitForText(status(bob), /Reconnecting in \d+ s \(attempt \d+\)/),
       ]);
+      // Said where it is seen, at the top, whatever is scrolled.
+      await waitForText(alice.page.getByRole('status', { name: 'Signaling problem' }), /unreachable; trying again in \d+ s\. Open connections carry on/);
       await alice.page.screenshot({ path: `${ARTIFACTS}reconnecting-alice.png`, fullPage: true });
 
       // The DataChannel does not need the server.
@@ -118,6 +120,7 @@ describe('two Chromium peers on two lab hosts chat through Ferry’s signaling s
         if (await retry.isVisible()) await retry.click().catch(() => {});
       }
       await Promise.all([waitForText(status(alice), /^Connected$/, 40_000), waitForText(status(bob), /^Connected$/, 40_000)]);
+      expect(await alice.page.getByRole('status', { name: 'Signaling problem' }).count()).toBe(0);
       expect(await alice.page.getByRole('status', { name: 'Your device id' }).textContent()).toBe(idBefore);
     } finally {
       await alice.page.screenshot({ path: `${ARTIFACTS}reconnected-alice.png`, fullPage: true }).catch(() => {});

@@ -282,10 +282,17 @@ describe('the composition root: the built main bundle, run under a stand-in of E
       await waitForText(page.getByRole('status', { name: 'Signaling connection' }), /^Connected$/, 15_000);
     }));
 
-  it('quits on SIGTERM as Electron does: will-quit stops the engine, and both processes end', () =>
+  it('Settings says FERRY_SIGNALING_URL wins; "Restart Ferry now" relaunches and quits: will-quit stops the engine, and both processes end', () =>
     withLogs(async () => {
       const engine = standIn.recorded('utilityProcess.fork').at(-1);
-      expect(await app.stop(10_000).then(() => app.exited)).toBe(0);
+      const page = window.page;
+      await page.getByRole('button', { name: 'Settings' }).click();
+      await waitForText(page.getByRole('note', { name: 'Signaling server set by the environment' }), new RegExp(`FERRY_SIGNALING_URL is set: Ferry uses ${signal.url.replace(/[.]/g, '\\.')}`));
+      await page.getByRole('button', { name: 'Restart Ferry now' }).click();
+      expect(await Promise.race([app.exited, new Promise((resolve) => setTimeout(() => resolve('still running'), 10_000))])).toBe(0);
+      // Electron's recipe: relaunch (it takes effect when this instance quits), then quit.
+      expect(standIn.recorded('app.relaunch')).toHaveLength(1);
+      expect(standIn.recorded('app.quit').length).toBeGreaterThan(0);
       // The engine that ran last was asked to stop, and stopped by itself (the one before was killed above).
       await expect.poll(() => standIn.recorded('utilityProcess exit').map((r) => r.args), { timeout: 5_000 }).toEqual([
         [null, 'SIGKILL'],

@@ -124,7 +124,7 @@ async function main(): Promise<void> {
     appVersion: app.getVersion(),
     platform: process.platform,
     desktop: electronPlatform(() => windowRef.current),
-    signalingConfig: async () => signaling.config,
+    signalingConfig: async () => ({ ...signaling.config, ...(process.env.FERRY_SIGNALING_URL ? { fromEnvironment: true } : {}) }),
     defaultDownloadDir: app.getPath('downloads'),
     lanStatus: () => lan?.status(),
     identity,

@@ -19,4 +19,6 @@ export interface DesktopPlatform {
   setRecentTransfers(recent: readonly RecentTransfer[]): void;
   /** Whether the app window has focus (notifications are for when it does not). */
   windowFocused(): boolean;
+  /** Quits and starts the app again (settings that apply at start: the signaling server). */
+  restart(): void;
 }

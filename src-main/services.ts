@@ -84,6 +84,10 @@ export function createMainServices(options: {
       const picked = await desktop.pickFolder('Where should received files go?', downloadDir());
       return picked === null ? null : settings.update({ downloadDir: picked });
     },
+    restartApp: () => {
+      desktop.restart();
+      return null;
+    },
     showInFolder: (path) => {
       // Only what Ferry itself saved: the renderer cannot make main reveal arbitrary paths.
       if (!downloads.savedPaths.has(path)) throw new Error('Ferry did not save that file.');

@@ -20,6 +20,8 @@ export interface SignalingConfig {
   token?: string;
   /** Connect through TURN relays only (hides this device's addresses from peers). */
   relayOnly: boolean;
+  /** Set by FERRY_SIGNALING_URL: the settings' choice of server does not apply while it is. */
+  fromEnvironment?: boolean;
 }
 
 export interface DeviceInfo {

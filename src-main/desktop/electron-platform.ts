@@ -79,5 +79,10 @@ export function electronPlatform(window: () => BrowserWindow | undefined): Deskt
     windowFocused() {
       return window()?.isFocused() ?? false;
     },
+    restart() {
+      // Electron's recipe: relaunch takes effect when this instance quits (will-quit runs as usual).
+      app.relaunch();
+      app.quit();
+    },
   };
 }

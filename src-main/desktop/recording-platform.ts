@@ -7,7 +7,8 @@ export type DesktopEvent =
   | { type: 'show-in-folder'; path: string }
   | { type: 'pick-folder'; title: string }
   | { type: 'recent-transfers'; recent: readonly RecentTransfer[] }
-  | { type: 'clipboard-write'; text: string };
+  | { type: 'clipboard-write'; text: string }
+  | { type: 'restart' };
 
 /**
  * The desktop for tests: records what main asked of it and answers the folder picker with a
@@ -55,6 +56,10 @@ export class RecordingPlatform implements DesktopPlatform {
 
   windowFocused(): boolean {
     return this.focused;
+  }
+
+  restart(): void {
+    this.record({ type: 'restart' });
   }
 
   private record(event: DesktopEvent): void {

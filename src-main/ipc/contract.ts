@@ -23,6 +23,7 @@ export const IPC_ARGUMENTS = {
   writeClipboard: z.tuple([z.string().max(100_000)]),
   // The store checks every field and answers with a message per field; here only the shape.
   chooseDownloadDir: z.tuple([]),
+  restartApp: z.tuple([]),
   showInFolder: z.tuple([z.string().min(1).max(8192)]),
   receiveStart: z.tuple([z.array(ManifestEntry).min(1).max(MAX_TRANSFER_ENTRIES), ByteCount]),
   receiveWrite: z.tuple([SinkId, FileIndex, ByteCount, Chunk]),

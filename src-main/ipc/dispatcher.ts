@@ -20,6 +20,8 @@ export interface MainServices {
   updateSettings(patch: Record<string, unknown>): Promise<SettingsUpdate>;
   chooseDownloadDir(): Promise<SettingsUpdate | null>;
   showInFolder(path: string): null;
+  /** Quits and starts Ferry again (a person asked, from Settings). */
+  restartApp(): null;
   /** Shows an OS notification unless the window has focus; says whether it did. */
   notify(title: string, body: string): boolean;
   setProgress(fraction: number | null): null;
@@ -64,6 +66,7 @@ export function createIpcDispatcher(
     readClipboard: () => services.readClipboard(),
     writeClipboard: (text) => services.writeClipboard(text),
     chooseDownloadDir: () => services.chooseDownloadDir(),
+    restartApp: () => services.restartApp(),
     showInFolder: (path) => services.showInFolder(path),
     receiveStart: (entries, totalBytes) => services.receiveStart(entries, totalBytes),
     receiveWrite: (sinkId, fileIndex, offset, bytes) => services.receiveWrite(sinkId, fileIndex, offset, bytes),

@@ -38,6 +38,8 @@ export interface FerryCalls {
   writeClipboard(text: string): Promise<IpcResult<null>>;
   /** Opens the OS folder picker and saves the choice; null when cancelled. */
   chooseDownloadDir(): Promise<IpcResult<SettingsUpdate | null>>;
+  /** Quits and starts Ferry again (what applies at start then applies). */
+  restartApp(): Promise<IpcResult<null>>;
   /** Reveals a file Ferry saved in the file manager. */
   showInFolder(path: string): Promise<IpcResult<null>>;
   /** Prepares the download folder for an accepted offer (free space, unique names, staging). */

@@ -7,6 +7,7 @@ export const FERRY_CHANNELS = {
   readClipboard: 'ferry:read-clipboard',
   writeClipboard: 'ferry:write-clipboard',
   chooseDownloadDir: 'ferry:choose-download-dir',
+  restartApp: 'ferry:restart-app',
   showInFolder: 'ferry:show-in-folder',
   receiveStart: 'ferry:receive-start',
   receiveWrite: 'ferry:receive-write',

@@ -36,6 +36,7 @@ const api: FerryApi = {
   readClipboard: () => ipcRenderer.invoke(FERRY_CHANNELS.readClipboard),
   writeClipboard: (text) => ipcRenderer.invoke(FERRY_CHANNELS.writeClipboard, text),
   chooseDownloadDir: () => ipcRenderer.invoke(FERRY_CHANNELS.chooseDownloadDir),
+  restartApp: () => ipcRenderer.invoke(FERRY_CHANNELS.restartApp),
   showInFolder: (path) => ipcRenderer.invoke(FERRY_CHANNELS.showInFolder, path),
   receiveStart: (entries, totalBytes) => ipcRenderer.invoke(FERRY_CHANNELS.receiveStart, entries, totalBytes),
   receiveWrite: (sinkId, fileIndex, offset, bytes) =>

@@ -54,6 +54,11 @@ export class FerryView {
     await call(ferryApi().chooseDownloadDir());
   }
 
+  /** Quits and starts Ferry again: main does it (settings that apply at start). */
+  async restartApp(): Promise<void> {
+    await call(ferryApi().restartApp());
+  }
+
   showInFolder(path: string): void {
     void call(ferryApi().showInFolder(path)).catch(() => {});
   }

@@ -9,6 +9,7 @@ import { PairingLinkPrompt } from './PairingLinkPrompt';
 import { IncomingOffers } from './IncomingOffers';
 import { PairingPanel } from './PairingPanel';
 import { SettingsPanel } from './SettingsPanel';
+import { SignalingBanner } from './SignalingBanner';
 import { TransferHistory } from './TransferHistory';
 
 export function App({ store }: { store: FerryView }) {
@@ -44,12 +45,19 @@ export function App({ store }: { store: FerryView }) {
         </p>
       ) : null}
       <main className="layout">
+        <SignalingBanner state={snapshot.signaling} onRetry={() => store.retrySignalingNow()} />
         <IncomingOffers snapshot={snapshot} store={store} />
         <PairingLinkPrompt store={store} enabled={snapshot.signaling?.kind === 'connected'} />
         {settingsOpen && snapshot.settings ? (
-          <SettingsPanel settings={snapshot.settings} downloadDir={snapshot.downloadDir} store={store} onClose={() => setSettingsOpen(false)} />
+          <SettingsPanel
+            settings={snapshot.settings}
+            downloadDir={snapshot.downloadDir}
+            signalingUrlFromEnvironment={snapshot.signalingConfig?.fromEnvironment ? snapshot.signalingConfig.url : undefined}
+            store={store}
+            onClose={() => setSettingsOpen(false)}
+          />
         ) : null}
-        <DeviceCard snapshot={snapshot} store={store} />
+        <DeviceCard snapshot={snapshot} />
         <ConnectForm store={store} enabled={snapshot.signaling?.kind === 'connected'} />
         <PairingPanel status={snapshot.pairing} store={store} enabled={snapshot.signaling?.kind === 'connected'} />
         <PairedDevices snapshot={snapshot} store={store} />

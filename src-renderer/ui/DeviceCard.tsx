@@ -3,9 +3,8 @@ import { useState } from 'react';
 import type { SignalingState } from '../../src-engine/index';
 import type { LanStatus } from '../../src-main/preload/api';
 import type { EngineSnapshot } from '../../src-engine/index';
-import type { FerryView } from '../state/view';
 
-export function DeviceCard({ snapshot, store }: { snapshot: EngineSnapshot; store: FerryView }) {
+export function DeviceCard({ snapshot }: { snapshot: EngineSnapshot }) {
   const { device, signaling, signalingConfig } = snapshot;
   const [copied, setCopied] = useState(false);
   const peerId = signaling?.peerId;
@@ -47,12 +46,13 @@ export function DeviceCard({ snapshot, store }: { snapshot: EngineSnapshot; stor
           </span>
         </dd>
       </dl>
-      <SignalingStatus state={signaling} onRetry={() => store.retrySignalingNow()} />
+      <SignalingStatus state={signaling} />
     </section>
   );
 }
 
-function SignalingStatus({ state, onRetry }: { state: SignalingState | undefined; onRetry: () => void }) {
+/** The signaling connection in words; trouble also shows as a banner at the top, with Retry now. */
+function SignalingStatus({ state }: { state: SignalingState | undefined }) {
   const now = useSecondsTicker(state?.kind === 'reconnecting');
   let text: string;
   let tone: 'ok' | 'busy' | 'bad';
@@ -87,11 +87,6 @@ function SignalingStatus({ state, onRetry }: { state: SignalingState | undefined
       <p role="status" aria-label="Signaling connection" className="status-text">
         {text}
       </p>
-      {state?.kind === 'reconnecting' ? (
-        <button type="button" onClick={onRetry}>
-          Retry now
-        </button>
-      ) : null}
     </div>
   );
 }

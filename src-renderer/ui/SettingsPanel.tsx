@@ -60,7 +60,21 @@ function errorFor(errors: Record<string, string>, field: string): string | undef
   return key ? errors[key] : undefined;
 }
 
-export function SettingsPanel({ settings, downloadDir, store, onClose }: { settings: FerrySettings; downloadDir: string | undefined; store: FerryView; onClose: () => void }) {
+export function SettingsPanel({
+  settings,
+  downloadDir,
+  signalingUrlFromEnvironment,
+  store,
+  onClose,
+}: {
+  settings: FerrySettings;
+  downloadDir: string | undefined;
+  /** The server FERRY_SIGNALING_URL sets, which wins over this setting. */
+  signalingUrlFromEnvironment: string | undefined;
+  store: FerryView;
+  onClose: () => void;
+}) {
+  const [restartError, setRestartError] = useState<string | undefined>();
   const [draft, setDraft] = useState(() => draftOf(settings));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [saved, setSaved] = useState(false);
@@ -125,6 +139,11 @@ export function SettingsPanel({ settings, downloadDir, store, onClose }: { setti
         </div>
         <fieldset>
           <legend>Signaling server</legend>
+          {signalingUrlFromEnvironment ? (
+            <p role="note" aria-label="Signaling server set by the environment" className="field-error">
+              FERRY_SIGNALING_URL is set: Ferry uses {signalingUrlFromEnvironment} whatever is chosen here.
+            </p>
+          ) : null}
           <span className="check">
             <input id={`${id}-builtin`} type="radio" name={`${id}-signaling`} checked={draft.signalingKind === 'built-in'} onChange={() => set('signalingKind', 'built-in')} />
             <label htmlFor={`${id}-builtin`}>Built-in (found on this network, or hosted here)</label>
@@ -161,7 +180,17 @@ export function SettingsPanel({ settings, downloadDir, store, onClose }: { setti
             <input id={`${id}-relayOnly`} type="checkbox" checked={draft.relayOnly} onChange={(e) => set('relayOnly', e.target.checked)} />
             <label htmlFor={`${id}-relayOnly`}>Relay only (connect through TURN, never directly)</label>
           </span>
-          <p className="subtle">Server and connection changes apply the next time Ferry starts.</p>
+          <div className="row">
+            <p className="subtle">Server and connection changes apply the next time Ferry starts.</p>
+            <button type="button" className="secondary" onClick={() => store.restartApp().catch((e: unknown) => setRestartError(e instanceof Error ? e.message : String(e)))}>
+              Restart Ferry now
+            </button>
+          </div>
+          {restartError ? (
+            <p role="alert" className="field-error">
+              {restartError}
+            </p>
+          ) : null}
           {field(
             'transferMode',
             'Transfer mode',

@@ -253,6 +253,11 @@ class App extends EventEmitter {
     return super.on(event, listener as (...args: unknown[]) => void);
   }
 
+  /** Recorded only: a relaunch would start the app again after this one quits. */
+  relaunch(...args: unknown[]): void {
+    record('app.relaunch', args);
+  }
+
   /** Electron's order: before-quit, the windows close, will-quit, quit; then the process ends. */
   quit(): void {
     record('app.quit', []);
