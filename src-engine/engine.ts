@@ -107,7 +107,7 @@ export class Engine {
     this.transfers = new TransferBook({
       runtime,
       store,
-      ended: (peerId, row) => this.history.record(peerId, store.conversation(peerId)?.peerName ?? peerId, row, row.endedBy),
+      ended: (peerId, row) => this.history.record(peerId, store.conversation(peerId)?.peerName ?? peerId, row),
       device: ports.device,
       downloads: ports.downloads,
       transfersOf: (peerId) => this.links.get(peerId)?.transfers,

@@ -21,8 +21,8 @@ function setup() {
 describe('the transfer history', () => {
   it('keeps ended transfers newest first, in the snapshot and with the host', () => {
     const { store, kept, history } = setup();
-    history.record(PEER, 'Laptop', row('in-1', { state: 'done', savedPaths: ['/d/a.bin'] }), undefined);
-    history.record(PEER, 'Laptop', row('in-2', { state: 'cancelled', error: undefined }), 'here');
+    history.record(PEER, 'Laptop', row('in-1', { state: 'done', savedPaths: ['/d/a.bin'] }));
+    history.record(PEER, 'Laptop', row('in-2', { state: 'cancelled', error: undefined, endedBy: 'here' }));
     expect(store.get().history.map((e) => [e.id, e.state, e.endedBy])).toEqual([
       [`${PEER}/in-2`, 'cancelled', 'here'],
       [`${PEER}/in-1`, 'done', undefined],
@@ -33,16 +33,16 @@ describe('the transfer history', () => {
 
   it('ignores a transfer still running, and one ended twice is listed once', () => {
     const { store, history } = setup();
-    history.record(PEER, 'Laptop', row('in-1', { state: 'active' }), undefined);
+    history.record(PEER, 'Laptop', row('in-1', { state: 'active' }));
     expect(store.get().history).toEqual([]);
-    history.record(PEER, 'Laptop', row('in-1', { state: 'failed', error: 'gone' }), undefined);
-    history.record(PEER, 'Laptop', row('in-1', { state: 'done' }), undefined);
+    history.record(PEER, 'Laptop', row('in-1', { state: 'failed', error: 'gone' }));
+    history.record(PEER, 'Laptop', row('in-1', { state: 'done' }));
     expect(store.get().history.map((e) => e.state)).toEqual(['done']);
   });
 
   it(`keeps the last ${HISTORY_MAX}; entries can be removed one by one or all at once`, () => {
     const { store, kept, history } = setup();
-    for (let i = 0; i < HISTORY_MAX + 20; i++) history.record(PEER, 'Laptop', row(`in-${i}`, { state: 'done' }), undefined);
+    for (let i = 0; i < HISTORY_MAX + 20; i++) history.record(PEER, 'Laptop', row(`in-${i}`, { state: 'done' }));
     expect(store.get().history).toHaveLength(HISTORY_MAX);
     expect(store.get().history[0]?.id).toBe(`${PEER}/in-${HISTORY_MAX + 19}`);
     history.remove(`${PEER}/in-${HISTORY_MAX + 19}`);

@@ -24,7 +24,7 @@ export class TransferHistory {
   }
 
   /** A transfer ended: it goes on top (replacing an entry for the same transfer). */
-  record(peerId: string, peerName: string, row: TransferRow, endedBy: HistoryEntry['endedBy']): void {
+  record(peerId: string, peerName: string, row: TransferRow): void {
     if (!isFinal(row.state)) return;
     const id = `${peerId}/${row.key}`;
     const entry: HistoryEntry = {
@@ -36,7 +36,7 @@ export class TransferHistory {
       fileCount: row.fileCount,
       totalBytes: row.totalBytes,
       state: row.state,
-      endedBy: row.state === 'cancelled' || row.state === 'declined' ? endedBy : undefined,
+      endedBy: row.state === 'cancelled' || row.state === 'declined' ? row.endedBy : undefined,
       error: row.error?.slice(0, 1000),
       savedPaths: row.savedPaths.slice(0, HISTORY_SAVED_PATHS),
       endedAt: this.now(),

@@ -35,7 +35,8 @@ export class TransferRows {
   }
 
   patch(peerId: string, key: string, patch: Partial<TransferRow>): void {
-    const before = this.row(peerId, key);
+    // Only a change of state can end a transfer: progress patches skip the lookup.
+    const before = patch.state === undefined ? undefined : this.row(peerId, key);
     this.store.patchConversation(peerId, (c) => ({
       ...c,
       transfers: c.transfers.map((t) => (t.key === key ? { ...t, ...patch } : t)),
