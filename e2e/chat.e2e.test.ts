@@ -54,7 +54,7 @@ describe('two Chromium peers on two lab hosts chat through Ferry’s signaling s
 
       const bobId = await waitForText(bob.page.getByRole('status', { name: 'Your device id' }), /^ferry-[a-z2-7]{16}$/);
       await alice.page.getByRole('textbox', { name: 'Device id to connect to' }).fill(bobId);
-      await alice.page.getByRole('button', { name: 'Connect' }).click();
+      await alice.page.getByRole('button', { name: 'Connect', exact: true }).click();
 
       const aliceChat = alice.page.getByRole('region', { name: 'Conversation with Bob' });
       const bobChat = bob.page.getByRole('region', { name: 'Conversation with Alice' });
@@ -81,7 +81,7 @@ describe('two Chromium peers on two lab hosts chat through Ferry’s signaling s
   it('a device nobody has: the failed card offers to try again or go, and Remove takes it off the list', async () => {
     const nobody = 'ferry-aaaaaaaaaaaaaaaa';
     await alice.page.getByRole('textbox', { name: 'Device id to connect to' }).fill(nobody);
-    await alice.page.getByRole('button', { name: 'Connect' }).click();
+    await alice.page.getByRole('button', { name: 'Connect', exact: true }).click();
     const card = alice.page.getByRole('region', { name: `Conversation with ${nobody}` });
     await waitForText(card.getByRole('status', { name: `Connection to ${nobody}` }), /^Connection failed$/, 30_000);
     await card.getByRole('button', { name: `Connect to ${nobody} again` }).click();

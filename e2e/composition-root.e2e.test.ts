@@ -222,7 +222,7 @@ describe('the composition root: the built main bundle, run under a stand-in of E
       const appId = await waitForText(page.getByRole('status', { name: 'Your device id' }), /^ferry-/);
       const bobId = await bob.waitFor('Bob on the signaling server', (s) => (s.signaling?.kind === 'connected' ? s.signaling.peerId : undefined));
       await page.getByRole('textbox', { name: 'Device id to connect to' }).fill(bobId);
-      await page.getByRole('button', { name: 'Connect' }).click();
+      await page.getByRole('button', { name: 'Connect', exact: true }).click();
       await waitForText(page.getByRole('status', { name: 'Connection to Bob' }), /^Connected$/, 30_000);
 
       const picked = join(sources, 'picked.bin');

@@ -263,7 +263,7 @@ describe('a man in the middle: a hostile signaling server routes both apps to a 
       }
       await Promise.all(Side.map((side) => startApp(side)));
       await pages.alice.page.getByRole('textbox', { name: 'Device id to connect to' }).fill(ids.bob);
-      await pages.alice.page.getByRole('button', { name: 'Connect' }).click();
+      await pages.alice.page.getByRole('button', { name: 'Connect', exact: true }).click();
 
       // Each side refuses the session with words; by the id it believes it is talking to.
       const names = { alice: `(Bob|${ids.bob})`, bob: `(Alice|${ids.alice})` };

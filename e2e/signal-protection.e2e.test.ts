@@ -75,7 +75,7 @@ describe('a signaling server that protects itself, as the apps and an abuser mee
       const bob = await open('bob', { signalingUrl: signal.url, signalingToken: mint(bobId) });
       await waitForText(signaling(bob), /^Connected$/, 20_000);
       await alice.page.getByRole('textbox', { name: 'Device id to connect to' }).fill(bobId);
-      await alice.page.getByRole('button', { name: 'Connect' }).click();
+      await alice.page.getByRole('button', { name: 'Connect', exact: true }).click();
       await waitForText(alice.page.getByRole('status', { name: 'Connection to Bob' }), /^Connected$/, 20_000);
       // Pairing works under per-device tokens too: the code's slot is registered with Bob's own.
       const panel = (page: FerryPage) => page.page.getByRole('region', { name: 'Pair a device' });
@@ -124,7 +124,7 @@ describe('a signaling server that protects itself, as the apps and an abuser mee
 
       const flood = lab.host('mallory').spawn('flood', process.execPath, ['--import', 'tsx', ABUSER, ws, 'flood', 'ferry-mallorymallorymm', '10']);
       await alice.page.getByRole('textbox', { name: 'Device id to connect to' }).fill(bobId);
-      await alice.page.getByRole('button', { name: 'Connect' }).click();
+      await alice.page.getByRole('button', { name: 'Connect', exact: true }).click();
       const closed = JSON.parse(await flood.waitForLine(/"event":"closed"/, 15_000)) as { code: number; reason: string; sent: number };
       expect(closed.code).toBe(4429);
       expect(closed.reason).toMatch(/Too many messages/);

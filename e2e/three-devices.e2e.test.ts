@@ -75,7 +75,7 @@ describe('three devices: Alice and Carol both send to Bob at once', () => {
         (['alice', 'carol'] as const).map(async (n) => {
           const page = apps[n].page;
           await page.getByRole('textbox', { name: 'Device id to connect to' }).fill(bobId);
-          await page.getByRole('button', { name: 'Connect' }).click();
+          await page.getByRole('button', { name: 'Connect', exact: true }).click();
           await waitForText(page.getByRole('status', { name: 'Connection to Bob' }), /^Connected$/, 30_000);
         }),
       );

@@ -43,7 +43,7 @@ describe('files from one Chromium peer to another, through main’s real file si
     await Promise.all([waitForText(status(alice), /^Connected$/), waitForText(status(bob), /^Connected$/)]);
     const bobId = await waitForText(bob.page.getByRole('status', { name: 'Your device id' }), /^ferry-/);
     await alice.page.getByRole('textbox', { name: 'Device id to connect to' }).fill(bobId);
-    await alice.page.getByRole('button', { name: 'Connect' }).click();
+    await alice.page.getByRole('button', { name: 'Connect', exact: true }).click();
     await waitForText(alice.page.getByRole('status', { name: 'Connection to Bob' }), /^Connected$/);
   });
 

@@ -176,7 +176,7 @@ describe.skipIf(!canUseNetns())('TURN: two relay-only apps through coturn, with 
     });
     await waitForText(pair.bob.page.getByRole('status', { name: 'Signaling connection' }), /^Connected$/, 30_000);
     await pair.bob.page.getByRole('textbox', { name: 'Device id to connect to' }).fill(ids.alice);
-    await pair.bob.page.getByRole('button', { name: 'Connect' }).click();
+    await pair.bob.page.getByRole('button', { name: 'Connect', exact: true }).click();
     await waitForText(pair.bob.page.getByRole('status', { name: 'Connection to Alice' }), /^Connected$/, 30_000);
     await waitForText(pathTo(pair.bob, 'Alice'), /^Relayed through TURN$/);
     await waitForText(pathTo(pair.alice, 'Bob'), /^Relayed through TURN$/);

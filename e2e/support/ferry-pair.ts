@@ -33,7 +33,7 @@ export async function connectFerryPair(options: {
   }
   const bobId = await waitForText(bob.page.getByRole('status', { name: 'Your device id' }), /^ferry-/);
   await alice.page.getByRole('textbox', { name: 'Device id to connect to' }).fill(bobId);
-  await alice.page.getByRole('button', { name: 'Connect' }).click();
+  await alice.page.getByRole('button', { name: 'Connect', exact: true }).click();
   // Up to 45 s: a first connection that never opens (a lab flake, cause not found) is given up
   // after 20 s and dialled once more.
   await waitForText(alice.page.getByRole('status', { name: 'Connection to Bob' }), /^Connected$/, 45_000);
