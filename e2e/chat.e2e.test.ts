@@ -1,3 +1,4 @@
+import { deviceView, openConversation, tile } from './support/ferry-window.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
@@ -56,12 +57,14 @@ describe('two Chromium peers on two lab hosts chat through Ferry’s signaling s
       await alice.page.getByRole('textbox', { name: 'Device id to connect to' }).fill(bobId);
       await alice.page.getByRole('button', { name: 'Connect', exact: true }).click();
 
-      const aliceChat = alice.page.getByRole('region', { name: 'Conversation with Bob' });
-      const bobChat = bob.page.getByRole('region', { name: 'Conversation with Alice' });
+      const aliceChat = deviceView(alice.page, 'Bob');
+      const bobChat = deviceView(bob.page, 'Alice');
       // Up to 45 s: now and then a first connection never opens in the lab (node-datachannel; cause
       // not found yet) and a person's dial is given up after 20 s and tried once more (LinkBook).
       await waitForText(aliceChat.getByRole('status', { name: 'Connection to Bob' }), /^Connected$/, 45_000);
       await waitForText(bobChat.getByRole('status', { name: 'Connection to Alice' }), /^Connected$/, 45_000);
+      // Messages open from each device's tile.
+      await Promise.all([openConversation(alice.page, 'Bob'), openConversation(bob.page, 'Alice')]);
 
       await aliceChat.getByRole('textbox', { name: 'Message to Bob' }).fill('Hello Bob, this is Alice 🚢');
       await aliceChat.getByRole('button', { name: 'Send message' }).click();
@@ -82,7 +85,7 @@ describe('two Chromium peers on two lab hosts chat through Ferry’s signaling s
     const nobody = 'ferry-aaaaaaaaaaaaaaaa';
     await alice.page.getByRole('textbox', { name: 'Device id to connect to' }).fill(nobody);
     await alice.page.getByRole('button', { name: 'Connect', exact: true }).click();
-    const card = alice.page.getByRole('region', { name: `Conversation with ${nobody}` });
+    const card = tile(alice.page, nobody);
     await waitForText(card.getByRole('status', { name: `Connection to ${nobody}` }), /^Connection failed$/, 30_000);
     await card.getByRole('button', { name: `Connect to ${nobody} again` }).click();
     await waitForText(card.getByRole('status', { name: `Connection to ${nobody}` }), /^Connection failed$/, 30_000);
@@ -94,8 +97,8 @@ describe('two Chromium peers on two lab hosts chat through Ferry’s signaling s
 
   it('keeps talking peer to peer while the signaling server is down, and reconnects when it returns', async () => {
     const status = (p: FerryPage) => p.page.getByRole('status', { name: 'Signaling connection' });
-    const aliceChat = alice.page.getByRole('region', { name: 'Conversation with Bob' });
-    const bobChat = bob.page.getByRole('region', { name: 'Conversation with Alice' });
+    const aliceChat = deviceView(alice.page, 'Bob');
+    const bobChat = deviceView(bob.page, 'Alice');
     const idBefore = await alice.page.getByRole('status', { name: 'Your device id' }).textContent();
     try {
       await signalProcess.stop();
@@ -108,6 +111,7 @@ describe('two Chromium peers on two lab hosts chat through Ferry’s signaling s
       await alice.page.screenshot({ path: `${ARTIFACTS}reconnecting-alice.png`, fullPage: true });
 
       // The DataChannel does not need the server.
+      await Promise.all([openConversation(alice.page, 'Bob'), openConversation(bob.page, 'Alice')]);
       await aliceChat.getByRole('textbox', { name: 'Message to Bob' }).fill('Server is down, still here');
       await aliceChat.getByRole('button', { name: 'Send message' }).click();
       await waitForText(bobChat.getByRole('log', { name: 'Messages with Alice' }), /Server is down, still here.*Received/);

@@ -1,3 +1,4 @@
+import { deviceView } from './support/ferry-window.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -227,7 +228,7 @@ describe('the composition root: the built main bundle, run under a stand-in of E
 
       const picked = join(sources, 'picked.bin');
       writeFileSync(picked, randomBytes(12 * 1024 * 1024 + 12345));
-      const chat = page.getByRole('region', { name: 'Conversation with Bob' });
+      const chat = deviceView(page, 'Bob');
       await chat.getByLabel('Files to send to Bob').setInputFiles(picked);
       const offered = await bob.waitFor('the offer', (s) => conversationWith(s, appId)?.transfers.find((t) => t.state === 'offered'));
       expect(offered.title).toBe('picked.bin');
@@ -286,7 +287,7 @@ describe('the composition root: the built main bundle, run under a stand-in of E
     withLogs(async () => {
       const engine = standIn.recorded('utilityProcess.fork').at(-1);
       const page = window.page;
-      await page.getByRole('button', { name: 'Settings' }).click();
+      await page.getByRole('button', { name: 'Settings', exact: true }).click();
       await waitForText(page.getByRole('note', { name: 'Signaling server set by the environment' }), new RegExp(`FERRY_SIGNALING_URL is set: Ferry uses ${signal.url.replace(/[.]/g, '\\.')}`));
       await page.getByRole('button', { name: 'Restart Ferry now' }).click();
       expect(await Promise.race([app.exited, new Promise((resolve) => setTimeout(() => resolve('still running'), 10_000))])).toBe(0);

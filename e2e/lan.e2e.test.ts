@@ -1,3 +1,4 @@
+import { deviceView, openDetails } from './support/ferry-window.js';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,18 +55,24 @@ describe.skipIf(!canUseNetns())('zero configuration on a LAN, through the app', 
     // B sees A, C and D as nearby, and connects to C from its tile.
     const cId = await waitForText(c.page.getByRole('status', { name: 'Your device id' }), /^ferry-/);
     const bId = await waitForText(b.page.getByRole('status', { name: 'Your device id' }), /^ferry-/);
-    const nearby = b.page.getByRole('region', { name: 'Nearby devices' });
-    for (const id of [aId, cId, dId]) await expect.poll(() => nearby.textContent(), { timeout: 15_000 }).toContain(id);
-    expect(await nearby.textContent()).not.toContain(bId);
-    await nearby.getByRole('button', { name: `Connect to ${cId}` }).click();
+    // Never met, each shows under the name its signed card proves, not paired; its id in its details.
+    const devices = b.page.getByRole('region', { name: 'Devices' });
+    for (const [name, id] of [['A', aId], ['C', cId], ['D', dId]] as const) {
+      const nearbyTile = devices.getByRole('article', { name: `Device ${name}`, exact: true });
+      await expect.poll(() => nearbyTile.textContent(), { timeout: 15_000 }).toMatch(/Not paired.*Nearby/);
+      expect(await (await openDetails(b.page, name)).textContent()).toContain(id);
+    }
+    expect(await devices.getByRole('article', { name: 'Device B', exact: true }).count()).toBe(0);
+    expect(bId).toMatch(/^ferry-/);
+    await devices.getByRole('button', { name: 'Connect to C', exact: true }).click();
     // 45 s: a first dial that does not open in its 20 s is tried once more (as in chat.e2e).
     await waitForText(b.page.getByRole('status', { name: 'Connection to C' }), /^Connected$/, 45_000);
 
     // B sends C a file; while it moves, A's host goes away without a word.
     const sources = join(root, 'sources');
     await makeTree(sources, { 'movie.bin': 96 * 1024 * 1024 });
-    const bChat = b.page.getByRole('region', { name: 'Conversation with C' });
-    const cChat = c.page.getByRole('region', { name: 'Conversation with B' });
+    const bChat = deviceView(b.page, 'C');
+    const cChat = deviceView(c.page, 'B');
     await bChat.getByLabel('Files to send to C').setInputFiles(join(sources, 'movie.bin'));
     await c.page.getByRole('group', { name: 'Offer from B' }).getByRole('button', { name: 'Accept' }).click();
     const progress = cChat.getByRole('progressbar', { name: 'Progress of movie.bin' });

@@ -268,7 +268,7 @@ describe('a man in the middle: a hostile signaling server routes both apps to a 
       // Each side refuses the session with words; by the id it believes it is talking to.
       const names = { alice: `(Bob|${ids.bob})`, bob: `(Alice|${ids.alice})` };
       for (const side of Side) {
-        const conversation = pages[side].page.getByRole('region', { name: new RegExp(`^Conversation with ${names[side]}$`) });
+        const conversation = pages[side].page.getByRole('article', { name: new RegExp(`^Device ${names[side]}$`) });
         await waitForText(conversation.getByRole('status', { name: new RegExp(`^Connection to ${names[side]}$`) }), /^Connection failed$/, 25_000);
         await waitForText(conversation.getByRole('alert'), /proof of identity is wrong: this connection may be intercepted/, 5_000);
       }

@@ -75,8 +75,8 @@ describe.skipIf(!canUseNetns())('two apps behind separate NATs, through the publ
 
   it.each<[NatMode, NatMode, string]>([
     ['masquerade', 'masquerade', 'Direct'],
-    ['symmetric', 'masquerade', 'Relayed through TURN'],
-    ['symmetric', 'symmetric', 'Relayed through TURN'],
+    ['symmetric', 'masquerade', 'Relayed'],
+    ['symmetric', 'symmetric', 'Relayed'],
   ])('Alice behind a %s NAT, Bob behind a %s NAT: "%s", and a file arrives byte-identical', async (nata, natb, path) => {
     const n = ++run;
     lab.setNatMode('nata', nata);

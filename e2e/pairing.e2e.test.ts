@@ -1,3 +1,4 @@
+import { deviceView, openDetails, tile } from './support/ferry-window.js';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,7 +46,9 @@ describe('pairing by code, two Chromium hosts with main’s real services', () =
   });
 
   const panel = (side: 'alice' | 'bob') => pair[side].page.getByRole('region', { name: 'Pair a device' });
-  const paired = (side: 'alice' | 'bob') => pair[side].page.getByRole('region', { name: 'Paired devices' });
+  /** A device's tile on one side; `paired` says whether it shows as paired there. */
+  const deviceTile = (side: 'alice' | 'bob', name: string) => tile(pair[side].page, name);
+  const pairedPill = (side: 'alice' | 'bob', name: string) => deviceTile(side, name).getByText('Paired', { exact: true });
   const trustedIn = (side: 'alice' | 'bob') =>
     existsSync(join(root, `${side}-settings.json`))
       ? (JSON.parse(readFileSync(join(root, `${side}-settings.json`), 'utf8')) as { trustedDevices: Array<{ peerId: string; name: string; publicKey?: string }> }).trustedDevices
@@ -108,52 +111,62 @@ describe('pairing by code, two Chromium hosts with main’s real services', () =
     // Both list each other as paired, online, with the key's words the other device shows for itself.
     for (const [side, other] of [['alice', 'bob'], ['bob', 'alice']] as const) {
       const name = other === 'alice' ? 'Alice' : 'Bob';
-      await waitForText(paired(side).getByRole('status', { name: `Presence of ${name}` }), /^Online$/, 20_000);
-      const words = await paired(side).getByLabel(`Key words of ${name}`).textContent();
+      await waitForText(deviceTile(side, name).getByRole('status', { name: `Presence of ${name}` }), /^Online$/, 20_000);
+      expect(await pairedPill(side, name).count()).toBe(1);
+      const words = await (await openDetails(pair[side].page, name)).getByLabel(`Key words of ${name}`).textContent();
+      await pair[other].page.getByRole('button', { name: 'Show my key words' }).click();
       const own = await pair[other].page.getByLabel('Key words', { exact: true }).textContent();
       expect(words).toMatch(/^[a-z]+( [a-z]+){3}$/);
       expect(words).toBe(own);
     }
   });
 
+  it('a paired device that quits shows Offline on the other side, not Online and Connected', async () => {
+    await waitForText(deviceTile('bob', 'Alice').getByRole('status', { name: 'Connection to Alice' }), /^Connected$/, 30_000);
+    await pair.alice.context.close();
+    await pair.alice.main.stop();
+    await waitForText(deviceTile('bob', 'Alice').getByRole('status', { name: 'Presence of Alice' }), /^(Offline|Looking for it)/, 20_000);
+    expect(await deviceTile('bob', 'Alice').getByRole('status', { name: 'Connection to Alice' }).textContent()).not.toBe('Connected');
+  });
+
   it('after both restart they find each other, authenticate by key, and a file is accepted without asking', async () => {
     await restart('alice');
     await restart('bob');
-    await waitForText(paired('alice').getByRole('status', { name: 'Presence of Bob' }), /^Online$/, 30_000);
-    await waitForText(paired('bob').getByRole('status', { name: 'Presence of Alice' }), /^Online$/, 30_000);
+    await waitForText(deviceTile('alice', 'Bob').getByRole('status', { name: 'Presence of Bob' }), /^Online$/, 30_000);
+    await waitForText(deviceTile('bob', 'Alice').getByRole('status', { name: 'Presence of Alice' }), /^Online$/, 30_000);
     await waitForText(pair.alice.page.getByRole('status', { name: 'Connection to Bob' }), /^Connected$/);
     const file = join(root, 'for-bob.bin');
     const bytes = randomBytes(300_000);
     writeFileSync(file, bytes);
-    const aliceChat = pair.alice.page.getByRole('region', { name: 'Conversation with Bob' });
+    const aliceChat = deviceView(pair.alice.page, 'Bob');
     await aliceChat.getByLabel('Files to send to Bob').setInputFiles(file);
     // Nobody clicks Accept: Bob's Ferry accepts from the paired device by itself.
-    const bobChat = pair.bob.page.getByRole('region', { name: 'Conversation with Alice' });
+    const bobChat = deviceView(pair.bob.page, 'Alice');
     await waitForText(bobChat.getByRole('status', { name: 'State of for-bob.bin' }), /Done, verified/, 30_000);
     expect(readFileSync(join(root, 'bob-downloads', 'for-bob.bin')).equals(bytes)).toBe(true);
   });
 
   it('a paired device can be renamed; the name is kept', async () => {
-    const bob = paired('alice').getByRole('listitem', { name: 'Paired device Bob' });
+    const bob = await openDetails(pair.alice.page, 'Bob');
     await bob.getByRole('button', { name: 'Rename Bob' }).click();
     await bob.getByRole('textbox', { name: 'New name for Bob' }).fill('Bob’s laptop');
     await bob.getByRole('button', { name: 'Save name' }).click();
-    await waitForText(paired('alice').getByRole('status', { name: 'Presence of Bob’s laptop' }), /^Online$/);
+    await waitForText(deviceTile('alice', 'Bob’s laptop').getByRole('status', { name: 'Presence of Bob’s laptop' }), /^Online$/);
     await expect.poll(() => trustedIn('alice').map((d) => d.name)).toEqual(['Bob’s laptop']);
   });
 
   it('unpairing on one side: its key is forgotten, and the other side’s next attempt is refused, both saying so', async () => {
-    const alice = paired('bob').getByRole('listitem', { name: 'Paired device Alice' });
+    const alice = await openDetails(pair.bob.page, 'Alice');
     await alice.getByRole('button', { name: 'Unpair Alice' }).click();
     await alice.getByRole('group', { name: 'Unpair Alice?' }).getByRole('button', { name: 'Unpair', exact: true }).click();
     await expect.poll(() => trustedIn('bob')).toEqual([]);
-    await expect.poll(() => paired('bob').count()).toBe(0);
+    await expect.poll(() => pairedPill('bob', 'Alice').count()).toBe(0);
     // Alice still trusts Bob and tries again (presence); Bob refuses, and each says why.
-    await waitForText(paired('alice').getByRole('status', { name: 'Presence of Bob’s laptop' }), /has unpaired this one/, 30_000);
-    await waitForText(pair.bob.page.getByRole('region', { name: 'Conversation with Alice' }).getByRole('alert'), /no longer paired with this one/, 30_000);
+    await waitForText(deviceTile('alice', 'Bob’s laptop').getByRole('status', { name: 'Presence of Bob’s laptop' }), /has unpaired this one/, 30_000);
+    await waitForText(deviceView(pair.bob.page, 'Alice').getByRole('alert'), /no longer paired with this one/, 30_000);
     expect(trustedIn('alice').map((d) => d.name)).toEqual(['Bob’s laptop']);
     // Alice unpairs too: nothing is left on either side.
-    const bob = paired('alice').getByRole('listitem', { name: 'Paired device Bob’s laptop' });
+    const bob = await openDetails(pair.alice.page, 'Bob’s laptop');
     await bob.getByRole('button', { name: 'Unpair Bob’s laptop' }).click();
     await bob.getByRole('button', { name: 'Unpair', exact: true }).click();
     await expect.poll(() => trustedIn('alice')).toEqual([]);

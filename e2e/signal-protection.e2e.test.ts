@@ -1,3 +1,4 @@
+import { deviceView } from './support/ferry-window.js';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -129,7 +130,7 @@ describe('a signaling server that protects itself, as the apps and an abuser mee
       expect(closed.code).toBe(4429);
       expect(closed.reason).toMatch(/Too many messages/);
       await waitForText(alice.page.getByRole('status', { name: 'Connection to Bob' }), /^Connected$/, 20_000).catch(async (error: Error) => {
-        const why = await alice.page.getByRole('region', { name: 'Conversation with Bob' }).getByRole('alert').textContent().catch(() => '');
+        const why = await deviceView(alice.page, 'Bob').getByRole('alert').textContent().catch(() => '');
         throw new Error(`${error.message} (${why})\nalice main:\n${alice.main.log.slice(-3000)}\nbob main:\n${bob.main.log.slice(-3000)}`);
       });
       // Alice kept her id and her registration through both.

@@ -1,3 +1,4 @@
+import { deviceView, transferRow } from './support/ferry-window.js';
 import { createHash, randomFillSync } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
@@ -82,10 +83,10 @@ describe('three devices: Alice and Carol both send to Bob at once', () => {
       await waitForText(apps.bob.page.getByRole('status', { name: 'Connection to Alice' }), /^Connected$/);
       await waitForText(apps.bob.page.getByRole('status', { name: 'Connection to Carol' }), /^Connected$/);
     });
-    aliceToBob = apps.alice.page.getByRole('region', { name: 'Conversation with Bob' });
-    carolToBob = apps.carol.page.getByRole('region', { name: 'Conversation with Bob' });
-    bobFromAlice = apps.bob.page.getByRole('region', { name: 'Conversation with Alice' });
-    bobFromCarol = apps.bob.page.getByRole('region', { name: 'Conversation with Carol' });
+    aliceToBob = deviceView(apps.alice.page, 'Bob');
+    carolToBob = deviceView(apps.carol.page, 'Bob');
+    bobFromAlice = deviceView(apps.bob.page, 'Alice');
+    bobFromCarol = deviceView(apps.bob.page, 'Carol');
   });
 
   afterAll(async () => {
@@ -248,13 +249,46 @@ describe('three devices: Alice and Carol both send to Bob at once', () => {
       rmSync(carolFile, { force: true });
     }
   });
+
+  it('Bob sends one file to Alice and Carol at once: picked once, a transfer each with its own progress, both copies identical', { timeout: 90_000 }, async () => {
+    const file = join(sources, 'for-both.bin');
+    const digest = await writeRandomFile(file, 40 * MiB + 9);
+    const bob = apps.bob.page;
+    try {
+      await withLogs(async () => {
+        await bob.getByLabel('Files to send to several devices').setInputFiles(file);
+        const choice = bob.getByRole('group', { name: /^Send for-both\.bin to/ });
+        await choice.getByRole('checkbox', { name: 'Alice' }).check();
+        await choice.getByRole('checkbox', { name: 'Carol' }).check();
+        await choice.getByRole('button', { name: 'Send to 2 devices' }).click();
+        await expect.poll(() => choice.count()).toBe(0);
+        // Two rows on Bob's side, one per device, each waiting on its own device.
+        const toAlice = transferRow(bob, 'for-both.bin', 'to', 'Alice');
+        const toCarol = transferRow(bob, 'for-both.bin', 'to', 'Carol');
+        await waitForText(toAlice.getByRole('status', { name: 'State of for-both.bin' }), WAITING);
+        await waitForText(toCarol.getByRole('status', { name: 'State of for-both.bin' }), WAITING);
+        // Alice accepts first; Carol a moment later: their progress differs while both move.
+        await apps.alice.page.getByRole('group', { name: 'Offer from Bob' }).getByRole('button', { name: 'Accept' }).click();
+        await expect.poll(() => progressOf(toAlice, 'for-both.bin'), { timeout: 30_000 }).toBeGreaterThan(0);
+        expect(await progressOf(toCarol, 'for-both.bin')).toBe(0);
+        await apps.carol.page.getByRole('group', { name: 'Offer from Bob' }).getByRole('button', { name: 'Accept' }).click();
+        await waitForText(toAlice.getByRole('status', { name: 'State of for-both.bin' }), DONE, 60_000);
+        await waitForText(toCarol.getByRole('status', { name: 'State of for-both.bin' }), DONE, 60_000);
+        expect(await digestOf(join(root, 'alice-downloads', 'for-both.bin'))).toBe(digest);
+        expect(await digestOf(join(root, 'carol-downloads', 'for-both.bin'))).toBe(digest);
+      });
+    } finally {
+      await screenshots('send-to-two');
+      rmSync(file, { force: true });
+    }
+  });
 });
 
 const MiB = 1024 * 1024;
 
-/** The row (list item) of a transfer in a conversation, found by its state's accessible name. */
-function row(conversation: Locator, title: string): Locator {
-  return conversation.getByRole('listitem').filter({ has: conversation.page().getByRole('status', { name: `State of ${title}`, exact: true }) });
+/** The row of a transfer in what the window shows of a device, found by its state's accessible name. */
+function row(device: Locator, title: string): Locator {
+  return device.filter({ has: device.page().getByRole('status', { name: `State of ${title}`, exact: true }) });
 }
 
 function state(conversation: Locator, title: string): Locator {

@@ -1,3 +1,4 @@
+import { deviceView } from './support/ferry-window.js';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
@@ -36,7 +37,8 @@ describe('files from one Chromium peer to another, through main’s real file si
     const [browserA, browserB] = await Promise.all([launchChromium(lab.host('alice')), launchChromium(lab.host('bob'))]);
     browsers.push(browserA, browserB);
     [alice, bob] = await Promise.all([
-      openFerryPage(browserA, lab.host('alice'), { deviceName: 'Alice', signalingUrl: signal.url, downloadDir: join(root, 'alice-downloads') }),
+      // Main's folder picker (recorded) answers with the folder the first test makes.
+      openFerryPage(browserA, lab.host('alice'), { deviceName: 'Alice', signalingUrl: signal.url, downloadDir: join(root, 'alice-downloads'), pickFolderAnswer: join(sources, 'Holiday') }),
       openFerryPage(browserB, lab.host('bob'), { deviceName: 'Bob', signalingUrl: signal.url, downloadDir: bobDownloads }),
     ]);
     const status = (p: FerryPage) => p.page.getByRole('status', { name: 'Signaling connection' });
@@ -53,16 +55,17 @@ describe('files from one Chromium peer to another, through main’s real file si
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
-  it('Alice sends a folder, Bob accepts, the files land in Bob’s download folder byte for byte', async () => {
+  it('Alice sends a folder (main’s picker), Bob accepts, the files and empty subfolders land in Bob’s download folder byte for byte', async () => {
     await makeTree(sources, {
       'Holiday/beach.jpg': 3 * 1024 * 1024 + 17,
       'Holiday/notes/todo.txt': 2048,
       'Holiday/empty.txt': 0,
+      'Holiday/Empty album': null,
     });
-    const aliceChat = alice.page.getByRole('region', { name: 'Conversation with Bob' });
-    const bobChat = bob.page.getByRole('region', { name: 'Conversation with Alice' });
+    const aliceChat = deviceView(alice.page, 'Bob');
+    const bobChat = deviceView(bob.page, 'Alice');
     try {
-      await aliceChat.getByLabel('Folder to send to Bob').setInputFiles(join(sources, 'Holiday'));
+      await aliceChat.getByRole('button', { name: 'Send a folder to Bob' }).click();
       await waitForText(bobChat.getByRole('status', { name: 'State of Holiday (3 files)' }), /Wants to send you files/);
       await bob.page.getByRole('group', { name: 'Offer from Alice' }).getByRole('button', { name: 'Accept' }).click();
       await waitForText(bobChat.getByRole('status', { name: 'State of Holiday (3 files)' }), /Done, verified/, 60_000);
@@ -80,8 +83,8 @@ describe('files from one Chromium peer to another, through main’s real file si
     const size = 256 * 1024 * 1024;
     const path = join(sources, 'big.iso');
     const sourceDigest = await writeRandomFile(path, size);
-    const aliceChat = alice.page.getByRole('region', { name: 'Conversation with Bob' });
-    const bobChat = bob.page.getByRole('region', { name: 'Conversation with Alice' });
+    const aliceChat = deviceView(alice.page, 'Bob');
+    const bobChat = deviceView(bob.page, 'Alice');
     const started = Date.now();
     await aliceChat.getByLabel('Files to send to Bob').setInputFiles(path);
     await waitForText(bobChat.getByRole('status', { name: 'State of big.iso' }), /Wants to send you files/);
@@ -97,8 +100,8 @@ describe('files from one Chromium peer to another, through main’s real file si
   it('Bob declines: Alice is told, nothing is written', async () => {
     await makeTree(sources, { 'unwanted.bin': 50_000 });
     const before = await snapshot(bobDownloads);
-    const aliceChat = alice.page.getByRole('region', { name: 'Conversation with Bob' });
-    const bobChat = bob.page.getByRole('region', { name: 'Conversation with Alice' });
+    const aliceChat = deviceView(alice.page, 'Bob');
+    const bobChat = deviceView(bob.page, 'Alice');
     await aliceChat.getByLabel('Files to send to Bob').setInputFiles(join(sources, 'unwanted.bin'));
     await waitForText(bobChat.getByRole('status', { name: 'State of unwanted.bin' }), /Wants to send you files/);
     await bob.page.getByRole('group', { name: 'Offer from Alice' }).getByRole('button', { name: 'Decline' }).click();

@@ -26,3 +26,4 @@ export * from './pairing/code.js';
 export * from './pairing/identity.js';
 export * from './pairing/pairing-session.js';
 export * from './session/session-auth.js';
+export * from './pairing/name-card.js';

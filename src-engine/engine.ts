@@ -164,14 +164,17 @@ export class Engine {
     this.ice = new IceKeeper(this.runtime, () => this.ports.device.iceServers(), (servers) => client.setIceServers(servers));
     this.ice.start();
     if (config.embedded) {
-      this.lan = new LanFollower(this.runtime, config.url, { lanStatus: () => this.ports.device.lanStatus(), fetchJson: this.ports.fetchJson }, {
+      const ports = { lanStatus: () => this.ports.device.lanStatus(), fetchJson: this.ports.fetchJson, nameCard: () => this.ports.device.nameCard(), selfId: () => store.get().signaling?.peerId };
+      this.lan = new LanFollower(this.runtime, config.url, ports, {
         status: (lanStatus) => {
           if (JSON.stringify(lanStatus) !== JSON.stringify(store.get().lanStatus)) store.update({ lanStatus });
         },
-        nearby: (ids) => {
+        nearby: (ids, names) => {
           const self = store.get().signaling?.peerId;
           const nearby = ids.filter((id) => id !== self).sort();
-          if (nearby.join() !== store.get().nearby.join()) store.update({ nearby });
+          const nearbyNames = Object.fromEntries(nearby.flatMap((id) => (names[id] === undefined ? [] : [[id, names[id]]])));
+          const before = store.get();
+          if (nearby.join() !== before.nearby.join() || JSON.stringify(nearbyNames) !== JSON.stringify(before.nearbyNames)) store.update({ nearby, nearbyNames });
           this.presence.nearby(nearby);
         },
       });
@@ -258,6 +261,8 @@ export class Engine {
   /** Main's settings changed (here, or in main: a folder picked there). */
   async settingsChanged(settings: FerrySettings): Promise<void> {
     const [device, downloadDir] = await Promise.all([this.ports.device.deviceInfo(), this.ports.device.downloadDir()]);
+    // A new name: the LAN server's listing gets a freshly signed card.
+    if (device.name !== this.store.get().device?.name) this.lan?.renamed();
     this.store.update({ settings, device, downloadDir });
     this.syncPaired();
   }
@@ -294,13 +299,16 @@ export class Engine {
     this.transfers.discard(peerId, key);
   }
 
-  /** Takes one ended transfer off the history (its files stay where they are). */
+  /** Takes one ended transfer off the history and the transfers view (its files stay where they are). */
   removeHistoryEntry(id: string): void {
     this.history.remove(id);
+    const slash = id.indexOf('/');
+    if (slash > 0) this.transfers.forgetEnded(id.slice(0, slash), id.slice(slash + 1));
   }
 
   clearHistory(): void {
     this.history.clear();
+    this.transfers.forgetEnded(undefined, undefined);
   }
 
   /** "Pair a device": show a one-time code and wait for the other device to enter it. */

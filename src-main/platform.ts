@@ -9,6 +9,8 @@ export interface DesktopPlatform {
   pickFolder(title: string, startIn: string): Promise<string | null>;
   /** Opens the file manager with this file selected. */
   showItemInFolder(path: string): void;
+  /** Opens a file with its default app; resolves to an error in words, or '' (Electron's shell.openPath). */
+  openPath(path: string): Promise<string>;
   /** An OS notification (shown by main only while the window is not focused). */
   notify(title: string, body: string): void;
   /** The taskbar/dock progress: 0..1, or null for none. */

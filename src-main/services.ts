@@ -3,10 +3,12 @@ import type { LanState } from './lan/lan-signaling.js';
 import type { ServerConfig } from './signaling/signaling-source.js';
 import type { MainServices } from './ipc/dispatcher.js';
 import { mkdir } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { decodeBase64, encodeBase64 } from '../src-core/index.js';
 import type { IdentityStore } from './identity/identity-store.js';
 import { Downloads } from '../src-node/files/downloads.js';
 import { spaceFor } from '../src-node/files/node-file-sink.js';
+import { isProgram } from './files/program-files.js';
 import type { DesktopPlatform } from './platform.js';
 import type { SettingsStore } from './settings/store.js';
 import type { PairingLinkOutbox } from './deep-link/pairing-link-outbox.js';
@@ -36,7 +38,8 @@ export function createMainServices(options: {
   const { settings, desktop } = options;
   const downloadDir = () => settings.get().downloadDir ?? options.defaultDownloadDir;
   const downloads = new Downloads(downloadDir);
-  const info = (): DeviceInfo => ({ name: settings.get().deviceName, appVersion: options.appVersion, platform: options.platform });
+  // Main is the desktop app's: the engine says so in its hello.
+  const info = (): DeviceInfo => ({ name: settings.get().deviceName, kind: 'desktop', appVersion: options.appVersion, platform: options.platform });
   let iceSource: Promise<IceSource> | undefined;
   const serverIce = async (): Promise<IceRefresh> => {
     iceSource ??= options.signalingConfig().then(
@@ -68,6 +71,7 @@ export function createMainServices(options: {
     getSettings: (): FerrySettings => settings.get(),
     getIdentity: () => options.identity.public,
     signSession: (transcript, role) => encodeBase64(options.identity.signSession(decodeBase64(transcript), role)),
+    nameCard: () => options.identity.signNameCard(settings.get().deviceName, Date.now()),
     getDownloadDir: () => downloadDir(),
     checkSpace: async (totalBytes) => {
       const dir = downloadDir();
@@ -92,6 +96,14 @@ export function createMainServices(options: {
       // Only what Ferry itself saved: the renderer cannot make main reveal arbitrary paths.
       if (!downloads.savedPaths.has(path)) throw new Error('Ferry did not save that file.');
       desktop.showItemInFolder(path);
+      return null;
+    },
+    openSavedFile: async (path) => {
+      if (!downloads.savedPaths.has(path)) throw new Error('Ferry did not save that file.');
+      // A received program is not run with a click: its folder is shown instead of opening it.
+      if (isProgram(path)) throw new Error('Ferry does not open programs or scripts it received. Use Show in folder, and open it yourself if you trust it.');
+      const problem = await desktop.openPath(path);
+      if (problem !== '') throw new Error(`Could not open the file: ${problem}`);
       return null;
     },
     notify: (title, body) => {
@@ -128,6 +140,13 @@ export function createMainServices(options: {
     receiveFinalize: (sinkId, fileIndex) => downloads.finalize(sinkId, fileIndex),
     receiveAbort: (sinkId) => downloads.abort(sinkId),
     listenPairingLinks: () => options.pairingLinks?.listen() ?? null,
+    pickFolderToSend: async () => {
+      const picked = await desktop.pickFolder('Choose a folder to send', homedir());
+      if (picked === null) return null;
+      if (!options.grantPaths) throw new Error('The engine is not running.');
+      await options.grantPaths([picked]);
+      return [picked];
+    },
     grantPaths: async (paths) => {
       if (!options.grantPaths) throw new Error('The engine is not running.');
       await options.grantPaths(paths);

@@ -1,3 +1,4 @@
+import { deviceView } from './ferry-window.js';
 import type { Browser, Locator } from 'playwright-core';
 import { type FerryPage, type FerryPageOptions, openFerryPage } from '../lab/ferry-page.js';
 import type { Lab } from '../lab/lab.js';
@@ -40,8 +41,8 @@ export async function connectFerryPair(options: {
   return {
     alice,
     bob,
-    aliceChat: alice.page.getByRole('region', { name: 'Conversation with Bob' }),
-    bobChat: bob.page.getByRole('region', { name: 'Conversation with Alice' }),
+    aliceChat: deviceView(alice.page, 'Bob'),
+    bobChat: deviceView(bob.page, 'Alice'),
   };
 }
 

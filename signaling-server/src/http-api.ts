@@ -4,6 +4,7 @@ import { type AccessPolicy, checkAccessToken } from './access-token.js';
 import { clientAddress } from './client-address.js';
 import type { Telemetry } from './events.js';
 import type { IceServer } from './ice.js';
+import { NAME_CARD_MAX_BYTES, type NameCards } from './name-cards.js';
 import { isPeerId, PEER_ID_DESCRIPTION } from './peer-id.js';
 import type { RefusalReason } from './refusals.js';
 import { type TurnConfig, turnIceServer } from './turn-credentials.js';
@@ -20,6 +21,8 @@ export interface HttpApiConfig {
   startedAt: number;
   peerIds(): Iterable<string>;
   peerCount(): number;
+  isRegistered(peerId: string): boolean;
+  nameCards: NameCards;
 }
 
 /** Per-request facts for logs and refusals. */
@@ -139,11 +142,42 @@ export function createHttpApi(config: HttpApiConfig, telemetry: Telemetry, log: 
     if (!peer.ok || !authorised(req, res, peer.peerId)) return;
     // Bounded: a LAN has a handful of devices; a crowded server answers with the first 200.
     const peers: string[] = [];
+    const cards: Record<string, unknown> = {};
     for (const id of config.peerIds()) {
       if (peers.length === 200) break;
       peers.push(id);
+      const card = config.nameCards.get(id);
+      if (card !== undefined) cards[id] = card;
     }
-    res.json({ peers });
+    res.json({ peers, cards });
+  });
+
+  // A registered peer's name card, shown to the others with the listing (checked by them).
+  router.post('/nearby/card', express.json({ limit: NAME_CARD_MAX_BYTES }), (req, res) => {
+    if (!config.listPeers) {
+      res.status(404).json({ error: 'not-listed', message: 'This server does not list its peers.' });
+      return;
+    }
+    const peer = peerParam(req, res);
+    if (!peer.ok || !authorised(req, res, peer.peerId)) return;
+    if (peer.peerId === undefined || !config.isRegistered(peer.peerId)) {
+      refuse(res, 400, 'bad-request', 'A name card is for a peer registered here now: ask with ?peer=<your peer id>.');
+      return;
+    }
+    const card: unknown = req.body;
+    if (typeof card !== 'object' || card === null || Array.isArray(card)) {
+      refuse(res, 400, 'bad-request', 'A name card is a JSON object.');
+      return;
+    }
+    config.nameCards.set(peer.peerId, card);
+    res.json({ ok: true });
+  });
+
+  // A body too big or not JSON: said in JSON, never express's default page (it shows a stack).
+  router.use((error: { status?: number; type?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (error.type === 'entity.too.large') refuse(res, 413, 'bad-request', `A name card is at most ${NAME_CARD_MAX_BYTES} bytes.`);
+    else if (error.type === 'entity.parse.failed') refuse(res, 400, 'bad-request', 'The body is not JSON.');
+    else next(error);
   });
 
   return router;

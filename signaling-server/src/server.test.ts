@@ -58,8 +58,27 @@ describe('signaling server', () => {
     const lan = await start({ listPeers: true, serverId: 'abcdefghijklmnop' });
     await register(lan, 'ferry-aaaaaaaaaaaaaaaa');
     await register(lan, 'ferry-bbbbbbbbbbbbbbbb');
-    expect((await getJson(`http://127.0.0.1:${lan.port}/nearby`)).body).toEqual({ peers: ['ferry-aaaaaaaaaaaaaaaa', 'ferry-bbbbbbbbbbbbbbbb'] });
+    expect((await getJson(`http://127.0.0.1:${lan.port}/nearby`)).body).toEqual({ peers: ['ferry-aaaaaaaaaaaaaaaa', 'ferry-bbbbbbbbbbbbbbbb'], cards: {} });
     expect((await getJson(`http://127.0.0.1:${lan.port}/health`)).body).toMatchObject({ serverId: 'abcdefghijklmnop', lanVersion: 1 });
+  });
+
+  it('keeps a registered peer’s name card for the listing, refuses others and oversize ones in JSON, forgets it when the peer leaves', async () => {
+    const lan = await start({ listPeers: true });
+    const a = await register(lan, 'ferry-aaaaaaaaaaaaaaaa');
+    const post = (peer: string, body: string) =>
+      getJson(`http://127.0.0.1:${lan.port}/nearby/card?peer=${peer}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const card = { name: 'A', publicKey: 'k', issuedAt: 1, signature: 's' };
+    expect((await post('ferry-aaaaaaaaaaaaaaaa', JSON.stringify(card))).status).toBe(200);
+    expect((await getJson(`http://127.0.0.1:${lan.port}/nearby`)).body).toEqual({ peers: ['ferry-aaaaaaaaaaaaaaaa'], cards: { 'ferry-aaaaaaaaaaaaaaaa': card } });
+    // Not registered here, not an object, too big, not JSON: refused, with a reason, nothing kept.
+    expect(await post('ferry-bbbbbbbbbbbbbbbb', JSON.stringify(card))).toMatchObject({ status: 400, body: { error: 'bad-request' } });
+    expect(await post('ferry-aaaaaaaaaaaaaaaa', '[1]')).toMatchObject({ status: 400, body: { error: 'bad-request' } });
+    expect(await post('ferry-aaaaaaaaaaaaaaaa', JSON.stringify({ name: 'x'.repeat(2000) }))).toMatchObject({ status: 413, body: { error: 'bad-request' } });
+    expect(await post('ferry-aaaaaaaaaaaaaaaa', '{nope')).toMatchObject({ status: 400, body: { error: 'bad-request', message: 'The body is not JSON.' } });
+    expect(((await getJson(`http://127.0.0.1:${lan.port}/nearby`)).body as { cards: unknown }).cards).toEqual({ 'ferry-aaaaaaaaaaaaaaaa': card });
+    a.socket.close();
+    await waitFor(() => lan.peers().length === 0);
+    expect((await getJson(`http://127.0.0.1:${lan.port}/nearby`)).body).toEqual({ peers: [], cards: {} });
   });
 
   it('serves the configured ICE servers at /ice', async () => {

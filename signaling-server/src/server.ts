@@ -13,6 +13,7 @@ import { type SignalingCounters, type SignalingEvents, Telemetry } from './event
 import { GuardedSocket, type SocketGuard } from './guarded-socket.js';
 import { startHeartbeat } from './heartbeat.js';
 import { createHttpApi } from './http-api.js';
+import { NameCards } from './name-cards.js';
 import type { IceServer } from './ice.js';
 import { AddressLimiter } from './limits.js';
 import { serverLogger } from './logging.js';
@@ -132,6 +133,7 @@ export async function startSignalingServer(options: SignalingServerOptions = {})
   const originAllowed = (origin: string | undefined): boolean =>
     allowedOrigins.size === 0 || origin === undefined || allowedOrigins.has(origin);
 
+  const nameCards = new NameCards();
   const app = express();
   app.disable('x-powered-by');
   app.use(
@@ -148,6 +150,8 @@ export async function startSignalingServer(options: SignalingServerOptions = {})
         startedAt: Date.now(),
         peerIds: () => registry.keys(),
         peerCount: () => registry.size,
+        isRegistered: (peerId) => registry.has(peerId),
+        nameCards,
       },
       telemetry,
       log,
@@ -246,6 +250,7 @@ export async function startSignalingServer(options: SignalingServerOptions = {})
     const id = client.getId();
     if (registry.get(id) !== client) return;
     registry.delete(id);
+    nameCards.forget(id);
     // peer's own heartbeat check detaches the socket before telling us; otherwise it is the one that closed.
     const socket = client.getSocket() as GuardedSocket | null;
     const reason = socket === null ? 'timeout' : (socket.endReason ?? 'closed');

@@ -15,6 +15,7 @@ function pair() {
   const a = new ChatSession({
     runtime,
     deviceName: 'Alice',
+    deviceKind: 'desktop',
     send: (f) => wires.aToB.push(f),
     onEvent: (e) => events.a.push(e),
   });
@@ -41,8 +42,21 @@ describe('ChatSession', () => {
     flush();
     expect(a.state).toBe('open');
     expect(b.state).toBe('open');
-    expect(events.a).toEqual([{ type: 'opened', peerDeviceName: 'Bob', protocolVersion: 1 }]);
-    expect(events.b).toEqual([{ type: 'opened', peerDeviceName: 'Alice', protocolVersion: 1 }]);
+    // Bob says no kind (an older build): that is allowed, and shown as unknown.
+    expect(events.a).toEqual([{ type: 'opened', peerDeviceName: 'Bob', peerDeviceKind: undefined, protocolVersion: 1 }]);
+    expect(events.b).toEqual([{ type: 'opened', peerDeviceName: 'Alice', peerDeviceKind: 'desktop', protocolVersion: 1 }]);
+  });
+
+  it('a kind of device this build does not know (a newer one) opens the session and shows as unknown; a long one is refused', () => {
+    const { a, events } = pair();
+    a.start();
+    a.receive(encodeFrame(FrameKind.control, encodeUtf8('{"type":"hello","protocol":"ferry","versions":[1],"deviceName":"T","deviceKind":"toaster","seen":false}')));
+    expect(events.a.at(-1)).toEqual({ type: 'opened', peerDeviceName: 'T', peerDeviceKind: undefined, protocolVersion: 1 });
+    const other = pair();
+    other.a.start();
+    other.a.receive(encodeFrame(FrameKind.control, encodeUtf8(`{"type":"hello","protocol":"ferry","versions":[1],"deviceName":"T","deviceKind":"${'x'.repeat(33)}","seen":false}`)));
+    const last = other.events.a.at(-1);
+    expect(last?.type === 'closed' && last.error?.code).toBe('CONTROL_INVALID_MESSAGE');
   });
 
   it('answers a hello that arrives before start()', () => {

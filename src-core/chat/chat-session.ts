@@ -2,6 +2,8 @@ import { FerryError, type FerryErrorCode } from '../errors.js';
 import type { Runtime, TimerHandle } from '../runtime.js';
 import {
   type ControlMessage,
+  type DeviceKind,
+  isDeviceKind,
   decodeControl,
   encodeControl,
   type AuthMessage,
@@ -18,7 +20,7 @@ import { randomId } from '../random-id.js';
 export type ChatSessionState = 'idle' | 'awaiting-hello' | 'open' | 'closed';
 
 export type ChatEvent =
-  | { type: 'opened'; peerDeviceName: string; protocolVersion: number }
+  | { type: 'opened'; peerDeviceName: string; peerDeviceKind: DeviceKind | undefined; protocolVersion: number }
   | { type: 'text-received'; id: string; body: string; sentAt: number; receivedAt: number }
   | { type: 'text-delivered'; id: string }
   | { type: 'text-failed'; id: string; reason: FerryErrorCode }
@@ -27,6 +29,7 @@ export type ChatEvent =
 export interface ChatSessionOptions {
   runtime: Runtime;
   deviceName: string;
+  deviceKind?: DeviceKind | undefined;
   /** Hands a frame to the channel. The session never touches a channel itself. */
   send: (frame: Uint8Array) => void;
   onEvent: (event: ChatEvent) => void;
@@ -58,7 +61,7 @@ export interface OutgoingText {
 export class ChatSession {
   private stateValue: ChatSessionState = 'idle';
   private readonly pending = new Set<string>();
-  private peerHello: { versions: string; deviceName: string } | undefined;
+  private peerHello: { versions: string; deviceName: string; deviceKind: string } | undefined;
   private helloTimer: TimerHandle | undefined;
   private helloAttempts = 0;
   private heartbeatTimer: TimerHandle | undefined;
@@ -83,6 +86,7 @@ export class ChatSession {
       protocol: 'ferry',
       versions: [...SUPPORTED_PROTOCOL_VERSIONS],
       deviceName: this.options.deviceName,
+      ...(this.options.deviceKind ? { deviceKind: this.options.deviceKind } : {}),
       seen: this.peerHello !== undefined,
     });
     if (this.peerHello !== undefined) return;
@@ -209,10 +213,10 @@ export class ChatSession {
     }
     switch (message.type) {
       case 'hello': {
-        const identity = { versions: message.versions.join(','), deviceName: message.deviceName };
+        const identity = { versions: message.versions.join(','), deviceName: message.deviceName, deviceKind: message.deviceKind ?? '' };
         if (this.peerHello !== undefined) {
           // A repeat of the same hello: the peer has not seen ours yet unless it says so.
-          if (identity.versions !== this.peerHello.versions || identity.deviceName !== this.peerHello.deviceName) {
+          if (identity.versions !== this.peerHello.versions || identity.deviceName !== this.peerHello.deviceName || identity.deviceKind !== this.peerHello.deviceKind) {
             this.fail(new FerryError('CONTROL_INVALID_MESSAGE', 'Got a second, different hello.'));
             return;
           }
@@ -242,6 +246,7 @@ export class ChatSession {
         this.options.onEvent({
           type: 'opened',
           peerDeviceName: message.deviceName,
+          peerDeviceKind: isDeviceKind(message.deviceKind) ? message.deviceKind : undefined,
           protocolVersion: version,
         });
         return;

@@ -1,6 +1,6 @@
 import { type ChatEvent, ChatSession } from '../chat/chat-session.js';
 import type { Runtime } from '../runtime.js';
-import type { AuthMessage, DeliveryMode } from '../wire/control.js';
+import type { AuthMessage, DeliveryMode, DeviceKind } from '../wire/control.js';
 import { FerryError } from '../errors.js';
 import { DELIVERY_MODES } from '../wire/control.js';
 import type { FrameChannel } from '../transfer/frame-channel.js';
@@ -20,6 +20,7 @@ export type DataChannels = Record<DeliveryMode, FrameChannel>;
 export interface PeerSessionOptions {
   runtime: Runtime;
   deviceName: string;
+  deviceKind?: DeviceKind | undefined;
   createHasher: HasherFactory;
   channels: PeerChannels;
   onChatEvent: (event: ChatEvent) => void;
@@ -51,6 +52,7 @@ export class PeerSession {
     this.chat = new ChatSession({
       runtime: options.runtime,
       deviceName: options.deviceName,
+      deviceKind: options.deviceKind,
       send: (frame) => {
         if (control.open) control.send(frame);
       },

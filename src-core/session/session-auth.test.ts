@@ -141,6 +141,19 @@ describe('session authentication', () => {
     expect(second).toMatchObject({ ok: false, error: { message: expect.stringMatching(/introduced itself twice/) } });
   });
 
+  it('stopped (its session ended first), it sends and decides nothing when its deadline passes', async () => {
+    const runtime = new ManualRuntime();
+    const me = device();
+    const sent: AuthMessage[] = [];
+    let outcome: SessionAuthOutcome | undefined;
+    const auth = new SessionAuthenticator({ runtime, role: 'initiator', binding: 'x', ownPublicKey: me.publicKey, remotePeerId: 'ferry-aaaaaaaaaaaaaaaa', sign: me.sign, send: (m) => sent.push(m), done: (o) => (outcome = o), timeoutMs: 1000 });
+    auth.start();
+    auth.stop();
+    runtime.advance(5000);
+    expect(sent.map((m) => m.type)).toEqual(['auth-hello']);
+    expect(outcome).toBeUndefined();
+  });
+
   it('does not call the session authenticated before its own proof is out, even when the peer’s proof comes first', async () => {
     const runtime = new ManualRuntime();
     const me = device();

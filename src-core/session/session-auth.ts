@@ -137,6 +137,13 @@ export class SessionAuthenticator {
     this.end({ ok: true, publicKey: this.peer.key, paired: this.options.pairedKey !== undefined });
   }
 
+  /** The session ended first: nothing more is sent or decided (its deadline goes too). */
+  stop(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.options.runtime.clearTimer(this.timer);
+  }
+
   private fail(code: 'AUTH_FAILED' | 'AUTH_UNPAIRED', message: string): void {
     if (this.finished) return;
     this.options.send({ type: 'auth-fail', code, message });

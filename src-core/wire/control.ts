@@ -7,6 +7,13 @@ import { encodeFrame, FrameKind } from './frame.js';
 export const SUPPORTED_PROTOCOL_VERSIONS = [1] as const;
 export const MAX_TEXT_LENGTH = 10_000;
 export const MAX_DEVICE_NAME_LENGTH = 64;
+/** What a device runs Ferry as: the desktop app, the command line, a browser page. */
+export const DEVICE_KINDS = ['desktop', 'cli', 'browser'] as const;
+export type DeviceKind = (typeof DEVICE_KINDS)[number];
+
+export function isDeviceKind(word: string | undefined): word is DeviceKind {
+  return (DEVICE_KINDS as readonly (string | undefined)[]).includes(word);
+}
 
 const messageId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 
@@ -15,6 +22,8 @@ export const HelloMessage = z.strictObject({
   protocol: z.literal('ferry'),
   versions: z.array(z.number().int().min(1).max(65535)).min(1).max(16),
   deviceName: z.string().min(1).max(MAX_DEVICE_NAME_LENGTH),
+  /** Optional, and any short word: one this build does not know (a newer kind) shows as unknown. */
+  deviceKind: z.string().min(1).max(32).optional(),
   /** True when the sender already has the receiver's hello (so this one needs no answer). */
   seen: z.boolean(),
 });

@@ -4,6 +4,7 @@
  * the preload's API re-exports them for the window.
  */
 
+import type { DeviceKind } from '../../src-core/index.js';
 import type { IceServerConfig } from '../ports/signaling.js';
 
 export type { IceServerConfig };
@@ -26,6 +27,8 @@ export interface SignalingConfig {
 
 export interface DeviceInfo {
   name: string;
+  /** What this device runs Ferry as (told to others in hello: their tiles draw it). */
+  kind: DeviceKind;
   appVersion: string;
   platform: string;
 }
@@ -49,6 +52,8 @@ export interface FerrySettings {
   theme: 'system' | 'light' | 'dark';
   /** Interrupted downloads untouched this many days are removed at start (absent: the default, 7). */
   keepInterruptedDays?: number | undefined;
+  /** The first-run welcome was answered (absent: show it). */
+  welcomed?: boolean | undefined;
 }
 
 /** How long interrupted downloads are kept by default (SPEC.md, "The receiver's journal"). */

@@ -173,6 +173,7 @@ export class LinkBook {
       {
         runtime: this.deps.runtime,
         deviceName: store.get().device?.name ?? 'Ferry device',
+        deviceKind: store.get().device?.kind,
         createHasher: this.deps.createHasher,
         onIncoming: (offer, decision, handle) => this.deps.onIncoming(peerId, offer, decision, handle),
         onResumeRequest: (resumeKey) => this.deps.resumeRequested?.(peerId, resumeKey),
@@ -205,6 +206,7 @@ export class LinkBook {
             state,
             peerName: store.trustedName(peerId) ?? detail.peerName ?? c.peerName,
             keyWords: link.peerKey === undefined ? c.keyWords : keyFingerprintWords(decodeBase64(link.peerKey)),
+            peerKind: link.peerKind ?? c.peerKind,
             error: state === 'failed' ? detail.error : undefined,
           }));
         },

@@ -1,5 +1,6 @@
 import {
   type ChatEvent,
+  type DeviceKind,
   type HasherFactory,
   type FerryErrorCode,
   encodeBase64,
@@ -43,6 +44,7 @@ export interface PeerLinkEvents {
 export interface PeerLinkOptions {
   runtime: Runtime;
   deviceName: string;
+  deviceKind?: DeviceKind | undefined;
   createHasher: HasherFactory;
   onIncoming: TransferEndpointOptions['onIncoming'];
   onResumeRequest?: TransferEndpointOptions['onResumeRequest'];
@@ -73,6 +75,8 @@ export class PeerLink {
   private finished = false;
   private readonly stripeConnections: DataConnectionPort[] = [];
   private authenticator: SessionAuthenticator | undefined;
+  /** What the other device said it runs Ferry as, in its hello (undefined: it did not say). */
+  peerKind: DeviceKind | undefined;
   /** Auth messages that came before our authenticator (the peer opened first): a few, kept. */
   private readonly earlyAuth: AuthMessage[] = [];
   /** Why authentication failed, once it has: it outranks however the connection then closes. */
@@ -195,6 +199,7 @@ export class PeerLink {
     this.session = new PeerSession({
       runtime: this.options.runtime,
       deviceName: this.options.deviceName,
+      deviceKind: this.options.deviceKind,
       createHasher: this.options.createHasher,
       channels: { control, data },
       onChatEvent: (event) => this.onChatEvent(event),
@@ -279,10 +284,12 @@ export class PeerLink {
   private onChatEvent(event: ChatEvent): void {
     switch (event.type) {
       case 'opened':
+        this.peerKind = event.peerDeviceKind;
         this.authenticate(event.peerDeviceName);
         break;
       case 'closed':
         this.clearOpenTimer();
+        this.authenticator?.stop();
         this.closeStripes();
         if (!this.finished) {
           this.finished = true;
@@ -318,6 +325,7 @@ export class PeerLink {
     this.clearOpenTimer();
     if (this.finished) return;
     this.finished = true;
+    this.authenticator?.stop();
     this.events.state('failed', { error: message, ...(code ? { code } : {}) });
     this.session?.close();
     this.closeStripes();

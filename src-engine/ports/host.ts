@@ -1,4 +1,4 @@
-import type { FileSink, FileSource, IncomingOffer, ManifestEntry, ReceiverResume } from '../../src-core/index.js';
+import type { FileSink, FileSource, IncomingOffer, ManifestEntry, NameCard, ReceiverResume } from '../../src-core/index.js';
 import type { DeviceInfo, FerrySettings, HistoryEntry, LanStatus, OutgoingRecord, RecentTransfer, SettingsUpdate } from '../contract/device.js';
 import type { IceRefresh } from '../signaling/ice-keeper.js';
 
@@ -17,6 +17,8 @@ export interface DevicePort {
   updateSettings(patch: Partial<Omit<FerrySettings, 'version'>>): Promise<SettingsUpdate>;
   /** Signs a session-authentication transcript with this device's key (main keeps the key). */
   signSession(transcript: Uint8Array, role: 'initiator' | 'responder'): Promise<Uint8Array>;
+  /** This device's name card: its name now, signed by main with the device's key (SPEC.md, "Name cards"). */
+  nameCard(): Promise<NameCard>;
   /** STUN/TURN servers for the next connection, and when to ask again. */
   iceServers(): Promise<IceRefresh>;
   /** Where the built-in signaling runs now; null when a custom server is in use. */
@@ -34,8 +36,8 @@ export interface DevicePort {
   keepHistory?(entries: HistoryEntry[]): Promise<unknown>;
 }
 
-/** Answers `url` with its JSON body, or throws; bounded by `timeoutMs`. */
-export type FetchJson = (url: string, timeoutMs: number) => Promise<unknown>;
+/** Answers `url` with its JSON body, or throws; bounded by `timeoutMs`. With `body`: POSTs it as JSON. */
+export type FetchJson = (url: string, timeoutMs: number, body?: unknown) => Promise<unknown>;
 
 /** Who sent an offer, as its authenticated session says: a resumable download is kept for them only. */
 export interface TransferOrigin {

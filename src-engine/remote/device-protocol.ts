@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { decodeBase64, DELIVERY_MODES, encodeBase64, RESUME_KEY_PATTERN } from '../../src-core/index.js';
+import { decodeBase64, DELIVERY_MODES, encodeBase64, NameCardSchema, RESUME_KEY_PATTERN } from '../../src-core/index.js';
 import { HISTORY_MAX, HISTORY_SAVED_PATHS, type HistoryEntry } from '../contract/device.js';
 import type { EngineStart } from '../engine.js';
 import type { DevicePort } from '../ports/host.js';
@@ -44,6 +44,7 @@ export const DEVICE_CALLS = {
   downloadDir: z.tuple([]),
   updateSettings: z.tuple([z.record(z.string().max(64), z.unknown()).refine((o) => Object.keys(o).length <= 32, 'Too many settings at once.')]),
   signSession: z.tuple([z.string().max(4096).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64 expected'), Role]),
+  nameCard: z.tuple([]),
   iceServers: z.tuple([]),
   lanStatus: z.tuple([]),
   notify: z.tuple([z.string().max(200), z.string().max(1000)]),
@@ -93,6 +94,8 @@ export function deviceOverPort(rpc: RpcPeer): Required<DevicePort> & { fileSaved
     downloadDir: () => call('downloadDir') as ReturnType<DevicePort['downloadDir']>,
     updateSettings: (patch) => call('updateSettings', patch) as ReturnType<DevicePort['updateSettings']>,
     signSession: async (transcript, role) => decodeBase64((await call('signSession', encodeBase64(transcript), role)) as string),
+    // Checked on arrival like everything main says; the engine checks the signature where it matters (others' cards).
+    nameCard: async () => NameCardSchema.parse(await call('nameCard')),
     iceServers: () => call('iceServers') as ReturnType<DevicePort['iceServers']>,
     lanStatus: () => call('lanStatus') as ReturnType<DevicePort['lanStatus']>,
     notify: (title, body) => call('notify', title, body),
@@ -114,6 +117,7 @@ export function serveDevice(port: PortLike, device: Required<DevicePort> & { fil
     downloadDir: handler(d.downloadDir, () => device.downloadDir()),
     updateSettings: handler(d.updateSettings, (patch) => device.updateSettings(patch)),
     signSession: handler(d.signSession, async (transcript, role) => encodeBase64(await device.signSession(decodeBase64(transcript), role))),
+    nameCard: handler(d.nameCard, () => device.nameCard()),
     iceServers: handler(d.iceServers, () => device.iceServers()),
     lanStatus: handler(d.lanStatus, () => device.lanStatus()),
     notify: handler(d.notify, (title, body) => device.notify(title, body)),

@@ -1,4 +1,4 @@
-import { PEER_ID_PATTERN, type Runtime, type TimerHandle } from '../../src-core/index.js';
+import { type NameCard, PEER_ID_PATTERN, type Runtime, type TimerHandle, verifiedCardName } from '../../src-core/index.js';
 import type { LanStatus } from '../contract/device.js';
 import type { FetchJson } from '../ports/host.js';
 
@@ -16,9 +16,17 @@ export class LanFollower {
   constructor(
     private readonly runtime: Runtime,
     private readonly serverUrl: string,
-    private readonly ports: { lanStatus(): Promise<LanStatus | null>; fetchJson: FetchJson },
-    private readonly report: { status(status: LanStatus | undefined): void; nearby(ids: string[]): void },
+    private readonly ports: { lanStatus(): Promise<LanStatus | null>; fetchJson: FetchJson; nameCard(): Promise<NameCard>; selfId(): string | undefined },
+    private readonly report: { status(status: LanStatus | undefined): void; nearby(ids: string[], names: Record<string, string>): void },
   ) {}
+
+  /** The card last posted (the listing must carry it unchanged, or it goes again). */
+  private card: NameCard | undefined;
+
+  /** The device's name changed: its card is signed again and posted at the next poll. */
+  renamed(): void {
+    this.card = undefined;
+  }
 
   start(): void {
     const every = () => {
@@ -45,15 +53,34 @@ export class LanFollower {
     ]);
   }
 
-  /** The server's list of its peers: ids only, checked and bounded. */
+  /**
+   * The server's list of its peers, checked and bounded, with the names their cards prove (a card
+   * that does not verify against its id shows no name). This device's own card goes (again)
+   * when the listing does not carry it as signed.
+   */
   private async fetchNearby(): Promise<void> {
     try {
-      const body = (await this.ports.fetchJson(new URL('nearby', this.serverUrl).href, 3000)) as { peers?: unknown } | null;
+      const body = (await this.ports.fetchJson(new URL('nearby', this.serverUrl).href, 3000)) as { peers?: unknown; cards?: unknown } | null;
       if (typeof body !== 'object' || body === null) return;
       if (!Array.isArray(body.peers)) return;
-      this.report.nearby(body.peers.filter((p): p is string => typeof p === 'string' && PEER_ID_PATTERN.test(p)).slice(0, 200));
+      const ids = body.peers.filter((p): p is string => typeof p === 'string' && PEER_ID_PATTERN.test(p)).slice(0, 200);
+      const cards = typeof body.cards === 'object' && body.cards !== null ? (body.cards as Record<string, unknown>) : {};
+      const names: Record<string, string> = {};
+      for (const id of ids) {
+        const name = Object.hasOwn(cards, id) ? verifiedCardName(id, cards[id]) : undefined;
+        if (name !== undefined) names[id] = name;
+      }
+      this.report.nearby(ids, names);
+      const self = this.ports.selfId();
+      if (self !== undefined && ids.includes(self)) await this.postCard(self, cards[self]);
     } catch {
       // The server moved or lists nothing: keep what we had until the next round.
     }
+  }
+
+  private async postCard(self: string, listed: unknown): Promise<void> {
+    if (this.card !== undefined && JSON.stringify(listed) === JSON.stringify(this.card)) return;
+    this.card = await this.ports.nameCard();
+    await this.ports.fetchJson(`${new URL('nearby/card', this.serverUrl).href}?peer=${encodeURIComponent(self)}`, 3000, this.card);
   }
 }

@@ -1,4 +1,4 @@
-import type { IncomingOffer } from '../../src-core/index.js';
+import type { DeviceKind, IncomingOffer } from '../../src-core/index.js';
 import type { ConnectionPath } from '../link/connection-path.js';
 import type { LinkState } from '../link/peer-link.js';
 
@@ -41,6 +41,8 @@ export interface TransferRow {
   endedBy: 'here' | 'there' | undefined;
   /** What the offer holds at its top level (the first OFFER_TOPS): a folder counts what is in it. */
   tops: OfferTop[];
+  /** When the row appeared, in this engine's order across devices (the transfers view sorts by it). */
+  seq: number;
 }
 
 export interface OfferTop {
@@ -82,6 +84,8 @@ export interface TransferFile {
 export interface Conversation {
   peerId: string;
   peerName: string | undefined;
+  /** What it runs Ferry as (its hello says; undefined until then, or if it does not say). */
+  peerKind: DeviceKind | undefined;
   state: LinkState;
   /** Direct, or relayed through TURN (read from the selected ICE candidate pair). */
   path: ConnectionPath | undefined;
@@ -110,6 +114,6 @@ export function newRow(key: string, direction: 'in' | 'out', entries: IncomingOf
     if (files.length < 50) files.push({ index, path: e.path, size: e.size, offset, done: false });
     offset += e.size;
   });
-  return { key, direction, title, fileCount, totalBytes, bytesDone: 0, state: 'waiting', error: undefined, files, savedPaths: [], bytesPerSecond: 0, spaceProblem: undefined, endedBy: undefined, tops: offerTops(entries).slice(0, OFFER_TOPS) };
+  return { key, direction, title, fileCount, totalBytes, bytesDone: 0, state: 'waiting', error: undefined, files, savedPaths: [], bytesPerSecond: 0, spaceProblem: undefined, endedBy: undefined, tops: offerTops(entries).slice(0, OFFER_TOPS), seq: 0 };
 }
 

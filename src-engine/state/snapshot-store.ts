@@ -11,6 +11,8 @@ export interface EngineSnapshot {
   lanStatus: LanStatus | undefined;
   /** Other Ferry devices on the same LAN server (their ids), not counting this one. */
   nearby: string[];
+  /** Names nearby devices' cards prove (signed by the key their id derives from), by id. */
+  nearbyNames: Readonly<Record<string, string>>;
   /** Pairing by code, while it runs and its last outcome. */
   pairing: PairingStatus | undefined;
   /** Paired devices' presence, by peer id. */
@@ -36,6 +38,7 @@ export const EMPTY_SNAPSHOT: EngineSnapshot = {
   device: undefined,
   lanStatus: undefined,
   nearby: [],
+  nearbyNames: {},
   pairing: undefined,
   presence: {},
   ownKeyWords: undefined,
@@ -80,6 +83,7 @@ export class SnapshotStore {
     const fresh: Conversation = {
       peerId,
       peerName: this.trustedName(peerId) ?? existing?.peerName,
+      peerKind: existing?.peerKind,
       state,
       path: undefined,
       error: undefined,

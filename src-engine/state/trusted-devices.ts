@@ -1,11 +1,11 @@
-import { decodeBase64, FerryError } from '../../src-core/index.js';
+import { decodeBase64, FerryError, MAX_DEVICE_NAME_LENGTH } from '../../src-core/index.js';
 import type { FerrySettings } from '../contract/device.js';
 
 /** One entry of the settings' trusted devices: paired by code when it carries a key. */
 export type TrustedDevice = FerrySettings['trustedDevices'][number];
 
-/** The names people give devices: what the settings accept. */
-export const DEVICE_NAME_MAX = 64;
+/** The names people give devices: what the settings accept (the wire's limit). */
+export const DEVICE_NAME_MAX = MAX_DEVICE_NAME_LENGTH;
 
 /** Devices paired by code: they carry the identity key the pairing proved. */
 export function pairedDevices(devices: readonly TrustedDevice[]): TrustedDevice[] {

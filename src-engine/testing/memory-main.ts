@@ -1,5 +1,5 @@
 import { ed25519 } from '@noble/curves/ed25519';
-import { encodeBase64, keyFingerprintWords, peerIdFromPublicKey, sessionSigningInput } from '../../src-core/index.js';
+import { encodeBase64, keyFingerprintWords, type NameCard, nameCardSigningInput, peerIdFromPublicKey, sessionSigningInput } from '../../src-core/index.js';
 import type { DeviceInfo, FerrySettings, HistoryEntry, OutgoingRecord, PublicIdentity, RecentTransfer, SettingsUpdate, SignalingConfig } from '../contract/device.js';
 import type { EngineStart } from '../engine.js';
 import type { DevicePort } from '../ports/host.js';
@@ -75,6 +75,13 @@ export class MemoryMain implements DevicePort {
     return ed25519.sign(sessionSigningInput(transcript, role), this.secretKey);
   }
 
+  async nameCard(): Promise<NameCard> {
+    const issuedAt = Date.now();
+    // Signed for the id it uses: a claimed id (an impersonator's) makes a card no one believes.
+    const signature = ed25519.sign(nameCardSigningInput(this.identity.peerId, this.settings.deviceName, issuedAt), this.secretKey);
+    return { name: this.settings.deviceName, publicKey: this.identity.publicKey, issuedAt, signature: encodeBase64(signature) };
+  }
+
   async iceServers(): Promise<IceRefresh> {
     return { iceServers: [], refreshAt: null };
   }
@@ -125,6 +132,6 @@ export class MemoryMain implements DevicePort {
   }
 
   private device(): DeviceInfo {
-    return { name: this.settings.deviceName, appVersion: '0.0.0-test', platform: 'memory' };
+    return { name: this.settings.deviceName, kind: 'desktop', appVersion: '0.0.0-test', platform: 'memory' };
   }
 }

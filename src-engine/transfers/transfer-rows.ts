@@ -16,6 +16,8 @@ const RECENT_COUNT = 5;
 export class TransferRows {
   /** Transfers in the order they began. */
   private readonly recent: Array<{ peerId: string; key: string }> = [];
+  /** The last row's place in the order rows appeared, across devices. */
+  private seq = 0;
 
   constructor(
     private readonly store: SnapshotStore,
@@ -28,7 +30,8 @@ export class TransferRows {
   }
 
   add(peerId: string, row: TransferRow): void {
-    this.store.patchConversation(peerId, (c) => ({ ...c, transfers: [...c.transfers, row].slice(-MAX_ROWS) }));
+    const placed = { ...row, seq: ++this.seq };
+    this.store.patchConversation(peerId, (c) => ({ ...c, transfers: [...c.transfers, placed].slice(-MAX_ROWS) }));
     this.recent.push({ peerId, key: row.key });
     if (this.recent.length > RECENT_COUNT) this.recent.shift();
     this.reportRecent();
@@ -45,6 +48,15 @@ export class TransferRows {
     this.reportRecent();
     const after = this.row(peerId, key);
     if (before && after && !isFinal(before.state) && isFinal(after.state)) this.ended(peerId, after);
+  }
+
+  /** Ended rows leave the transfers view with their history entry (one, or all: `key` undefined). */
+  dropEnded(peerId: string | undefined, key: string | undefined): void {
+    for (const c of this.store.get().conversations) {
+      if (peerId !== undefined && c.peerId !== peerId) continue;
+      const kept = c.transfers.filter((t) => !isFinal(t.state) || (key !== undefined && t.key !== key));
+      if (kept.length !== c.transfers.length) this.store.patchConversation(c.peerId, (conversation) => ({ ...conversation, transfers: kept }));
+    }
   }
 
   private reportRecent(): void {

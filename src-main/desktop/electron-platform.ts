@@ -59,6 +59,9 @@ export function electronPlatform(window: () => BrowserWindow | undefined): Deskt
       const result = owner ? await dialog.showOpenDialog(owner, options) : await dialog.showOpenDialog(options);
       return result.canceled ? null : (result.filePaths[0] ?? null);
     },
+    openPath(path) {
+      return shell.openPath(path);
+    },
     showItemInFolder(path) {
       shell.showItemInFolder(path);
     },

@@ -8,7 +8,8 @@ export type DesktopEvent =
   | { type: 'pick-folder'; title: string }
   | { type: 'recent-transfers'; recent: readonly RecentTransfer[] }
   | { type: 'clipboard-write'; text: string }
-  | { type: 'restart' };
+  | { type: 'restart' }
+  | { type: 'open-path'; path: string };
 
 /**
  * The desktop for tests: records what main asked of it and answers the folder picker with a
@@ -27,6 +28,11 @@ export class RecordingPlatform implements DesktopPlatform {
   async pickFolder(title: string): Promise<string | null> {
     this.record({ type: 'pick-folder', title });
     return this.nextFolder;
+  }
+
+  async openPath(path: string): Promise<string> {
+    this.record({ type: 'open-path', path });
+    return '';
   }
 
   showItemInFolder(path: string): void {

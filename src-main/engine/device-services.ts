@@ -18,6 +18,7 @@ export function engineDeviceServices(services: MainServices, savedPaths: Set<str
     updateSettings: (patch) => services.updateSettings(patch),
     // Main signs session transcripts and nothing else (the prefix check is the identity store's).
     signSession: async (transcript, role) => decodeBase64(services.signSession(encodeBase64(transcript), role)),
+    nameCard: async () => services.nameCard(),
     iceServers: () => services.getIceServers(),
     lanStatus: async () => services.getLanStatus(),
     notify: async (title, body) => services.notify(title, body),

@@ -3,7 +3,7 @@ import { mkdir, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519';
 import { z } from 'zod';
-import { decodeBase64, encodeBase64, keyFingerprintWords, peerIdFromPublicKey, sessionSigningInput } from '../../src-core/index.js';
+import { decodeBase64, encodeBase64, keyFingerprintWords, type NameCard, nameCardSigningInput, peerIdFromPublicKey, sessionSigningInput } from '../../src-core/index.js';
 import { writeFileAtomic } from '../settings/atomic-write.js';
 
 /** Encryption at rest by the OS (Electron's safeStorage in the app); absent where there is none. */
@@ -87,5 +87,11 @@ export class IdentityStore {
       throw new Error('Not a session transcript.');
     }
     return ed25519.sign(sessionSigningInput(transcript, role), this.secretKey);
+  }
+
+  /** Signs this device's name card: the bytes are built here, from this device's own id. */
+  signNameCard(name: string, issuedAt: number): NameCard {
+    const signature = ed25519.sign(nameCardSigningInput(this.peerId, name, issuedAt), this.secretKey);
+    return { name, publicKey: encodeBase64(this.publicKey), issuedAt, signature: encodeBase64(signature) };
   }
 }

@@ -25,6 +25,8 @@ export const IPC_ARGUMENTS = {
   chooseDownloadDir: z.tuple([]),
   restartApp: z.tuple([]),
   showInFolder: z.tuple([z.string().min(1).max(8192)]),
+  openSavedFile: z.tuple([z.string().min(1).max(8192)]),
+  pickFolderToSend: z.tuple([]),
   receiveStart: z.tuple([z.array(ManifestEntry).min(1).max(MAX_TRANSFER_ENTRIES), ByteCount]),
   receiveWrite: z.tuple([SinkId, FileIndex, ByteCount, Chunk]),
   receiveFinalize: z.tuple([SinkId, FileIndex]),

@@ -47,7 +47,7 @@ describe('IPC dispatcher', () => {
     const { dispatch } = await setup();
     expect(await dispatch('getDeviceInfo', app, [])).toEqual({
       ok: true,
-      value: { name: 'Laptop', appVersion: '1.2.3', platform: 'linux' },
+      value: { name: 'Laptop', kind: 'desktop', appVersion: '1.2.3', platform: 'linux' },
     });
     expect(await dispatch('getSignalingConfig', app, [])).toMatchObject({ ok: true, value: { embedded: true } });
   });

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { NameCard } from '../../src-core/index.js';
 import type { DeviceInfo, FerrySettings, IncomingEntry, IpcResult, LanStatus, PublicIdentity, RecentTransfer, SettingsUpdate, SignalingConfig } from '../preload/api.js';
 import { FERRY_CHANNELS, type FerryMethod } from '../preload/channels.js';
 import { IPC_ARGUMENTS } from './contract.js';
@@ -11,6 +12,8 @@ export interface MainServices {
   getSettings(): FerrySettings;
   getIdentity(): PublicIdentity;
   signSession(transcript: string, role: 'initiator' | 'responder'): string;
+  /** This device's name card, signed now (the engine's, for its LAN server's listing). */
+  nameCard(): NameCard;
   /** The folder received files go to now (the setting, or the OS Downloads folder). */
   getDownloadDir(): string;
   /** Whether an offer of this size fits the download folder (checked before asking the user). */
@@ -20,6 +23,10 @@ export interface MainServices {
   updateSettings(patch: Record<string, unknown>): Promise<SettingsUpdate>;
   chooseDownloadDir(): Promise<SettingsUpdate | null>;
   showInFolder(path: string): null;
+  /** Opens a file Ferry saved with its default app (programs are refused: see services). */
+  openSavedFile(path: string): Promise<null>;
+  /** Main's folder picker; the folder picked is granted to the engine as it is (empty subfolders too). */
+  pickFolderToSend(): Promise<string[] | null>;
   /** Quits and starts Ferry again (a person asked, from Settings). */
   restartApp(): null;
   /** Shows an OS notification unless the window has focus; says whether it did. */
@@ -68,6 +75,8 @@ export function createIpcDispatcher(
     chooseDownloadDir: () => services.chooseDownloadDir(),
     restartApp: () => services.restartApp(),
     showInFolder: (path) => services.showInFolder(path),
+    openSavedFile: (path) => services.openSavedFile(path),
+    pickFolderToSend: () => services.pickFolderToSend(),
     receiveStart: (entries, totalBytes) => services.receiveStart(entries, totalBytes),
     receiveWrite: (sinkId, fileIndex, offset, bytes) => services.receiveWrite(sinkId, fileIndex, offset, bytes),
     receiveFinalize: (sinkId, fileIndex) => services.receiveFinalize(sinkId, fileIndex),

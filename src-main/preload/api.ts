@@ -42,6 +42,13 @@ export interface FerryCalls {
   restartApp(): Promise<IpcResult<null>>;
   /** Reveals a file Ferry saved in the file manager. */
   showInFolder(path: string): Promise<IpcResult<null>>;
+  /** Opens a file Ferry saved, with its default app; a program is refused (show it in its folder). */
+  openSavedFile(path: string): Promise<IpcResult<null>>;
+  /**
+   * Asks which folder to send (main's picker: a folder chosen in the window's own picker arrives
+   * as its files only, without its empty subfolders); granted to the engine; null if cancelled.
+   */
+  pickFolderToSend(): Promise<IpcResult<string[] | null>>;
   /** Prepares the download folder for an accepted offer (free space, unique names, staging). */
   receiveStart(entries: IncomingEntry[], totalBytes: number): Promise<IpcResult<{ sinkId: string }>>;
   /** Writes one received chunk; answering means it is written. */

@@ -9,6 +9,8 @@ export const FERRY_CHANNELS = {
   chooseDownloadDir: 'ferry:choose-download-dir',
   restartApp: 'ferry:restart-app',
   showInFolder: 'ferry:show-in-folder',
+  openSavedFile: 'ferry:open-saved-file',
+  pickFolderToSend: 'ferry:pick-folder-to-send',
   receiveStart: 'ferry:receive-start',
   receiveWrite: 'ferry:receive-write',
   receiveFinalize: 'ferry:receive-finalize',

@@ -38,6 +38,8 @@ const api: FerryApi = {
   chooseDownloadDir: () => ipcRenderer.invoke(FERRY_CHANNELS.chooseDownloadDir),
   restartApp: () => ipcRenderer.invoke(FERRY_CHANNELS.restartApp),
   showInFolder: (path) => ipcRenderer.invoke(FERRY_CHANNELS.showInFolder, path),
+  openSavedFile: (path) => ipcRenderer.invoke(FERRY_CHANNELS.openSavedFile, path),
+  pickFolderToSend: () => ipcRenderer.invoke(FERRY_CHANNELS.pickFolderToSend),
   receiveStart: (entries, totalBytes) => ipcRenderer.invoke(FERRY_CHANNELS.receiveStart, entries, totalBytes),
   receiveWrite: (sinkId, fileIndex, offset, bytes) =>
     ipcRenderer.invoke(FERRY_CHANNELS.receiveWrite, sinkId, fileIndex, offset, bytes),

@@ -69,6 +69,7 @@ export const SettingsSchema = z.strictObject({
   theme: z.enum(['system', 'light', 'dark']),
   // Optional: files written before it existed stay valid (the default applies).
   keepInterruptedDays: z.number().int('Whole days.').min(1, 'At least a day.').max(365, 'At most a year.').optional(),
+  welcomed: z.boolean().optional(),
 });
 
 // The preload restates the type without imports; both must describe the same thing.

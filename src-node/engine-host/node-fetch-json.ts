@@ -1,8 +1,9 @@
 import type { FetchJson } from '../../src-engine/index.js';
 
-/** JSON over HTTP(S) with Node's fetch, bounded in time; a non-2xx answer is an error. */
-export const nodeFetchJson: FetchJson = async (url, timeoutMs) => {
-  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+/** JSON over HTTP(S) with Node's fetch, bounded in time; a non-2xx answer is an error. With a body: POSTed as JSON. */
+export const nodeFetchJson: FetchJson = async (url, timeoutMs, body) => {
+  const post = body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), ...post });
   if (!response.ok) throw new Error(`${url} answered ${response.status}`);
   return response.json() as Promise<unknown>;
 };

@@ -52,6 +52,7 @@ function nativeIceServers(servers: readonly IceServerInit[]): string[] {
  */
 export class NodeRtcPeerConnection extends PolyfillPeerConnection {
   readonly #relayOnly: boolean;
+  #closedHere = false;
   readonly #native: InstanceType<typeof NativePeerConnection>;
   /** Where this connection's TURN allocations live, to release them when it closes. */
   #allocations: { localPort: number; servers: TurnServerUse[] } | undefined;
@@ -74,6 +75,20 @@ export class NodeRtcPeerConnection extends PolyfillPeerConnection {
     }
     this.#native = native;
     this.#relayOnly = config.iceTransportPolicy === 'relay';
+    // libdatachannel ends a connection that fails before opening (DTLS "unknown CA": its race
+    // of verifying the fingerprint before the answer is stored, libdatachannel#1612) with a
+    // connection-state change only; the ICE 'closed' never reaches JS, and PeerJS watches only
+    // the ICE state, so its connection would wait out Ferry's 20 s open timeout. Say it in the
+    // ICE state too, once: PeerJS closes the connection and the dial is tried again at once.
+    let iceEndTold = false;
+    this.addEventListener('iceconnectionstatechange', () => {
+      if (this.iceConnectionState === 'failed' || this.iceConnectionState === 'closed') iceEndTold = true;
+    });
+    this.addEventListener('connectionstatechange', () => {
+      if (iceEndTold || this.#closedHere || native.state() !== 'closed') return;
+      iceEndTold = true;
+      this.dispatchEvent(new Event('iceconnectionstatechange'));
+    });
     if (localPort !== undefined) this.#allocations = { localPort, servers };
     open.add(this);
   }
@@ -119,6 +134,7 @@ export class NodeRtcPeerConnection extends PolyfillPeerConnection {
 
   /** Closes the connection, then releases its TURN allocations (once libjuice let the port go). */
   override close(): void {
+    this.#closedHere = true;
     open.delete(this);
     super.close();
     const allocations = this.#allocations;

@@ -59,6 +59,10 @@ export class FerryView {
     await call(ferryApi().restartApp());
   }
 
+  async openPath(path: string): Promise<void> {
+    await call(ferryApi().openSavedFile(path));
+  }
+
   showInFolder(path: string): void {
     void call(ferryApi().showInFolder(path)).catch(() => {});
   }
@@ -71,6 +75,24 @@ export class FerryView {
     if (files.length === 0) return;
     const paths = await call(ferryApi().grantFiles(files));
     await this.engine.command('sendPaths', peerId, paths);
+  }
+
+  /** A folder chosen in main's picker, granted to the engine (null: the picker was cancelled). */
+  pickFolderToSend(): Promise<string[] | null> {
+    return call(ferryApi().pickFolderToSend());
+  }
+
+  /** The same files to several devices: granted once, then a transfer each (each reads them itself). */
+  async sendFilesToMany(peerIds: readonly string[], files: readonly PickedFile[]): Promise<void> {
+    if (files.length === 0 || peerIds.length === 0) return;
+    await this.sendPaths(peerIds, await call(ferryApi().grantFiles(files)));
+  }
+
+  /** Granted paths to each device, a transfer each; what failed is said together, in words. */
+  async sendPaths(peerIds: readonly string[], paths: string[]): Promise<void> {
+    const results = await Promise.allSettled(peerIds.map((peerId) => this.engine.command('sendPaths', peerId, paths)));
+    const failed = results.flatMap((r) => (r.status === 'rejected' ? [r.reason instanceof Error ? r.reason.message : String(r.reason)] : []));
+    if (failed.length > 0) throw new Error(failed.join(' '));
   }
 
   acceptTransfer(peerId: string, key: string, options: { alwaysAccept?: boolean } = {}): void {

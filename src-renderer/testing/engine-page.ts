@@ -91,7 +91,10 @@ const engine = new Engine({
         saved(fileIndex, path);
       }),
   },
-  fetchJson: async (url, timeoutMs) => (await fetch(url, { signal: AbortSignal.timeout(timeoutMs) })).json() as Promise<unknown>,
+  fetchJson: async (url, timeoutMs, body) => {
+    const post = body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+    return (await fetch(url, { signal: AbortSignal.timeout(timeoutMs), ...post })).json() as Promise<unknown>;
+  },
 });
 let started = false;
 main.onNote(START_NOTE, (start) => {

@@ -1,16 +1,16 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { FerryView } from '../state/view';
 import { ConnectForm } from './ConnectForm';
-import { ConversationPanel } from './ConversationPanel';
 import { DeviceCard } from './DeviceCard';
-import { KnownDevices, NearbyDevices } from './DeviceTiles';
-import { PairedDevices } from './PairedDevices';
+import { DeviceGrid } from './DeviceGrid';
 import { PairingLinkPrompt } from './PairingLinkPrompt';
+import { FirstRun } from './FirstRun';
 import { IncomingOffers } from './IncomingOffers';
 import { PairingPanel } from './PairingPanel';
+import { SettingsDialog } from './SettingsDialog';
 import { SettingsPanel } from './SettingsPanel';
 import { SignalingBanner } from './SignalingBanner';
-import { TransferHistory } from './TransferHistory';
+import { TransfersView } from './TransfersView';
 
 export function App({ store }: { store: FerryView }) {
   const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
@@ -35,7 +35,7 @@ export function App({ store }: { store: FerryView }) {
     <div className="app">
       <header className="app-header">
         <h1>Ferry</h1>
-        <button type="button" className="secondary" aria-expanded={settingsOpen} disabled={!snapshot.settings} onClick={() => setSettingsOpen((open) => !open)}>
+        <button type="button" className="secondary" aria-haspopup="dialog" disabled={!snapshot.settings} onClick={() => setSettingsOpen(true)}>
           Settings
         </button>
       </header>
@@ -47,30 +47,26 @@ export function App({ store }: { store: FerryView }) {
       <main className="layout">
         <SignalingBanner state={snapshot.signaling} onRetry={() => store.retrySignalingNow()} />
         <IncomingOffers snapshot={snapshot} store={store} />
+        {snapshot.settings ? <FirstRun settings={snapshot.settings} downloadDir={snapshot.downloadDir} store={store} /> : null}
         <PairingLinkPrompt store={store} enabled={snapshot.signaling?.kind === 'connected'} />
-        {settingsOpen && snapshot.settings ? (
-          <SettingsPanel
-            settings={snapshot.settings}
-            downloadDir={snapshot.downloadDir}
-            signalingUrlFromEnvironment={snapshot.signalingConfig?.fromEnvironment ? snapshot.signalingConfig.url : undefined}
-            store={store}
-            onClose={() => setSettingsOpen(false)}
-          />
-        ) : null}
-        <DeviceCard snapshot={snapshot} />
-        <ConnectForm store={store} enabled={snapshot.signaling?.kind === 'connected'} />
-        <PairingPanel status={snapshot.pairing} store={store} enabled={snapshot.signaling?.kind === 'connected'} />
-        <PairedDevices snapshot={snapshot} store={store} />
-        <NearbyDevices snapshot={snapshot} store={store} />
-        <KnownDevices snapshot={snapshot} store={store} />
-        <section aria-label="Conversations" className="conversations">
-          {snapshot.conversations.length === 0 ? (
-            <p className="hint">Connect to a device by its id to start a conversation.</p>
-          ) : (
-            snapshot.conversations.map((c) => <ConversationPanel key={c.peerId} conversation={c} store={store} />)
-          )}
-        </section>
-        <TransferHistory history={snapshot.history} store={store} />
+        <SettingsDialog open={settingsOpen && snapshot.settings !== undefined} onClose={() => setSettingsOpen(false)}>
+          {snapshot.settings ? (
+            <SettingsPanel
+              settings={snapshot.settings}
+              downloadDir={snapshot.downloadDir}
+              signalingUrlFromEnvironment={snapshot.signalingConfig?.fromEnvironment ? snapshot.signalingConfig.url : undefined}
+              store={store}
+              onClose={() => setSettingsOpen(false)}
+            />
+          ) : null}
+        </SettingsDialog>
+        <DeviceCard snapshot={snapshot} store={store} />
+        <DeviceGrid snapshot={snapshot} store={store} />
+        <div className="add-device">
+          <PairingPanel status={snapshot.pairing} store={store} enabled={snapshot.signaling?.kind === 'connected'} />
+          <ConnectForm store={store} enabled={snapshot.signaling?.kind === 'connected'} />
+        </div>
+        <TransfersView snapshot={snapshot} store={store} />
       </main>
     </div>
   );

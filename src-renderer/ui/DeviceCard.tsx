@@ -1,12 +1,17 @@
+import { ErrorLine } from './ErrorLine';
 import { useSecondsTicker } from './use-seconds-ticker';
-import { useState } from 'react';
-import type { SignalingState } from '../../src-engine/index';
+import { type FormEvent, useId, useState } from 'react';
+import { DEVICE_NAME_MAX, type SignalingState } from '../../src-engine/index';
+import type { FerryView } from '../state/view';
+import { useAction } from './use-action';
 import type { LanStatus } from '../../src-main/preload/api';
 import type { EngineSnapshot } from '../../src-engine/index';
 
-export function DeviceCard({ snapshot }: { snapshot: EngineSnapshot }) {
+/** This device: its name (editable), its id to give out, its key words on demand, its server. */
+export function DeviceCard({ snapshot, store }: { snapshot: EngineSnapshot; store: FerryView }) {
   const { device, signaling, signalingConfig } = snapshot;
   const [copied, setCopied] = useState(false);
+  const [showWords, setShowWords] = useState(false);
   const peerId = signaling?.peerId;
 
   const copyId = async () => {
@@ -25,19 +30,24 @@ export function DeviceCard({ snapshot }: { snapshot: EngineSnapshot }) {
       <h2 id="my-device-heading">This device</h2>
       <dl className="facts">
         <dt>Name</dt>
-        <dd>{device?.name ?? '…'}</dd>
+        <dd>
+          <NameEditor name={snapshot.settings?.deviceName ?? device?.name} store={store} />
+        </dd>
         <dt id="device-id-label">Your device id</dt>
         <dd>
           <output aria-labelledby="device-id-label" className="mono">
             {peerId ?? '…'}
           </output>{' '}
-          <button type="button" onClick={() => void copyId()} disabled={!peerId}>
+          <button type="button" className="secondary" onClick={() => void copyId()} disabled={!peerId}>
             {copied ? 'Copied' : 'Copy id'}
           </button>
         </dd>
         <dt id="own-key-words-label">Key words</dt>
         <dd>
-          <span aria-labelledby="own-key-words-label">{snapshot.ownKeyWords?.join(' ') ?? '…'}</span>
+          {showWords ? <span aria-labelledby="own-key-words-label">{snapshot.ownKeyWords?.join(' ') ?? '…'}</span> : null}
+          <button type="button" className="link" aria-expanded={showWords} onClick={() => setShowWords(!showWords)}>
+            {showWords ? 'Hide my key words' : 'Show my key words'}
+          </button>
         </dd>
         <dt>Signaling server</dt>
         <dd>
@@ -107,4 +117,41 @@ function builtInWords(status: LanStatus | undefined): string {
       return unreachable;
     }
   }
+}
+
+/** The name other devices see, changed in place (saved in the settings, told to devices as they connect). */
+function NameEditor({ name, store }: { name: string | undefined; store: FerryView }) {
+  const [draft, setDraft] = useState<string | undefined>();
+  const { error, run, setError } = useAction();
+  const id = useId();
+  if (draft === undefined) {
+    return (
+      <>
+        <span>{name ?? '…'}</span>
+        <button type="button" className="link" disabled={name === undefined} onClick={() => setDraft(name ?? '')}>
+          Rename this device
+        </button>
+      </>
+    );
+  }
+  const save = (event: FormEvent) => {
+    event.preventDefault();
+    run(store.saveSettings({ deviceName: draft }).then((fieldErrors) => {
+      if (fieldErrors) setError(Object.values(fieldErrors).join(' '));
+      else setDraft(undefined);
+    }));
+  };
+  return (
+    <form className="row" onSubmit={save}>
+      <label htmlFor={id} className="visually-hidden">
+        Name of this device
+      </label>
+      <input id={id} type="text" value={draft} maxLength={DEVICE_NAME_MAX} onChange={(e) => setDraft(e.target.value)} />
+      <button type="submit">Save name</button>
+      <button type="button" className="secondary" onClick={() => (setDraft(undefined), setError(undefined))}>
+        Cancel
+      </button>
+      <ErrorLine error={error} />
+    </form>
+  );
 }

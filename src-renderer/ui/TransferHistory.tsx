@@ -4,44 +4,33 @@ import type { FerryView } from '../state/view';
 import { formatBytes } from './format';
 import { isProblem, outcomeWords } from './outcome-words';
 
-/** Transfers that ended, newest first, across devices: kept across restarts, removable. */
-export function TransferHistory({ history, store }: { history: HistoryEntry[]; store: FerryView }) {
+/** "Clear history…", confirmed: the ended transfers go from the list (received files stay). */
+export function ClearHistory({ count, store }: { count: number; store: FerryView }) {
   const [confirming, setConfirming] = useState(false);
-  if (history.length === 0) return null;
-  return (
-    <section aria-labelledby="history-heading" className="card">
-      <div className="section-head">
-        <h2 id="history-heading">History</h2>
-        {confirming ? (
-          <div className="row" role="group" aria-label="Clear the history?">
-            <span>Forget all {history.length}? Received files stay where they are.</span>
-            <button type="button" onClick={() => (store.clearHistory(), setConfirming(false))}>
-              Clear history
-            </button>
-            <button type="button" className="secondary" onClick={() => setConfirming(false)}>
-              Keep
-            </button>
-          </div>
-        ) : (
-          <button type="button" className="secondary" onClick={() => setConfirming(true)}>
-            Clear history…
-          </button>
-        )}
-      </div>
-      <ul aria-label="Ended transfers" className="transfers">
-        {history.map((entry) => (
-          <HistoryRow key={entry.id} entry={entry} store={store} />
-        ))}
-      </ul>
-    </section>
+  if (count === 0) return null;
+  return confirming ? (
+    <div className="row" role="group" aria-label="Clear the history?">
+      <span>Forget all {count}? Received files stay where they are.</span>
+      <button type="button" onClick={() => (store.clearHistory(), setConfirming(false))}>
+        Clear history
+      </button>
+      <button type="button" className="secondary" onClick={() => setConfirming(false)}>
+        Keep
+      </button>
+    </div>
+  ) : (
+    <button type="button" className="secondary" onClick={() => setConfirming(true)}>
+      Clear history…
+    </button>
   );
 }
 
-function HistoryRow({ entry, store }: { entry: HistoryEntry; store: FerryView }) {
+/** A transfer that ended in an earlier run (or whose row is gone): what, with whom, how it ended. */
+export function HistoryRow({ entry, store }: { entry: HistoryEntry; store: FerryView }) {
   const problem = isProblem(entry);
   const files = `${entry.fileCount} ${entry.fileCount === 1 ? 'file' : 'files'}`;
   return (
-    <li className={`transfer history-entry${problem ? ' history-problem' : ''}`}>
+    <li aria-label={`${entry.title} ${entry.direction === 'out' ? 'to' : 'from'} ${entry.peerName}`} className={`transfer history-entry${problem ? ' history-problem' : ''}`}>
       <div className="transfer-head">
         <span className="transfer-title">
           {entry.direction === 'out' ? 'To' : 'From'} {entry.peerName}: {entry.title}

@@ -662,6 +662,10 @@ export const shell = {
   async openExternal(url: string): Promise<void> {
     record('shell.openExternal', [url]);
   },
+  async openPath(path: string): Promise<string> {
+    record('shell.openPath', [path]);
+    return '';
+  },
   showItemInFolder(path: string): void {
     record('shell.showItemInFolder', [path]);
   },
