@@ -2,13 +2,14 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser } from 'playwright-core';
+import type { Browser, FileChooser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTree, snapshot } from '../src-engine/testing/conformance/trees.js';
 import { launchChromium } from './lab/chromium.js';
 import { openFerryPage } from './lab/ferry-page.js';
 import { Lab } from './lab/lab.js';
 import { type FerryPair, connectFerryPair } from './support/ferry-pair.js';
+import { lowContrast } from './support/contrast.js';
 import { openConversation, tile } from './support/ferry-window.js';
 import { startSignalHost } from './support/signal-host.js';
 import { waitForText } from './support/wait.js';
@@ -115,6 +116,7 @@ describe('the desktop experience: settings, the accept prompt, trust, notificati
     expect(await offer.getByRole('list', { name: 'Files offered by Alice' }).textContent()).toContain('first.bin');
     await offer.getByRole('checkbox', { name: 'Always accept from this device' }).check();
     await pair.bob.page.screenshot({ path: join(SCREENSHOTS, 'accept-prompt.png') });
+    expect(await lowContrast(pair.bob.page), 'the accept prompt, dark').toEqual([]);
     await offer.getByRole('button', { name: 'Accept' }).click();
     await waitForText(bobChat.getByRole('status', { name: 'State of first.bin' }), /Done, verified/);
     expect(readFileSync(join(bobInbox, 'first.bin')).equals(readFileSync(join(sources, 'first.bin')))).toBe(true);
@@ -181,6 +183,9 @@ describe('the desktop experience: settings, the accept prompt, trust, notificati
       if (side === 'sender') {
         await pair.alice.page.screenshot({ path: join(SCREENSHOTS, 'window-light-transfer.png'), fullPage: true });
         await pair.bob.page.screenshot({ path: join(SCREENSHOTS, 'window-dark-transfer.png'), fullPage: true });
+        // WCAG AA contrast of every text in both windows mid-transfer: Alice's light, Bob's dark.
+        expect(await lowContrast(pair.alice.page), 'light').toEqual([]);
+        expect(await lowContrast(pair.bob.page), 'dark').toEqual([]);
       }
       expect(await pair.aliceChat.getByRole('status', { name: `State of ${name}` }).textContent()).toBe('Sending');
       expect(await pair.bobChat.getByRole('status', { name: `State of ${name}` }).textContent()).toBe('Receiving');
@@ -371,4 +376,50 @@ describe('dropping files and folders on a device’s tile', () => {
     }
     expect(await bobTile.getAttribute('class')).not.toContain('drop-target');
   });
+
+  it('the keyboard alone sends and receives: Tab and Enter pick the file, accept it, open its folder', async () => {
+    const file = join(root, 'by-keyboard.bin');
+    writeFileSync(file, Buffer.alloc(200_000, 7));
+    const alice = pair.alice.page;
+    const bob = pair.bob.page;
+    // Alice tabs to "Send files to Bob" and presses Enter: the file chooser opens, she picks.
+    // (Listening before the first Tab: Chromium opens one chooser at a time, and one opened
+    // before anyone listens stays open, unanswered.)
+    const chosen = new Promise<FileChooser>((resolve) => alice.once('filechooser', resolve));
+    await tabTo(alice, 'Send files to Bob');
+    await alice.keyboard.press('Enter');
+    const chooser = await chosen;
+    await chooser.setFiles(file);
+    // Bob tabs to the offer's Accept (the prompt takes no focus by itself) and presses Enter.
+    await expect.poll(() => bob.getByRole('group', { name: 'Offer from Alice' }).count()).toBe(1);
+    await tabTo(bob, 'Accept', 'Offer from Alice');
+    await bob.keyboard.press('Enter');
+    await waitForText(pair.bobChat.getByRole('status', { name: 'State of by-keyboard.bin' }), /Done, verified/);
+    await waitForText(pair.aliceChat.getByRole('status', { name: 'State of by-keyboard.bin' }), /Done, verified/);
+    expect(readFileSync(join(bobDownloads, 'by-keyboard.bin')).equals(readFileSync(file))).toBe(true);
+    // And on to "Show by-keyboard.bin in folder": main reveals the saved file.
+    await tabTo(bob, 'Show by-keyboard.bin in folder');
+    await bob.keyboard.press('Enter');
+    await expect.poll(() => desktopEvents(pair, 'bob').filter((e) => e.type === 'show-in-folder')).toEqual([{ type: 'show-in-folder', path: join(bobDownloads, 'by-keyboard.bin') }]);
+  });
 });
+
+/**
+ * Presses Tab (from the top of the page) until the focused control's accessible name is `name`
+ * (inside the group named `within`, when given), as a keyboard user moves through the window.
+ */
+async function tabTo(page: Page, name: string, within?: string): Promise<void> {
+  await page.locator('body').focus();
+  const seen: string[] = [];
+  for (let presses = 0; presses < 150; presses++) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const element = document.activeElement as HTMLElement | null;
+      const group = element?.closest('[role=group]');
+      return { name: element?.getAttribute('aria-label') ?? element?.textContent?.trim() ?? '', group: group?.getAttribute('aria-label') ?? '' };
+    });
+    seen.push(focused.name);
+    if (focused.name === name && (within === undefined || focused.group === within)) return;
+  }
+  throw new Error(`Tab never reached "${name}"; it went through: ${seen.join(' | ')}`);
+}

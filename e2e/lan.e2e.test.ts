@@ -2,6 +2,7 @@ import { deviceView, openDetails } from './support/ferry-window.js';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTree } from '../src-engine/testing/conformance/trees.js';
@@ -10,6 +11,8 @@ import { type FerryPage, openFerryPage } from './lab/ferry-page.js';
 import { Lab } from './lab/lab.js';
 import { canUseNetns, ip } from './lab/netns.js';
 import { waitForText } from './support/wait.js';
+
+const SCREENSHOTS = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
 
 // mDNS is multicast: only inside the lab's namespaces (root), never on a real network.
 describe.skipIf(!canUseNetns())('zero configuration on a LAN, through the app', () => {
@@ -70,13 +73,37 @@ describe.skipIf(!canUseNetns())('zero configuration on a LAN, through the app', 
     // 45 s: a first dial that does not open in its 20 s is tried once more (as in chat.e2e).
     await waitForText(b.page.getByRole('status', { name: 'Connection to C' }), /^Connected$/, 45_000);
 
+    // B pairs with C by code (C shows it, B types it), and D connects to B by B's id: B's grid
+    // holds a device of each kind — paired (C), connected by id (D), only nearby (A).
+    const pairPanel = (p: FerryPage) => p.page.getByRole('region', { name: 'Pair a device' });
+    await pairPanel(c).getByRole('button', { name: 'Show a pairing code' }).click();
+    const code = await waitForText(pairPanel(c).getByRole('status', { name: 'Pairing code' }), /^\d{3}-[a-z]+-[a-z]+$/);
+    await pairPanel(b).getByRole('textbox', { name: 'Code from the other device' }).fill(code);
+    await pairPanel(b).getByRole('button', { name: 'Pair', exact: true }).click();
+    await waitForText(pairPanel(b).getByRole('status', { name: 'Pairing status' }), /^Paired with C\./, 30_000);
+    await d.page.getByRole('textbox', { name: 'Device id to connect to' }).fill(bId);
+    await d.page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await waitForText(b.page.getByRole('status', { name: 'Connection to D' }), /^Connected$/, 45_000);
+    const onB = (name: string) => devices.getByRole('article', { name: `Device ${name}`, exact: true });
+    await expect.poll(() => onB('C').getByText('Paired', { exact: true }).count()).toBe(1);
+    expect(await onB('D').getByText('Not paired', { exact: true }).count()).toBe(1);
+    expect(await onB('A').textContent()).toMatch(/Not paired.*Nearby/);
+    expect(await devices.getByRole('article', { name: /^Device / }).evaluateAll((tiles) => tiles.map((t) => t.getAttribute('aria-label')))).toEqual(['Device C', 'Device D', 'Device A']);
+    // Shut the details the checks above opened, for the picture.
+    for (const name of ['A', 'C', 'D']) {
+      const toggle = onB(name).getByRole('button', { name: `Details of ${name}` });
+      if ((await toggle.getAttribute('aria-expanded')) === 'true') await toggle.click();
+    }
+    await b.page.evaluate(() => window.scrollTo(0, 0));
+    await b.page.screenshot({ path: join(SCREENSHOTS, 'devices-three-kinds.png') });
+
     // B sends C a file; while it moves, A's host goes away without a word.
     const sources = join(root, 'sources');
     await makeTree(sources, { 'movie.bin': 96 * 1024 * 1024 });
     const bChat = deviceView(b.page, 'C');
     const cChat = deviceView(c.page, 'B');
     await bChat.getByLabel('Files to send to C').setInputFiles(join(sources, 'movie.bin'));
-    await c.page.getByRole('group', { name: 'Offer from B' }).getByRole('button', { name: 'Accept' }).click();
+    // No prompt on C: B is paired with it now, and paired devices are accepted by default.
     const progress = cChat.getByRole('progressbar', { name: 'Progress of movie.bin' });
     await expect.poll(async () => Number(await progress.getAttribute('value')), { timeout: 30_000 }).toBeGreaterThan(5_000_000);
     // A quits without a word: its main process (which hosts the server) dies, then its window.

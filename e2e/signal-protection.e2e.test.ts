@@ -49,9 +49,7 @@ describe('a signaling server that protects itself, as the apps and an abuser mee
   }
   const signaling = (page: FerryPage) => page.page.getByRole('status', { name: 'Signaling connection' });
 
-  // Retried once: its last step pairs by code, and the pairing connection now and then fails
-  // before it opens in the lab (2 of 6 CI runs on 2026-12-03, cause not found yet).
-  it('access tokens: missing or wrong is refused in words (no retrying); a device’s own token works', { retry: 1 }, async () => {
+  it('access tokens: missing or wrong is refused in words (no retrying); a device’s own token works', async () => {
     const secret = randomBytes(24).toString('hex');
     const signal = await startSignalHost(lab.host('signal'), 0, ['--token-secret', secret]);
     try {

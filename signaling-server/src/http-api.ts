@@ -2,6 +2,7 @@ import express from 'express';
 import type { Logger } from 'pino';
 import { type AccessPolicy, checkAccessToken } from './access-token.js';
 import { clientAddress } from './client-address.js';
+import { isPairingSlotId } from './pairing-slots.js';
 import type { Telemetry } from './events.js';
 import type { IceServer } from './ice.js';
 import { NAME_CARD_MAX_BYTES, type NameCards } from './name-cards.js';
@@ -145,6 +146,8 @@ export function createHttpApi(config: HttpApiConfig, telemetry: Telemetry, log: 
     const cards: Record<string, unknown> = {};
     for (const id of config.peerIds()) {
       if (peers.length === 200) break;
+      // A pairing code's slot is registered beside a device's own id: it is no device.
+      if (isPairingSlotId(id)) continue;
       peers.push(id);
       const card = config.nameCards.get(id);
       if (card !== undefined) cards[id] = card;

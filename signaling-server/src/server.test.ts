@@ -58,6 +58,8 @@ describe('signaling server', () => {
     const lan = await start({ listPeers: true, serverId: 'abcdefghijklmnop' });
     await register(lan, 'ferry-aaaaaaaaaaaaaaaa');
     await register(lan, 'ferry-bbbbbbbbbbbbbbbb');
+    // A pairing code's slot (a device showing a code registers it) is no device: not listed.
+    await register(lan, 'ferry-npnrh7pnf5oo2p53');
     expect((await getJson(`http://127.0.0.1:${lan.port}/nearby`)).body).toEqual({ peers: ['ferry-aaaaaaaaaaaaaaaa', 'ferry-bbbbbbbbbbbbbbbb'], cards: {} });
     expect((await getJson(`http://127.0.0.1:${lan.port}/health`)).body).toMatchObject({ serverId: 'abcdefghijklmnop', lanVersion: 1 });
   });

@@ -43,6 +43,11 @@ const EXCHANGE_TIMEOUT_MS = 20_000;
 const STOPPED_ANSWERING = 'The other device stopped answering before pairing finished. Try again with a new code.';
 const HUNG_UP = 'The other device hung up before pairing finished. Try again with a new code.';
 
+/** Connections one code takes before its exchange opens (each one that dies first sent nothing). */
+const MAX_CONNECTIONS = 3;
+const REDIAL_MS = 500;
+const NEVER_CONNECTED = 'The other device could not connect to this one. Show a new code to try again.';
+
 /** Pairing messages are small JSON; anything bigger is refused unread. */
 const MAX_MESSAGE = 4096;
 
@@ -109,26 +114,34 @@ export function showPairingCode(context: PairingContext): { cancel(): void } {
     // exchange's timer ends the pairing in words if it matters; the slot itself is fine.
     else if (!ended && type !== 'peer-unavailable' && type !== 'webrtc') end({ kind: 'failed', message: `Pairing could not start: ${error.message}` });
   });
-  let attempted = false;
+  // One exchange per code. A connection that dies before it opens carried no pairing message
+  // (no guess at the code): the caller may dial again, up to a few connections in all.
+  let exchanging: DataConnectionPort | undefined;
+  let connections = 0;
+  const waiting = new Set<DataConnectionPort>();
   peer.on('connection', (connection) => {
-    // One attempt per code: later callers are turned away unheard.
-    if (attempted || ended) {
+    if (exchanging || ended || connections >= MAX_CONNECTIONS) {
       connection.close();
       return;
     }
-    attempted = true;
-    // A cut-off exchange must end in words, not leave "Pairing…" up until the code expires;
-    // so must a caller whose connection never opens (it used up the code's one attempt).
-    connection.on('close', () => end({ kind: 'failed', message: HUNG_UP }));
-    connection.on('error', () => end({ kind: 'failed', message: HUNG_UP }));
-    exchangeTimer = context.runtime.setTimer(EXCHANGE_TIMEOUT_MS, () => end({ kind: 'failed', message: STOPPED_ANSWERING }));
+    connections++;
+    waiting.add(connection);
+    const lost = () => {
+      if (exchanging === connection) end({ kind: 'failed', message: HUNG_UP });
+      else if (waiting.delete(connection) && !exchanging && waiting.size === 0 && connections >= MAX_CONNECTIONS) end({ kind: 'failed', message: NEVER_CONNECTED });
+    };
+    connection.on('close', lost);
+    connection.on('error', lost);
     connection.on('open', () => {
-      if (ended) {
+      waiting.delete(connection);
+      if (ended || exchanging) {
         connection.close();
         return;
       }
+      exchanging = connection;
+      for (const other of waiting) other.close();
+      waiting.clear();
       context.onStatus({ kind: 'working' });
-      if (exchangeTimer !== undefined) context.runtime.clearTimer(exchangeTimer);
       exchangeTimer = context.runtime.setTimer(EXCHANGE_TIMEOUT_MS, () => end({ kind: 'failed', message: STOPPED_ANSWERING }));
       runOver(
         connection,
@@ -166,48 +179,72 @@ export function enterPairingCode(context: PairingContext, text: string): Pairing
     return NOTHING_RUNNING;
   }
   context.onStatus({ kind: 'working' });
-  let connection: DataConnectionPort;
-  try {
-    connection = context.connect(pairingPeerId(code.slot), { ferryPairing: 1 });
-  } catch (error) {
-    context.onStatus({ kind: 'failed', message: (error as Error).message });
-    return NOTHING_RUNNING;
-  }
   const slotPeerId = pairingPeerId(code.slot);
+  let connection: DataConnectionPort | undefined;
+  let dials = 0;
   let finished = false;
   let opened = false;
+  let timer: ReturnType<Runtime['setTimer']> | undefined;
   const finish = (status: PairingStatus) => {
     if (finished) return;
     finished = true;
-    context.runtime.clearTimer(timer);
+    if (timer !== undefined) context.runtime.clearTimer(timer);
     context.onStatus(status);
-    context.runtime.setTimer(1000, () => connection.close());
+    const last = connection;
+    context.runtime.setTimer(1000, () => last?.close());
   };
-  // Until the connection opens, silence means nobody shows the code; after, that they stopped.
-  let timer = context.runtime.setTimer(20_000, () => finish({ kind: 'failed', message: NO_SUCH_CODE }));
-  connection.on('close', () => finish({ kind: 'failed', message: opened ? HUNG_UP : NO_SUCH_CODE }));
-  // A connection that fails on its way (ICE, DTLS) is not "nobody there": say what failed.
-  connection.on('error', (error) =>
-    finish({ kind: 'failed', message: opened ? HUNG_UP : `Could not connect to the device showing that code (${error.message}). Try again with a new code.` }),
-  );
-  connection.on('open', () => {
-    if (finished) {
-      connection.close();
+  const dial = () => {
+    if (finished) return;
+    dials++;
+    let current: DataConnectionPort;
+    try {
+      current = context.connect(slotPeerId, { ferryPairing: 1 });
+    } catch (error) {
+      finish({ kind: 'failed', message: (error as Error).message });
       return;
     }
-    opened = true;
-    context.runtime.clearTimer(timer);
-    timer = context.runtime.setTimer(EXCHANGE_TIMEOUT_MS, () => finish({ kind: 'failed', message: STOPPED_ANSWERING }));
-    runOver(
-      connection,
-      (send, done, binding) => {
-        const side = new PairingInitiator({ runtime: context.runtime, code, binding, publicKey: decodeBase64(context.publicKey), name: context.name, send, done });
-        side.start();
-        return side;
-      },
-      (outcome) => finish(statusOf(outcome)),
+    connection = current;
+    // Until the connection opens, silence means nobody shows the code; after, that they stopped.
+    if (timer !== undefined) context.runtime.clearTimer(timer);
+    timer = context.runtime.setTimer(20_000, () => finish({ kind: 'failed', message: NO_SUCH_CODE }));
+    // A connection that dies on its way (ICE, DTLS: libdatachannel#1612 closes one now and then
+    // before it opens) sent nothing of the exchange: dial again, a few times, before giving up.
+    let lost = false;
+    const lostBeforeOpen = (failed: string) => {
+      // PeerJS says 'error' and then 'close' for one loss.
+      if (finished || connection !== current || lost) return;
+      lost = true;
+      if (dials < MAX_CONNECTIONS) {
+        context.runtime.setTimer(REDIAL_MS, dial);
+        return;
+      }
+      finish({ kind: 'failed', message: failed });
+    };
+    current.on('close', () => (opened ? finish({ kind: 'failed', message: HUNG_UP }) : lostBeforeOpen(NO_SUCH_CODE)));
+    // A connection that fails on its way is not "nobody there": say what failed.
+    current.on('error', (error) =>
+      opened ? finish({ kind: 'failed', message: HUNG_UP }) : lostBeforeOpen(`Could not connect to the device showing that code (${error.message}). Try again with a new code.`),
     );
-  });
+    current.on('open', () => {
+      if (finished || connection !== current) {
+        current.close();
+        return;
+      }
+      opened = true;
+      if (timer !== undefined) context.runtime.clearTimer(timer);
+      timer = context.runtime.setTimer(EXCHANGE_TIMEOUT_MS, () => finish({ kind: 'failed', message: STOPPED_ANSWERING }));
+      runOver(
+        current,
+        (send, done, binding) => {
+          const side = new PairingInitiator({ runtime: context.runtime, code, binding, publicKey: decodeBase64(context.publicKey), name: context.name, send, done });
+          side.start();
+          return side;
+        },
+        (outcome) => finish(statusOf(outcome)),
+      );
+    });
+  };
+  dial();
   return {
     cancel: () => finish({ kind: 'failed', message: 'Pairing cancelled.' }),
     peerUnavailable: (peerId) => {

@@ -448,6 +448,11 @@ export class MemoryNetwork {
    * fingerprint for the other that the other does not have (what a man in the middle does).
    */
   manInTheMiddle = false;
+  /**
+   * How many of the next connections die before they open, both ends, as libdatachannel#1612's
+   * DTLS race makes one now and then (PeerJS then says "Connection to X closed.").
+   */
+  connectionsToLoseBeforeOpen = 0;
   private readonly interceptors = new Set<(message: WireMessage) => WireVerdict>();
   private readonly random: () => number;
 
@@ -514,6 +519,12 @@ export class MemoryNetwork {
         if (dialer.closed || answerer.closed) {
           dialer.close();
           answerer.close();
+          return;
+        }
+        if (this.connectionsToLoseBeforeOpen > 0) {
+          this.connectionsToLoseBeforeOpen--;
+          dialer.fail(`Connection to ${to} closed.`);
+          answerer.fail(`Connection to ${from.id} closed.`);
           return;
         }
         local.connect();

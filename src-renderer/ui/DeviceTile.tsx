@@ -81,14 +81,16 @@ export function DeviceTile({ entry, store, canConnect, now }: { entry: DeviceEnt
           {conversation.error}
         </p>
       ) : null}
+      {/* Short words on the buttons, so a dozen tiles fit a window; each is named in full for
+          screen readers and tests, and the name contains the visible words (WCAG 2.5.3). */}
       <div className="row tile-actions">
         {open ? (
           <>
-            <button type="button" onClick={() => filesInput.current?.click()}>
-              {`Send files to ${name}`}
+            <button type="button" aria-label={`Send files to ${name}`} onClick={() => filesInput.current?.click()}>
+              Send files
             </button>
-            <button type="button" className="secondary" onClick={() => run(store.pickFolderToSend().then((paths) => paths && store.sendPaths([entry.peerId], paths)))}>
-              {`Send a folder to ${name}`}
+            <button type="button" className="secondary" aria-label={`Send a folder to ${name}`} onClick={() => run(store.pickFolderToSend().then((paths) => paths && store.sendPaths([entry.peerId], paths)))}>
+              Folder
             </button>
           </>
         ) : (
@@ -101,16 +103,18 @@ export function DeviceTile({ entry, store, canConnect, now }: { entry: DeviceEnt
             {`Remove ${name} from the list`}
           </button>
         ) : null}
+        <input ref={filesInput} type="file" multiple hidden aria-label={`Files to send to ${name}`} onChange={onPicked} />
+      </div>
+      <div className="row tile-actions">
         {conversation ? (
-          <button type="button" className="secondary" aria-expanded={panel === 'messages'} onClick={() => toggle('messages')}>
-            {`Messages with ${name}`}
-            {unread > 0 ? <span className="badge" aria-label={`${unread} new`}>{unread}</span> : null}
+          <button type="button" className="secondary" aria-label={`Messages with ${name}${unread > 0 ? `, ${unread} new` : ''}`} aria-expanded={panel === 'messages'} onClick={() => toggle('messages')}>
+            Messages
+            {unread > 0 ? <span className="badge" aria-hidden="true">{unread}</span> : null}
           </button>
         ) : null}
-        <button type="button" className="secondary" aria-expanded={panel === 'details'} onClick={() => toggle('details')}>
-          {`Details of ${name}`}
+        <button type="button" className="secondary" aria-label={`Details of ${name}`} aria-expanded={panel === 'details'} onClick={() => toggle('details')}>
+          Details
         </button>
-        <input ref={filesInput} type="file" multiple hidden aria-label={`Files to send to ${name}`} onChange={onPicked} />
       </div>
       <ErrorLine error={error} />
       {panel === 'details' ? <DeviceDetails entry={entry} store={store} /> : null}

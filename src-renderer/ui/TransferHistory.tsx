@@ -30,7 +30,7 @@ export function HistoryRow({ entry, store }: { entry: HistoryEntry; store: Ferry
   const problem = isProblem(entry);
   const files = `${entry.fileCount} ${entry.fileCount === 1 ? 'file' : 'files'}`;
   return (
-    <li aria-label={`${entry.title} ${entry.direction === 'out' ? 'to' : 'from'} ${entry.peerName}`} className={`transfer history-entry${problem ? ' history-problem' : ''}`}>
+    <li aria-label={`${entry.title} ${entry.direction === 'out' ? 'to' : 'from'} ${entry.peerName}`} className={`transfer transfer-ended history-entry${problem ? ' history-problem' : ''}`}>
       <div className="transfer-head">
         <span className="transfer-title">
           {entry.direction === 'out' ? 'To' : 'From'} {entry.peerName}: {entry.title}

@@ -36,8 +36,12 @@ function fileState(t: TransferRow, f: TransferFile): { bytes: number; words: str
 export function TransferItem({ peerId, name, transfer: t, history, store }: { peerId: string; name: string; transfer: TransferRow; history?: HistoryEntry | undefined; store: FerryView }) {
   // Who ended it, for a cancel or decline: a person's own choice is said plainly.
   const outcome = history && (history.state === 'cancelled' || history.state === 'declined') ? outcomeWords(history) : undefined;
+  const ended = ENDED.has(t.state);
   return (
-    <li aria-label={`${t.title} ${t.direction === 'out' ? 'to' : 'from'} ${name}`} className={`transfer transfer-${t.state}${t.endedBy === 'here' ? ' transfer-own-choice' : ''}`}>
+    <li
+      aria-label={`${t.title} ${t.direction === 'out' ? 'to' : 'from'} ${name}`}
+      className={`transfer transfer-${t.state}${ended ? ' transfer-ended' : ''}${t.endedBy === 'here' ? ' transfer-own-choice' : ''}`}
+    >
       <div className="transfer-head">
         <span className="transfer-title">
           {t.direction === 'out' ? 'To' : 'From'} {name}: {t.title}
@@ -46,7 +50,7 @@ export function TransferItem({ peerId, name, transfer: t, history, store }: { pe
           {stateWords(t, name)}
         </span>
       </div>
-      {t.state === 'offered' ? <p className="transfer-meta">{`${formatBytes(t.totalBytes)} · answer at the top of the window`}</p> : <Progress transfer={t} />}
+      {t.state === 'offered' ? <p className="transfer-meta">{`${formatBytes(t.totalBytes)} · answer at the top of the window`}</p> : <Progress transfer={t} bar={!ended} />}
       {outcome ? (
         <p role="status" aria-label={`Outcome of ${t.title}`} className="subtle">
           {outcome}
@@ -97,12 +101,15 @@ export function TransferItem({ peerId, name, transfer: t, history, store }: { pe
   );
 }
 
-function Progress({ transfer: t }: { transfer: TransferRow }) {
+/** States a transfer does not leave: its row is a line of history, with no bar to watch. */
+const ENDED: ReadonlySet<TransferState> = new Set(['done', 'declined', 'cancelled', 'failed']);
+
+function Progress({ transfer: t, bar }: { transfer: TransferRow; bar: boolean }) {
   const active = t.state === 'active' && t.bytesPerSecond > 0;
   const left = active ? (t.totalBytes - t.bytesDone) / t.bytesPerSecond : Number.NaN;
   return (
     <>
-      <progress aria-label={`Progress of ${t.title}`} max={Math.max(1, t.totalBytes)} value={t.bytesDone} />
+      {bar ? <progress aria-label={`Progress of ${t.title}`} max={Math.max(1, t.totalBytes)} value={t.bytesDone} /> : null}
       <div className="transfer-meta">
         {formatBytes(t.bytesDone)} of {formatBytes(t.totalBytes)} · {t.fileCount} {t.fileCount === 1 ? 'file' : 'files'}
         {active ? ` · ${formatRate(t.bytesPerSecond)} · ${formatDuration(left)} left` : ''}
