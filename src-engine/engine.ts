@@ -11,7 +11,7 @@ import { PairingController } from './pairing/pairing-controller.js';
 import { PresenceTracker } from './presence/presence.js';
 import { type EngineSnapshot, SnapshotStore } from './state/snapshot-store.js';
 import { TrustQueue } from './state/trust-queue.js';
-import { pairedDevices, renamed, without } from './state/trusted-devices.js';
+import { pairedDevices, renamed, withKind, without } from './state/trusted-devices.js';
 import { TransferBook } from './transfers/transfer-book.js';
 import { isFinal, TransferHistory } from './transfers/transfer-history.js';
 
@@ -99,7 +99,11 @@ export class Engine {
       ice: () => this.ice,
       auth: () => (this.identity ? this.pairing.sessionAuth(this.identity) : undefined),
       onIncoming: (peerId, offer, decision, handle) => this.transfers.incoming(peerId, offer, decision, handle),
-      linkOpened: (peerId) => this.transfers.linkOpened(peerId),
+      linkOpened: (peerId) => {
+        this.transfers.linkOpened(peerId);
+        const kind = this.links.get(peerId)?.peerKind;
+        if (kind) void this.trust.change((devices) => withKind(devices, peerId, kind));
+      },
       linkEnded: (peerId) => this.transfers.linkEnded(peerId),
       resumeRequested: (peerId, resumeKey) => this.transfers.resumeRequested(peerId, resumeKey),
     });

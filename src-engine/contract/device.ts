@@ -48,7 +48,7 @@ export interface FerrySettings {
   /** Offers from trusted devices are accepted without asking. */
   autoAcceptTrusted: boolean;
   /** "Always accept from this device" (per peer id until pairing makes it cryptographic). */
-  trustedDevices: Array<{ peerId: string; name: string; since: number; publicKey?: string | undefined }>;
+  trustedDevices: Array<{ peerId: string; name: string; since: number; publicKey?: string | undefined; kind?: DeviceKind | undefined }>;
   theme: 'system' | 'light' | 'dark';
   /** Interrupted downloads untouched this many days are removed at start (absent: the default, 7). */
   keepInterruptedDays?: number | undefined;

@@ -19,6 +19,11 @@ import type { DataConnectionPort } from '../ports/signaling.js';
 import { type ConnectionPath, connectionPath } from './connection-path.js';
 import { openStripeChannels, STRIPE_COUNT, type StripeMetadata } from './stripes.js';
 
+/** A stripe lost this soon after its dial died on its way (not a slow network): dial it again. */
+const STRIPE_QUICK_LOSS_MS = 5000;
+const STRIPE_REDIALS = 2;
+const STRIPE_REDIAL_MS = 500;
+
 export type LinkState = 'connecting' | 'open' | 'closed' | 'failed';
 
 /** What a link is made of right now: for diagnostics and tests, read on request (never pushed). */
@@ -151,8 +156,9 @@ export class PeerLink {
     this.closed();
   }
 
-  private addStripe(connection: DataConnectionPort): void {
+  private addStripe(connection: DataConnectionPort, redials = 0): void {
     this.stripeConnections.push(connection);
+    const startedAt = this.options.runtime.now();
     openStripeChannels(connection, this.options.runtime).then(
       (channels) => {
         if (this.finished || !this.session) connection.close();
@@ -161,17 +167,26 @@ export class PeerLink {
           this.countFrames(channels);
         }
       },
-      // A stripe that cannot open costs speed, not the link.
-      () => connection.close(),
+      // A stripe that cannot open costs speed, not the link. One that died on its way at once
+      // (libdatachannel#1612 closes about one connection in 30 before it opens) is dialed again.
+      () => {
+        connection.close();
+        const at = this.stripeConnections.indexOf(connection);
+        if (at >= 0) this.stripeConnections.splice(at, 1);
+        const quick = this.options.runtime.now() - startedAt < STRIPE_QUICK_LOSS_MS;
+        if (this.options.dialStripe && quick && redials < STRIPE_REDIALS) this.options.runtime.setTimer(STRIPE_REDIAL_MS, () => this.dialStripe(redials + 1));
+      },
     );
   }
 
   private openStripes(): void {
+    for (let i = this.stripeConnections.length; i < (this.options.stripes ?? STRIPE_COUNT); i++) this.dialStripe(0);
+  }
+
+  private dialStripe(redials: number): void {
     const dial = this.options.dialStripe;
-    if (!dial) return;
-    for (let i = this.stripeConnections.length; i < (this.options.stripes ?? STRIPE_COUNT); i++) {
-      this.addStripe(dial({ ferryStripeOf: this.connection.connectionId }));
-    }
+    if (!dial || this.finished || !this.session || this.stripeConnections.length >= (this.options.stripes ?? STRIPE_COUNT)) return;
+    this.addStripe(dial({ ferryStripeOf: this.connection.connectionId }), redials);
   }
 
   private closeStripes(): void {

@@ -49,7 +49,7 @@ describe('pairing by code over a connection that may die before it opens', () =>
     const { network, alice, bob, statuses, run, pairingDials } = twoDevices();
     showPairingCode(bob);
     run(100);
-    network.connectionsToLoseBeforeOpen = 1;
+    network.toLoseBeforeOpen.set('pairing', 1);
     enterPairingCode(alice, codeShown(statuses.bob));
     run(3000);
     expect(statuses.alice.at(-1)).toMatchObject({ kind: 'paired', name: 'Bob' });
@@ -61,7 +61,7 @@ describe('pairing by code over a connection that may die before it opens', () =>
     const { network, alice, bob, statuses, run, pairingDials } = twoDevices();
     showPairingCode(bob);
     run(100);
-    network.connectionsToLoseBeforeOpen = 10;
+    network.toLoseBeforeOpen.set('pairing', 10);
     enterPairingCode(alice, codeShown(statuses.bob));
     run(5000);
     expect(pairingDials()).toBe(3);

@@ -1,4 +1,4 @@
-import { decodeBase64, FerryError, MAX_DEVICE_NAME_LENGTH } from '../../src-core/index.js';
+import { decodeBase64, type DeviceKind, FerryError, MAX_DEVICE_NAME_LENGTH } from '../../src-core/index.js';
 import type { FerrySettings } from '../contract/device.js';
 
 /** One entry of the settings' trusted devices: paired by code when it carries a key. */
@@ -34,4 +34,11 @@ export function renamed(devices: readonly TrustedDevice[], peerId: string, rawNa
   if (name.length > DEVICE_NAME_MAX) throw new FerryError('NAME_INVALID', `A name can have at most ${DEVICE_NAME_MAX} characters.`);
   if (!devices.some((d) => d.peerId === peerId)) throw new FerryError('PEER_ID_INVALID', 'That device is not paired with this one any more.');
   return devices.map((d) => (d.peerId === peerId ? { ...d, name } : d));
+}
+
+/** Keeps what a trusted device said it runs as (undefined: nothing to change, nothing saved). */
+export function withKind(devices: readonly TrustedDevice[], peerId: string, kind: DeviceKind): TrustedDevice[] | undefined {
+  const device = devices.find((d) => d.peerId === peerId);
+  if (!device || device.kind === kind) return undefined;
+  return devices.map((d) => (d === device ? { ...d, kind } : d));
 }

@@ -449,10 +449,10 @@ export class MemoryNetwork {
    */
   manInTheMiddle = false;
   /**
-   * How many of the next connections die before they open, both ends, as libdatachannel#1612's
-   * DTLS race makes one now and then (PeerJS then says "Connection to X closed.").
+   * How many of the next connections of each kind die before they open, both ends, as
+   * libdatachannel#1612's DTLS race makes one now and then (PeerJS says "Connection to X closed.").
    */
-  connectionsToLoseBeforeOpen = 0;
+  readonly toLoseBeforeOpen = new Map<MemoryConnectionKind, number>();
   private readonly interceptors = new Set<(message: WireMessage) => WireVerdict>();
   private readonly random: () => number;
 
@@ -521,8 +521,9 @@ export class MemoryNetwork {
           answerer.close();
           return;
         }
-        if (this.connectionsToLoseBeforeOpen > 0) {
-          this.connectionsToLoseBeforeOpen--;
+        const toLose = this.toLoseBeforeOpen.get(dialer.kind) ?? 0;
+        if (toLose > 0) {
+          this.toLoseBeforeOpen.set(dialer.kind, toLose - 1);
           dialer.fail(`Connection to ${to} closed.`);
           answerer.fail(`Connection to ${from.id} closed.`);
           return;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DELIVERY_MODES } from '../../src-core/index.js';
+import { DELIVERY_MODES, DEVICE_KINDS } from '../../src-core/index.js';
 import { DeviceName } from '../ipc/contract.js';
 import type { FerrySettings } from '../preload/api.js';
 
@@ -63,6 +63,8 @@ export const SettingsSchema = z.strictObject({
         since: z.number().int().nonnegative(),
         /** Base64 Ed25519 key, for devices paired by code (trust tied to the key, not the id). */
         publicKey: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'Not an identity key.').optional(),
+        /** What it runs Ferry as, as its last session said: its icon while it is offline. */
+        kind: z.enum(DEVICE_KINDS).optional(),
       }),
     )
     .max(256, 'At most 256 trusted devices.'),

@@ -49,6 +49,13 @@ describe('deviceEntries: every device once, in an order that does not jump', () 
     expect(near?.conversation).toBeUndefined();
   });
 
+  it('a paired device away keeps the icon of what its last session said it runs as', () => {
+    const trusted = [{ peerId: 'ferry-phone', name: 'Phone', since: 1, publicKey: encodeBase64(key), kind: 'cli' as const }];
+    expect(deviceEntries(snapshot({ trusted }))[0]?.kind).toBe('cli');
+    // While connected, the session's own word wins.
+    expect(deviceEntries(snapshot({ trusted, conversations: [conversation('ferry-phone', 'Phone')] }))[0]?.kind).toBe('desktop');
+  });
+
   it('a device whose session has not told its name yet is shown by its id, never by another’s name', () => {
     const [entry] = deviceEntries(snapshot({ conversations: [conversation('ferry-new', undefined, 'connecting')] }));
     expect(entry).toMatchObject({ peerId: 'ferry-new', name: 'ferry-new', named: false });

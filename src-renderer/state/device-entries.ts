@@ -1,4 +1,5 @@
 import { decodeBase64, keyFingerprintWords } from '../../src-core/index';
+import type { DeviceKind } from '../../src-core/index';
 import type { Conversation, EngineSnapshot, Presence } from '../../src-engine/index';
 
 /**
@@ -18,6 +19,8 @@ export interface DeviceEntry {
   conversation: Conversation | undefined;
   presence: Presence | undefined;
   nearby: boolean;
+  /** What it runs Ferry as: its session says so; a trusted device's last session, while it is away. */
+  kind: DeviceKind | undefined;
 }
 
 /** A device of the LAN server that has not said its name yet. */
@@ -46,6 +49,7 @@ export function deviceEntries(snapshot: EngineSnapshot): DeviceEntry[] {
       conversation,
       presence: snapshot.presence[peerId],
       nearby: nearby.has(peerId),
+      kind: conversation?.peerKind ?? trusted.find((d) => d.peerId === peerId)?.kind,
     });
   };
   for (const d of trusted) if (d.publicKey !== undefined) add(d.peerId, d.name, true, keyFingerprintWords(decodeBase64(d.publicKey)));

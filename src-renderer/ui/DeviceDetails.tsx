@@ -39,7 +39,7 @@ export function DeviceDetails({ entry, store }: { entry: DeviceEntry; store: Fer
           </button>
         </dd>
         <dt>Runs Ferry as</dt>
-        <dd>{entry.conversation?.peerKind ? KIND_WORDS[entry.conversation.peerKind] : 'Known once it connects.'}</dd>
+        <dd>{entry.kind ? KIND_WORDS[entry.kind] : 'Known once it connects.'}</dd>
         <dt>Key words</dt>
         <dd>
           {entry.keyWords ? <span aria-label={`Key words of ${entry.name}`}>{entry.keyWords.join(' ')}</span> : <span className="subtle">Known once it connects.</span>}

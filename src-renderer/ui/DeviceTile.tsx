@@ -50,7 +50,7 @@ export function DeviceTile({ entry, store, canConnect, now }: { entry: DeviceEnt
         </p>
       ) : null}
       <header className="tile-head">
-        <DeviceIcon kind={conversation?.peerKind} />
+        <DeviceIcon kind={entry.kind} />
         <h3 className="tile-name">{name}</h3>
         <span className={`pill${entry.paired ? ' pill-paired' : ''}`}>{entry.paired ? 'Paired' : 'Not paired'}</span>
       </header>

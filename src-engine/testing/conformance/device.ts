@@ -45,6 +45,8 @@ export interface ConformanceFaults {
   closeStripe(): void;
   /** The link's own connection goes (the network dropped it): its stripes go with it. */
   dropLink(): void;
+  /** The next `count` connections of a kind die before they open, both ends (libdatachannel#1612 does this now and then). */
+  loseBeforeOpen(kind: 'link' | 'stripe', count: number): void;
   /** Sends a raw frame as `from` would, on the live link: on its control channel or a mode's data channel. */
   inject(from: Side, channel: 'control' | DeliveryMode, frame: Uint8Array): void;
   /** Control messages `from` sent on its links so far (decoded; what the other side received or will). */

@@ -155,6 +155,9 @@ export async function createMemoryPair(options: { bytesPerMs?: number } = {}): P
       stripe.close();
     },
     dropLink: () => linkOf('a').close(),
+    loseBeforeOpen: (kind, count) => {
+      network.toLoseBeforeOpen.set(kind, count);
+    },
     inject: (from, channel, frame) => {
       const link = linkOf(from);
       const target = channel === 'control' ? link.dataChannel : link.peerConnection.negotiated.get(DATA_CHANNEL_SETUP[channel as DeliveryMode].id);

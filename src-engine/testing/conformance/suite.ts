@@ -171,6 +171,12 @@ export function defineEngineConformance(name: string, options: EngineConformance
       const [ca, cb] = await Promise.all([waitOpen('a'), waitOpen('b')]);
       expect(ca.peerName).toBe(pair.b.name);
       expect(cb.peerName).toBe(pair.a.name);
+      // What the other runs Ferry as is kept with it: its icon while it is away.
+      for (const side of ['a', 'b'] as const) {
+        const said = (await device(side).snapshot()).conversations.find((c) => c.peerId === peerOf(side))?.peerKind;
+        expect(said).toBeDefined();
+        await device(side).waitFor('the kind kept', (s) => (s.settings?.trustedDevices.find((d) => d.peerId === peerOf(side))?.kind === said ? true : undefined));
+      }
     });
 
     step('stripes: the dialer opens 3 more connections and a file spreads over all four; paired, it is accepted at once', async () => {
@@ -505,6 +511,19 @@ export function defineEngineConformance(name: string, options: EngineConformance
       const next = await transfer('a', [join(dir, 'after.bin')], 'after.bin');
       expect(next.received.state).toBe('done');
       await expectLanded('b', dir, ['after.bin']);
+    });
+
+    step('connections that die before they open are dialed again: the link comes back with all its stripes', async () => {
+      await ensureLink();
+      faults().dropLink();
+      await Promise.all((['a', 'b'] as const).map((side) => device(side).waitFor('the link to go', (s) => (conversationWith(s, peerOf(side))?.state !== 'open' ? true : undefined))));
+      // The link's first dial dies on its way (the person's dial is tried once more), then two
+      // of its stripes do (each is dialed again).
+      faults().loseBeforeOpen('link', 1);
+      faults().loseBeforeOpen('stripe', 2);
+      await device('a').command('connectTo', peerOf('a'));
+      await Promise.all([waitOpen('a'), waitOpen('b')]);
+      for (const side of ['a', 'b'] as const) await until(`${device(side).name}'s link to have its 4 connections`, async () => ((await diagnostics(side))?.connections === 4 ? true : undefined), 15_000);
     });
 
     step('the link dropping mid-transfer interrupts it on both sides, nothing under a final name; the devices meet again and it resumes by itself, byte for byte', async () => {
