@@ -60,9 +60,9 @@ describe.skipIf(!canUseNetns())('zero configuration on a LAN, through the app', 
     const bId = await waitForText(b.page.getByRole('status', { name: 'Your device id' }), /^ferry-/);
     // Never met, each shows under the name its signed card proves, not paired; its id in its details.
     const devices = b.page.getByRole('region', { name: 'Devices' });
-    // D uses the server by its address, not as the built-in one: it follows no LAN listing and
-    // posts no card, so it shows unnamed (its id still in its details).
-    for (const [name, id] of [['A', aId], ['C', cId], ['A Ferry device', dId]] as const) {
+    // D uses the server by its address, not as the built-in one: it still follows the server's
+    // listing and posts its card there, so it shows under its own name too.
+    for (const [name, id] of [['A', aId], ['C', cId], ['D', dId]] as const) {
       const nearbyTile = devices.getByRole('article', { name: `Device ${name}`, exact: true });
       await expect.poll(() => nearbyTile.textContent(), { timeout: 15_000 }).toMatch(/Not paired.*Nearby/);
       expect(await (await openDetails(b.page, name)).textContent()).toContain(id);

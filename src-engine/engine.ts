@@ -167,8 +167,11 @@ export class Engine {
     const client = this.client;
     this.ice = new IceKeeper(this.runtime, () => this.ports.device.iceServers(), (servers) => client.setIceServers(servers));
     this.ice.start();
-    if (config.embedded) {
-      const ports = { lanStatus: () => this.ports.device.lanStatus(), fetchJson: this.ports.fetchJson, nameCard: () => this.ports.device.nameCard(), selfId: () => store.get().signaling?.peerId };
+    {
+      // The built-in server, and a server set by address that lists its peers (a LAN's server
+      // where mDNS does not reach): nearby devices, named by their cards.
+      const lanStatus = config.embedded ? () => this.ports.device.lanStatus() : async () => null;
+      const ports = { lanStatus, fetchJson: this.ports.fetchJson, nameCard: () => this.ports.device.nameCard(), selfId: () => store.get().signaling?.peerId };
       this.lan = new LanFollower(this.runtime, config.url, ports, {
         status: (lanStatus) => {
           if (JSON.stringify(lanStatus) !== JSON.stringify(store.get().lanStatus)) store.update({ lanStatus });
@@ -181,7 +184,7 @@ export class Engine {
           if (nearby.join() !== before.nearby.join() || JSON.stringify(nearbyNames) !== JSON.stringify(before.nearbyNames)) store.update({ nearby, nearbyNames });
           this.presence.nearby(nearby);
         },
-      });
+      }, { stopUnlisted: !config.embedded });
       this.lan.start();
     }
   }

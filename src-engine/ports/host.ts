@@ -36,7 +36,10 @@ export interface DevicePort {
   keepHistory?(entries: HistoryEntry[]): Promise<unknown>;
 }
 
-/** Answers `url` with its JSON body, or throws; bounded by `timeoutMs`. With `body`: POSTs it as JSON. */
+/**
+ * Answers `url` with its JSON body, or throws (an HTTP answer other than 2xx: an error with its
+ * `status`); bounded by `timeoutMs`. With `body`: POSTs it as JSON.
+ */
 export type FetchJson = (url: string, timeoutMs: number, body?: unknown) => Promise<unknown>;
 
 /** Who sent an offer, as its authenticated session says: a resumable download is kept for them only. */

@@ -7,7 +7,9 @@ const LAN_POLL_MS = 2000;
 
 /**
  * The built-in server can move between computers (an election) and its peers come and go: this
- * polls main for where it runs and the server for its peer list, and reports changes.
+ * polls main for where it runs and the server for its peer list, and reports changes. A server
+ * set by address (a LAN's server where mDNS cannot reach) is followed for its listing alone,
+ * when it lists its peers.
  */
 export class LanFollower {
   private timer: TimerHandle | undefined;
@@ -18,6 +20,8 @@ export class LanFollower {
     private readonly serverUrl: string,
     private readonly ports: { lanStatus(): Promise<LanStatus | null>; fetchJson: FetchJson; nameCard(): Promise<NameCard>; selfId(): string | undefined },
     private readonly report: { status(status: LanStatus | undefined): void; nearby(ids: string[], names: Record<string, string>): void },
+    /** A server set by address may list nobody: it says so once (404), and the follower stops. */
+    private readonly options: { stopUnlisted?: boolean } = {},
   ) {}
 
   /** The card last posted (the listing must carry it unchanged, or it goes again). */
@@ -73,7 +77,8 @@ export class LanFollower {
       this.report.nearby(ids, names);
       const self = this.ports.selfId();
       if (self !== undefined && ids.includes(self)) await this.postCard(self, cards[self]);
-    } catch {
+    } catch (error) {
+      if (this.options.stopUnlisted && (error as { status?: unknown }).status === 404) this.stop();
       // The server moved or lists nothing: keep what we had until the next round.
     }
   }

@@ -4,6 +4,6 @@ import type { FetchJson } from '../../src-engine/index.js';
 export const nodeFetchJson: FetchJson = async (url, timeoutMs, body) => {
   const post = body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
   const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), ...post });
-  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+  if (!response.ok) throw Object.assign(new Error(`${url} answered ${response.status}`), { status: response.status });
   return response.json() as Promise<unknown>;
 };

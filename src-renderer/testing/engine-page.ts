@@ -93,7 +93,10 @@ const engine = new Engine({
   },
   fetchJson: async (url, timeoutMs, body) => {
     const post = body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
-    return (await fetch(url, { signal: AbortSignal.timeout(timeoutMs), ...post })).json() as Promise<unknown>;
+    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), ...post });
+    // As FetchJson says: an HTTP refusal is an error with its status (a server that lists nobody answers 404).
+    if (!response.ok) throw Object.assign(new Error(`${url} answered ${response.status}`), { status: response.status });
+    return response.json() as Promise<unknown>;
   },
 });
 let started = false;
