@@ -7,6 +7,7 @@ import { IceKeeper } from './signaling/ice-keeper.js';
 import { LinkBook } from './link/link-book.js';
 import type { LinkDiagnostics } from './link/peer-link.js';
 import { LanFollower } from './signaling/lan-follower.js';
+import { CodeTransfers } from './pairing/code-transfer.js';
 import { PairingController } from './pairing/pairing-controller.js';
 import { PresenceTracker } from './presence/presence.js';
 import { type EngineSnapshot, SnapshotStore } from './state/snapshot-store.js';
@@ -57,6 +58,7 @@ export class Engine {
   private readonly runtime: Runtime;
   private readonly presence: PresenceTracker;
   private readonly pairing: PairingController;
+  private readonly codes: CodeTransfers;
   private readonly links: LinkBook;
   private readonly transfers: TransferBook;
   private readonly history: TransferHistory;
@@ -84,6 +86,17 @@ export class Engine {
       sign: (transcript, role) => ports.device.signSession(transcript, role),
       status: (pairing) => store.update({ pairing }),
       paired: (peerId) => this.presence.checkNow(peerId),
+      codeKey: (peerId) => this.codes.keyOf(peerId),
+    });
+    this.codes = new CodeTransfers({
+      runtime,
+      client: () => this.client,
+      identity: () => this.identity,
+      deviceName: () => store.get().device?.name ?? 'Ferry device',
+      status: (codeTransfer) => store.update({ codeTransfer }),
+      dial: (peerId) => this.links.dial(peerId, { background: false }),
+      linkOpen: (peerId) => store.conversation(peerId)?.state === 'open',
+      send: (peerId, files) => this.sendFiles(peerId, files),
     });
     this.presence = new PresenceTracker({
       runtime,
@@ -101,6 +114,7 @@ export class Engine {
       onIncoming: (peerId, offer, decision, handle) => this.transfers.incoming(peerId, offer, decision, handle),
       linkOpened: (peerId) => {
         this.transfers.linkOpened(peerId);
+        this.codes.linkOpened(peerId);
         const kind = this.links.get(peerId)?.peerKind;
         if (kind) void this.trust.change((devices) => withKind(devices, peerId, kind));
       },
@@ -121,6 +135,7 @@ export class Engine {
         return publicKey === undefined ? undefined : { peerId, publicKey, name: store.conversation(peerId)?.peerName ?? peerId };
       },
       ...(ports.openPaths ? { openPaths: ports.openPaths } : {}),
+      takeWithoutAsking: (peerId) => this.codes.takeWithoutAsking(peerId),
       dial: (peerId) => {
         try {
           this.links.dial(peerId, { background: true });
@@ -155,6 +170,7 @@ export class Engine {
         peerUnavailable: (peerId) => {
           this.links.get(peerId)?.unavailable();
           this.pairing.peerUnavailable(peerId);
+          this.codes.peerUnavailable(peerId);
         },
       },
       // Derived from this device's identity key (main keeps it): the same id every start, so
@@ -330,6 +346,20 @@ export class Engine {
 
   cancelPairing(): void {
     this.pairing.cancel();
+  }
+
+  /** "Send with a code": shows a one-time code; whoever types it receives these files. */
+  sendFilesWithCode(files: OutgoingFiles): void {
+    this.codes.send(files);
+  }
+
+  /** "Receive with a code": what the device showing it sends is received without asking. */
+  receiveWithCode(code: string): void {
+    this.codes.receive(code);
+  }
+
+  cancelCodeTransfer(): void {
+    this.codes.cancel();
   }
 
   /** The link with a device as it is made now (connections, frames received on each): diagnostics, read-only. */

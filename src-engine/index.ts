@@ -3,6 +3,7 @@ export * from './contract/device.js';
 export * from './link/connection-path.js';
 export type { LinkDiagnostics, LinkState } from './link/peer-link.js';
 export type { PairingStatus } from './pairing/pairing-link.js';
+export type { CodeTransferStatus } from './pairing/code-transfer.js';
 export type { Presence } from './presence/presence.js';
 export * from './ports/host.js';
 export * from './ports/signaling.js';

@@ -3,7 +3,7 @@ import { ed25519 } from '@noble/curves/ed25519';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parsePairingCode } from './code.js';
-import { decodeBase64, encodeBase64, type PairingMessage, type PairingOutcome, PairingInitiator, PairingResponder } from './pairing-session.js';
+import { channelIdentifier, type CodePurpose, decodeBase64, encodeBase64, type PairingMessage, type PairingOutcome, PairingInitiator, PairingResponder } from './pairing-session.js';
 
 const node = { randomBytes: (n: number) => new Uint8Array(randomBytes(n)), now: () => clock };
 let clock = 1_000_000;
@@ -13,7 +13,7 @@ function device(name: string) {
 }
 
 /** Both sides wired through JSON (as on the wire); `tamper` may change what the responder receives. */
-function pair(options: { typed: string; shown: string; bindingI?: string; bindingR?: string; tamper?: (m: PairingMessage) => PairingMessage }) {
+function pair(options: { typed: string; shown: string; bindingI?: string; bindingR?: string; purposeI?: CodePurpose; purposeR?: CodePurpose; tamper?: (m: PairingMessage) => PairingMessage }) {
   const outcomes: { initiator?: PairingOutcome; responder?: PairingOutcome } = {};
   const alice = device('Alice');
   const bob = device('Bob');
@@ -23,6 +23,7 @@ function pair(options: { typed: string; shown: string; bindingI?: string; bindin
     runtime: node,
     code: parsePairingCode(options.shown),
     binding: options.bindingR ?? 'fp-1\nfp-2',
+    ...(options.purposeR ? { purpose: options.purposeR } : {}),
     ...bob,
     send: (m) => toInitiator.push(JSON.parse(JSON.stringify(m)) as PairingMessage),
     done: (o) => (outcomes.responder = o),
@@ -31,6 +32,7 @@ function pair(options: { typed: string; shown: string; bindingI?: string; bindin
     runtime: node,
     code: parsePairingCode(options.typed),
     binding: options.bindingI ?? 'fp-1\nfp-2',
+    ...(options.purposeI ? { purpose: options.purposeI } : {}),
     ...alice,
     send: (m) => toResponder.push(JSON.parse(JSON.stringify(m)) as PairingMessage),
     done: (o) => (outcomes.initiator = o),
@@ -51,6 +53,16 @@ describe('pairing by code', () => {
     const sas = (o: PairingOutcome | undefined) => (o?.ok ? o.peer.sas : undefined);
     expect(sas(outcomes.initiator)).toEqual(sas(outcomes.responder));
     expect(sas(outcomes.initiator)).toHaveLength(3);
+  });
+
+  it('a transfer code runs the same exchange under its own channel identifier: run for pairing on one side, it fails as a wrong code on both', () => {
+    const same = pair({ typed: '427-orbit-velvet', shown: '427-orbit-velvet', purposeI: 'transfer', purposeR: 'transfer' });
+    expect([same.outcomes.initiator?.ok, same.outcomes.responder?.ok]).toEqual([true, true]);
+    const crossed = pair({ typed: '427-orbit-velvet', shown: '427-orbit-velvet', purposeI: 'pair', purposeR: 'transfer' });
+    for (const side of [crossed.outcomes.initiator, crossed.outcomes.responder]) expect(side).toMatchObject({ ok: false, error: { code: 'PAIRING_CODE_INVALID' } });
+    // The identifier as SPEC.md writes it: the label, a newline, then the binding; pairing's is the binding alone.
+    expect(Buffer.from(channelIdentifier('fp-1\nfp-2', 'transfer')).toString('hex')).toBe(Buffer.from('ferry-transfer-code-v1\nfp-1\nfp-2').toString('hex'));
+    expect(channelIdentifier('fp-1\nfp-2')).toEqual(new TextEncoder().encode('fp-1\nfp-2'));
   });
 
   it('a wrong code: both sides say the code didn’t match, and nothing is paired', () => {

@@ -36,11 +36,26 @@ export interface PairingOptions {
   code: PairingCode;
   /** The channel binding (identity.ts channelBinding): both SDPs' DTLS fingerprints. */
   binding: string;
+  /**
+   * What the code is for: pairing (keys kept) or one transfer (keys used for that session only).
+   * It goes into CPace's channel identifier, so a code run for the other purpose fails as a wrong one.
+   */
+  purpose?: CodePurpose;
   publicKey: Uint8Array;
   name: string;
   send: (message: PairingMessage) => void;
   done: (outcome: PairingOutcome) => void;
 }
+
+export type CodePurpose = 'pair' | 'transfer';
+
+/** CPace's channel identifier: the channel binding, after a label for a transfer code (SPEC.md, "Transfer codes"). */
+export function channelIdentifier(binding: string, purpose: CodePurpose = 'pair'): Uint8Array {
+  return encodeUtf8(purpose === 'transfer' ? `${TRANSFER_CODE_LABEL}${binding}` : binding);
+}
+
+/** Prefixed to a transfer code's channel identifier. */
+export const TRANSFER_CODE_LABEL = 'ferry-transfer-code-v1\n';
 
 /** What the associated data binds: the sender's identity key and name. */
 function associatedData(publicKey: Uint8Array, name: string): Uint8Array {
@@ -105,7 +120,7 @@ export class PairingInitiator extends PairingSide {
     this.sid = options.runtime.randomBytes(16);
     this.cpace = new CPaceParty(
       'initiator',
-      { prs: pairingSecret(options.code), ci: encodeUtf8(options.binding), sid: this.sid, ad: associatedData(options.publicKey, options.name) },
+      { prs: pairingSecret(options.code), ci: channelIdentifier(options.binding, options.purpose), sid: this.sid, ad: associatedData(options.publicKey, options.name) },
       options.runtime,
     );
   }
@@ -154,7 +169,7 @@ export class PairingResponder extends PairingSide {
         const peerKey = decodeBase64(message.key);
         const cpace = new CPaceParty(
           'responder',
-          { prs: pairingSecret(this.options.code), ci: encodeUtf8(this.options.binding), sid: decodeBase64(message.sid), ad: associatedData(this.options.publicKey, this.options.name) },
+          { prs: pairingSecret(this.options.code), ci: channelIdentifier(this.options.binding, this.options.purpose), sid: decodeBase64(message.sid), ad: associatedData(this.options.publicKey, this.options.name) },
           this.options.runtime,
         );
         let isk: Uint8Array;

@@ -18,6 +18,8 @@ export interface PairingControllerDeps {
   status: (status: PairingStatus) => void;
   /** A device was just paired: connect to it. */
   paired: (peerId: string) => void;
+  /** A key a transfer code proved a moment ago (held in memory only): its session must prove it. */
+  codeKey?: (peerId: string) => Uint8Array | undefined;
 }
 
 /**
@@ -71,7 +73,7 @@ export class PairingController {
       sign: this.deps.sign,
       pairedKey: (peerId: string) => {
         const fresh = this.justPaired.get(peerId);
-        return fresh ? decodeBase64(fresh) : pairedKeyOf(this.deps.trustedDevices(), peerId);
+        return fresh ? decodeBase64(fresh) : (pairedKeyOf(this.deps.trustedDevices(), peerId) ?? this.deps.codeKey?.(peerId));
       },
     };
   }

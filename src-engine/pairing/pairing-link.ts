@@ -14,6 +14,7 @@ import {
   peerIdFromPublicKey,
   type Runtime,
   type FerryError,
+  type CodePurpose,
 } from '../../src-core/index.js';
 import type { DataConnectionPort, SignalingPeerPort } from '../ports/signaling.js';
 
@@ -33,6 +34,8 @@ export interface PairingContext {
   /** Opens a connection from this device's own peer. */
   connect(peerId: string, metadata: unknown): DataConnectionPort;
   onStatus(status: PairingStatus): void;
+  /** What the code is for: pairing (the default) or one transfer (SPEC.md, "Transfer codes"). */
+  purpose?: CodePurpose;
 }
 
 /** What the typing side hears when nobody waits behind a code's number (expired, used, mistyped). */
@@ -145,7 +148,7 @@ export function showPairingCode(context: PairingContext): { cancel(): void } {
       exchangeTimer = context.runtime.setTimer(EXCHANGE_TIMEOUT_MS, () => end({ kind: 'failed', message: STOPPED_ANSWERING }));
       runOver(
         connection,
-        (send, done, binding) => new PairingResponder({ runtime: context.runtime, code, binding, publicKey: decodeBase64(context.publicKey), name: context.name, send, done }),
+        (send, done, binding) => new PairingResponder({ runtime: context.runtime, code, binding, publicKey: decodeBase64(context.publicKey), name: context.name, purpose: context.purpose ?? 'pair', send, done }),
         (outcome) => {
           end(statusOf(outcome));
           context.runtime.setTimer(1000, () => connection.close());
@@ -236,7 +239,7 @@ export function enterPairingCode(context: PairingContext, text: string): Pairing
       runOver(
         current,
         (send, done, binding) => {
-          const side = new PairingInitiator({ runtime: context.runtime, code, binding, publicKey: decodeBase64(context.publicKey), name: context.name, send, done });
+          const side = new PairingInitiator({ runtime: context.runtime, code, binding, publicKey: decodeBase64(context.publicKey), name: context.name, purpose: context.purpose ?? 'pair', send, done });
           side.start();
           return side;
         },

@@ -33,6 +33,9 @@ export const ENGINE_COMMANDS = {
   showPairingCode: z.tuple([]),
   enterPairingCode: z.tuple([z.string().max(200)]),
   cancelPairing: z.tuple([]),
+  sendPathsWithCode: z.tuple([Paths]),
+  receiveWithCode: z.tuple([z.string().max(200)]),
+  cancelCodeTransfer: z.tuple([]),
   sendText: z.tuple([PeerId, z.string().max(100_000)]),
   /** Read-only: the link with a device as it is made now (diagnostics; tests check striping with it). */
   linkDiagnostics: z.tuple([PeerId]),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Engine } from '../engine.js';
+import type { OutgoingFiles } from '../ports/host.js';
 import { ENGINE_COMMANDS, type EngineCommandName, HELLO_REQUEST, SNAPSHOT_NOTE } from './engine-protocol.js';
 import type { PortLike } from './port.js';
 import { handler, type RpcHandlers, RpcPeer } from './rpc.js';
@@ -7,9 +8,9 @@ import { handler, type RpcHandlers, RpcPeer } from './rpc.js';
 /**
  * Serves an engine to one view over a port: the view's commands, checked, run on the engine;
  * the engine's state pushed on every change (changes in one task go out as one snapshot), never
- * polled. `sendPaths` is the host's: only it can turn paths into files.
+ * polled. Only the host can turn paths into files (`filesOf`).
  */
-export function serveEngine(engine: Engine, port: PortLike, host: { sendPaths(peerId: string, paths: string[]): Promise<void> }): { close(): void } {
+export function serveEngine(engine: Engine, port: PortLike, host: { filesOf(paths: string[]): Promise<OutgoingFiles> }): { close(): void } {
   const c = ENGINE_COMMANDS;
   const handlers = {
     [HELLO_REQUEST]: handler(z.tuple([]), () => engine.getSnapshot()),
@@ -34,7 +35,10 @@ export function serveEngine(engine: Engine, port: PortLike, host: { sendPaths(pe
     cancelPairing: handler(c.cancelPairing, () => engine.cancelPairing()),
     sendText: handler(c.sendText, (peerId, body) => engine.sendText(peerId, body)),
     linkDiagnostics: handler(c.linkDiagnostics, (peerId) => engine.linkDiagnostics(peerId)),
-    sendPaths: handler(c.sendPaths, (peerId, paths) => host.sendPaths(peerId, paths)),
+    sendPaths: handler(c.sendPaths, async (peerId, paths) => engine.sendFiles(peerId, await host.filesOf(paths))),
+    sendPathsWithCode: handler(c.sendPathsWithCode, async (paths) => engine.sendFilesWithCode(await host.filesOf(paths))),
+    receiveWithCode: handler(c.receiveWithCode, (code) => engine.receiveWithCode(code)),
+    cancelCodeTransfer: handler(c.cancelCodeTransfer, () => engine.cancelCodeTransfer()),
   } satisfies Record<EngineCommandName | typeof HELLO_REQUEST, unknown> as RpcHandlers;
   const rpc = new RpcPeer(port, handlers);
   let scheduled = false;

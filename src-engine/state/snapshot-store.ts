@@ -1,5 +1,6 @@
 import type { DeviceInfo, FerrySettings, HistoryEntry, LanStatus, SignalingConfig } from '../contract/device.js';
 import type { LinkState } from '../link/peer-link.js';
+import type { CodeTransferStatus } from '../pairing/code-transfer.js';
 import type { PairingStatus } from '../pairing/pairing-link.js';
 import type { Presence } from '../presence/presence.js';
 import type { SignalingState } from '../signaling/signaling-client.js';
@@ -15,6 +16,8 @@ export interface EngineSnapshot {
   nearbyNames: Readonly<Record<string, string>>;
   /** Pairing by code, while it runs and its last outcome. */
   pairing: PairingStatus | undefined;
+  /** Sending or receiving with a one-time code, while it runs and its last outcome. */
+  codeTransfer: CodeTransferStatus | undefined;
   /** Paired devices' presence, by peer id. */
   presence: Readonly<Record<string, Presence>>;
   /** This device's key as words, for comparing with what a paired device shows. */
@@ -40,6 +43,7 @@ export const EMPTY_SNAPSHOT: EngineSnapshot = {
   nearby: [],
   nearbyNames: {},
   pairing: undefined,
+  codeTransfer: undefined,
   presence: {},
   ownKeyWords: undefined,
   settings: undefined,

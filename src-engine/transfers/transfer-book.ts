@@ -50,6 +50,8 @@ export interface TransferBookDeps {
   originOf: (peerId: string) => TransferOrigin | undefined;
   /** Dials a device in the background, to resume what was interrupted with it. */
   dial: (peerId: string) => void;
+  /** True once for a sender a transfer code proved: its offer is taken without asking. */
+  takeWithoutAsking?: (peerId: string) => boolean;
   /** Makes files again from their paths (to offer an interrupted transfer as its files are now). */
   openPaths?: OpenPaths;
   /** A transfer ended for good (done, failed, cancelled, declined): for the history. */
@@ -383,7 +385,7 @@ export class TransferBook {
           });
           return;
         }
-        if (this.deps.store.get().settings?.autoAcceptTrusted && this.deps.store.isTrusted(peerId)) this.accept(peerId, key);
+        if (this.deps.takeWithoutAsking?.(peerId) || (this.deps.store.get().settings?.autoAcceptTrusted && this.deps.store.isTrusted(peerId))) this.accept(peerId, key);
       },
       (error: Error) => this.rows.patch(peerId, key, { spaceProblem: `Could not check the download folder: ${error.message}` }),
     );

@@ -77,13 +77,13 @@ export async function runEngineHost(
   });
   rpc.onNote(SETTINGS_NOTE, (settings) => void engine.settingsChanged(settings as FerrySettings));
   rpc.note(READY_NOTE, null);
-  const sendPaths = async (peerId: string, paths: string[]) => {
+  const filesOf = async (paths: string[]) => {
     granted.check(paths);
-    engine.sendFiles(peerId, { ...(await outgoingFromPaths(paths)), paths });
+    return { ...(await outgoingFromPaths(paths)), paths };
   };
   return {
     engine,
-    serveView: (port) => serveEngine(engine, port, { sendPaths }),
+    serveView: (port) => serveEngine(engine, port, { filesOf }),
     stop: async () => {
       engine.stop();
       rpc.close();

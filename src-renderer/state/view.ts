@@ -139,6 +139,20 @@ export class FerryView {
     void this.engine.command('cancelPairing').catch(() => {});
   }
 
+  /** "Send with a code": the files are granted to the engine, which shows the code. */
+  async sendFilesWithCode(files: readonly PickedFile[]): Promise<void> {
+    if (files.length === 0) return;
+    await this.engine.command('sendPathsWithCode', await call(ferryApi().grantFiles(files)));
+  }
+
+  async receiveWithCode(code: string): Promise<void> {
+    await this.engine.command('receiveWithCode', code);
+  }
+
+  cancelCodeTransfer(): void {
+    void this.engine.command('cancelCodeTransfer').catch(() => {});
+  }
+
   async sendText(peerId: string, body: string): Promise<void> {
     await this.engine.command('sendText', peerId, body);
   }

@@ -107,11 +107,11 @@ main.onNote(START_NOTE, (start) => {
 });
 main.onNote(SETTINGS_NOTE, (settings) => void engine.settingsChanged(settings as FerrySettings));
 serveEngine(engine, portTo('view'), {
-  sendPaths: async (peerId, paths) => {
+  filesOf: async (paths) => {
     const items = paths.map((path) => picked.get(path));
     if (items.some((i) => i === undefined)) throw new FerryError('SOURCE_FAILED', 'Ferry sends only files and folders you picked or dropped; this one was neither.');
     const { entries, blobs } = manifestFromItems((items as Picked[][]).flat());
-    engine.sendFiles(peerId, { entries, source: new BlobSource(blobs) });
+    return { entries, source: new BlobSource(blobs) };
   },
 });
 

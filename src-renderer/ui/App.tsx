@@ -6,6 +6,7 @@ import { DeviceGrid } from './DeviceGrid';
 import { PairingLinkPrompt } from './PairingLinkPrompt';
 import { FirstRun } from './FirstRun';
 import { IncomingOffers } from './IncomingOffers';
+import { CodeTransferPanel } from './CodeTransferPanel';
 import { PairingPanel } from './PairingPanel';
 import { SettingsDialog } from './SettingsDialog';
 import { SettingsPanel } from './SettingsPanel';
@@ -65,6 +66,7 @@ export function App({ store }: { store: FerryView }) {
         <div className="add-device">
           <PairingPanel status={snapshot.pairing} store={store} enabled={snapshot.signaling?.kind === 'connected'} />
           <ConnectForm store={store} enabled={snapshot.signaling?.kind === 'connected'} />
+          <CodeTransferPanel status={snapshot.codeTransfer} store={store} enabled={snapshot.signaling?.kind === 'connected'} />
         </div>
         <TransfersView snapshot={snapshot} store={store} />
       </main>

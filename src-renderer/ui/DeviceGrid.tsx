@@ -19,7 +19,7 @@ export function DeviceGrid({ snapshot, store }: { snapshot: EngineSnapshot; stor
       </div>
       {entries.length === 0 ? (
         <p className="hint card">
-          No devices yet. Pair one by code (below): after that the two find each other by themselves. Or connect to a device by its id, or use a pairing link.
+          No devices yet. Pair one by code (below): after that the two find each other by themselves. Or send files with a one-time code, connect to a device by its id, or use a pairing link.
         </p>
       ) : (
         <div className="device-grid">

@@ -273,6 +273,35 @@ export function defineEngineConformance(name: string, options: EngineConformance
       await expectLanded('b', dir, ['report.pdf']);
     });
 
+    step('send with a code: whoever types it receives the files without a prompt, and nothing is kept of the other; a wrong code fails both', async () => {
+      const dir = await freshSources();
+      await makeTree(dir, { 'by-code.bin': 345_678 });
+      const paths = [join(dir, 'by-code.bin')];
+      await expect(pair.a.command('sendPathsWithCode', paths)).rejects.toMatchObject({ code: 'SOURCE_FAILED' });
+      await pair.a.pick(paths);
+      const trustedBefore = (await pair.b.snapshot()).settings?.trustedDevices;
+      // A wrong code first: both sides fail, the code is burned, nothing is written.
+      await pair.a.command('sendPathsWithCode', paths);
+      const shown = (s: EngineSnapshot) => (s.codeTransfer?.kind === 'showing' ? s.codeTransfer.code : undefined);
+      const failed = (s: EngineSnapshot) => (s.codeTransfer?.kind === 'failed' ? s.codeTransfer.message : undefined);
+      const burned = await pair.a.waitFor('a code', shown);
+      await pair.b.command('receiveWithCode', burned.replace(/^(\d+)-(\w+)-(\w+)$/, '$1-$3-$2'));
+      const [onA, onB] = await Promise.all([pair.a.waitFor('the sender to fail', failed), pair.b.waitFor('the receiver to fail', failed)]);
+      expect([onA, onB]).toEqual([expect.stringMatching(/code didn’t match/), expect.stringMatching(/code didn’t match/)]);
+      // The right code: the files go at once, and arrive without anyone accepting.
+      await pair.a.command('sendPathsWithCode', paths);
+      const code = await pair.a.waitFor('a new code', shown);
+      expect(code).not.toBe(burned);
+      await pair.b.command('receiveWithCode', code);
+      const connected = (s: EngineSnapshot) => (s.codeTransfer?.kind === 'connected' ? s.codeTransfer : undefined);
+      const [toB, fromA] = await Promise.all([pair.a.waitFor('the code exchange', connected), pair.b.waitFor('the code exchange', connected)]);
+      expect([toB.peerId, toB.name, fromA.peerId, fromA.name]).toEqual([ids.b, pair.b.name, ids.a, pair.a.name]);
+      const received = await incoming('b', 'by-code.bin', (t) => t.state === 'done' || t.state === 'failed');
+      expect(received.state).toBe('done');
+      await expectLanded('b', dir, ['by-code.bin']);
+      expect((await pair.b.snapshot()).settings?.trustedDevices).toEqual(trustedBefore);
+    });
+
     step('a folder with an empty subfolder, an empty file and nested files, the other way', async () => {
       await ensureLink();
       const dir = await freshSources();
