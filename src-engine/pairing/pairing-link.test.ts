@@ -69,6 +69,21 @@ describe('pairing by code over a connection that may die before it opens', () =>
     expect(statuses.bob.at(-1)).toEqual({ kind: 'failed', message: 'The other device could not connect to this one. Show a new code to try again.' });
   });
 
+  it('a transfer code runs the same way and its words say what it was for', () => {
+    const { alice, bob, statuses, run } = twoDevices();
+    const shown = showPairingCode({ ...bob, purpose: 'transfer' });
+    run(100);
+    enterPairingCode({ ...alice, purpose: 'transfer' }, codeShown(statuses.bob));
+    run(3000);
+    expect([statuses.alice.at(-1)?.kind, statuses.bob.at(-1)?.kind]).toEqual(['paired', 'paired']);
+    const next = twoDevices();
+    const again = showPairingCode({ ...next.bob, purpose: 'transfer' });
+    next.run(100);
+    again.cancel();
+    expect(next.statuses.bob.at(-1)).toEqual({ kind: 'failed', message: 'Cancelled: the code is no longer good.' });
+    shown.cancel();
+  });
+
   it('one exchange per code: once one has run, another caller is turned away', () => {
     const { alice, bob, statuses, run } = twoDevices();
     showPairingCode(bob);

@@ -43,8 +43,17 @@ const NO_SUCH_CODE = 'No device is showing that code: it may have expired or bee
 
 /** Once connected, the exchange takes a few round trips: silence this long means it is over. */
 const EXCHANGE_TIMEOUT_MS = 20_000;
-const STOPPED_ANSWERING = 'The other device stopped answering before pairing finished. Try again with a new code.';
-const HUNG_UP = 'The other device hung up before pairing finished. Try again with a new code.';
+/** The words of a run's ends that name what the code was for: pairing, or sending files. */
+function wordsFor(purpose: CodePurpose | undefined) {
+  const what = purpose === 'transfer' ? 'the code was checked' : 'pairing finished';
+  return {
+    stoppedAnswering: `The other device stopped answering before ${what}. Try again with a new code.`,
+    hungUp: `The other device hung up before ${what}. Try again with a new code.`,
+    expired: `That code has expired (codes last 10 minutes). Show a new code to ${purpose === 'transfer' ? 'send' : 'pair'}.`,
+    couldNotStart: (reason: string) => `${purpose === 'transfer' ? 'Sending with a code' : 'Pairing'} could not start: ${reason}`,
+    cancelled: purpose === 'transfer' ? 'Cancelled: the code is no longer good.' : 'Pairing cancelled.',
+  };
+}
 
 /** Connections one code takes before its exchange opens (each one that dies first sent nothing). */
 const MAX_CONNECTIONS = 3;
@@ -94,6 +103,7 @@ function runOver(connection: DataConnectionPort, start: (send: (m: unknown) => v
  * attempt within the code's lifetime.
  */
 export function showPairingCode(context: PairingContext): { cancel(): void } {
+  const words = wordsFor(context.purpose);
   const code: PairingCode = createPairingCode(context.runtime);
   const expiresAt = context.runtime.now() + PAIRING_CODE_LIFETIME_MS;
   const peer = context.openSidePeer(pairingPeerId(code.slot));
@@ -108,14 +118,14 @@ export function showPairingCode(context: PairingContext): { cancel(): void } {
     // Let the last message leave before the slot's registration goes.
     context.runtime.setTimer(1000, () => peer.destroy());
   };
-  const timer = context.runtime.setTimer(PAIRING_CODE_LIFETIME_MS, () => end({ kind: 'failed', message: 'That code has expired (codes last 10 minutes). Show a new code to pair.' }));
+  const timer = context.runtime.setTimer(PAIRING_CODE_LIFETIME_MS, () => end({ kind: 'failed', message: words.expired }));
   peer.on('error', (error) => {
     const type = String((error as { type?: string }).type);
     if (type === 'unavailable-id') end({ kind: 'failed', message: 'Someone else is using that code number right now. Start again for a new code.' });
     // PeerJS reports trouble with one of the slot's connections (a candidate the WebRTC stack
     // refused, say) as an error of the whole peer ('webrtc'): that connection's close or the
     // exchange's timer ends the pairing in words if it matters; the slot itself is fine.
-    else if (!ended && type !== 'peer-unavailable' && type !== 'webrtc') end({ kind: 'failed', message: `Pairing could not start: ${error.message}` });
+    else if (!ended && type !== 'peer-unavailable' && type !== 'webrtc') end({ kind: 'failed', message: words.couldNotStart(error.message) });
   });
   // One exchange per code. A connection that dies before it opens carried no pairing message
   // (no guess at the code): the caller may dial again, up to a few connections in all.
@@ -130,7 +140,7 @@ export function showPairingCode(context: PairingContext): { cancel(): void } {
     connections++;
     waiting.add(connection);
     const lost = () => {
-      if (exchanging === connection) end({ kind: 'failed', message: HUNG_UP });
+      if (exchanging === connection) end({ kind: 'failed', message: words.hungUp });
       else if (waiting.delete(connection) && !exchanging && waiting.size === 0 && connections >= MAX_CONNECTIONS) end({ kind: 'failed', message: NEVER_CONNECTED });
     };
     connection.on('close', lost);
@@ -145,7 +155,7 @@ export function showPairingCode(context: PairingContext): { cancel(): void } {
       for (const other of waiting) other.close();
       waiting.clear();
       context.onStatus({ kind: 'working' });
-      exchangeTimer = context.runtime.setTimer(EXCHANGE_TIMEOUT_MS, () => end({ kind: 'failed', message: STOPPED_ANSWERING }));
+      exchangeTimer = context.runtime.setTimer(EXCHANGE_TIMEOUT_MS, () => end({ kind: 'failed', message: words.stoppedAnswering }));
       runOver(
         connection,
         (send, done, binding) => new PairingResponder({ runtime: context.runtime, code, binding, publicKey: decodeBase64(context.publicKey), name: context.name, purpose: context.purpose ?? 'pair', send, done }),
@@ -161,7 +171,7 @@ export function showPairingCode(context: PairingContext): { cancel(): void } {
   peer.on('open', () => {
     if (!ended) context.onStatus({ kind: 'showing', code: formatPairingCode(code), expiresAt });
   });
-  return { cancel: () => end({ kind: 'failed', message: 'Pairing cancelled.' }) };
+  return { cancel: () => end({ kind: 'failed', message: words.cancelled }) };
 }
 
 /** A running "enter a code": the signaling server may say nobody waits behind its number. */
@@ -174,6 +184,7 @@ const NOTHING_RUNNING: PairingAttempt = { cancel: () => {}, peerUnavailable: () 
 
 /** "Enter a code": connects to the code's slot and runs the exchange. */
 export function enterPairingCode(context: PairingContext, text: string): PairingAttempt {
+  const words = wordsFor(context.purpose);
   let code: PairingCode;
   try {
     code = parsePairingCode(text);
@@ -223,10 +234,10 @@ export function enterPairingCode(context: PairingContext, text: string): Pairing
       }
       finish({ kind: 'failed', message: failed });
     };
-    current.on('close', () => (opened ? finish({ kind: 'failed', message: HUNG_UP }) : lostBeforeOpen(NO_SUCH_CODE)));
+    current.on('close', () => (opened ? finish({ kind: 'failed', message: words.hungUp }) : lostBeforeOpen(NO_SUCH_CODE)));
     // A connection that fails on its way is not "nobody there": say what failed.
     current.on('error', (error) =>
-      opened ? finish({ kind: 'failed', message: HUNG_UP }) : lostBeforeOpen(`Could not connect to the device showing that code (${error.message}). Try again with a new code.`),
+      opened ? finish({ kind: 'failed', message: words.hungUp }) : lostBeforeOpen(`Could not connect to the device showing that code (${error.message}). Try again with a new code.`),
     );
     current.on('open', () => {
       if (finished || connection !== current) {
@@ -235,7 +246,7 @@ export function enterPairingCode(context: PairingContext, text: string): Pairing
       }
       opened = true;
       if (timer !== undefined) context.runtime.clearTimer(timer);
-      timer = context.runtime.setTimer(EXCHANGE_TIMEOUT_MS, () => finish({ kind: 'failed', message: STOPPED_ANSWERING }));
+      timer = context.runtime.setTimer(EXCHANGE_TIMEOUT_MS, () => finish({ kind: 'failed', message: words.stoppedAnswering }));
       runOver(
         current,
         (send, done, binding) => {
@@ -249,7 +260,7 @@ export function enterPairingCode(context: PairingContext, text: string): Pairing
   };
   dial();
   return {
-    cancel: () => finish({ kind: 'failed', message: 'Pairing cancelled.' }),
+    cancel: () => finish({ kind: 'failed', message: words.cancelled }),
     peerUnavailable: (peerId) => {
       if (peerId === slotPeerId) finish({ kind: 'failed', message: NO_SUCH_CODE });
     },
