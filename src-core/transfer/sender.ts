@@ -79,6 +79,8 @@ export class TransferSender {
   private readonly verified = new Set<number>();
   /** Resumed: files the receiver holds whole, and blocks of others it holds verified. */
   private readonly heldFiles = new Set<number>();
+  /** Files whose digest went out: only those can be verified. */
+  private readonly digestSent = new Set<number>();
   private readonly heldBlocks = new Map<number, Set<number>>();
 
   constructor(private readonly options: SenderOptions) {
@@ -158,6 +160,8 @@ export class TransferSender {
       }
       case 'file-verified':
         if (!this.plan.isFile(message.fileIndex)) return this.protocolError(`No file ${message.fileIndex} to verify.`);
+        // Verified means the receiver checked what was sent: not before the file's digest went.
+        if (!this.digestSent.has(message.fileIndex) && !this.heldFiles.has(message.fileIndex)) return this.protocolError(`"file-verified" for file ${message.fileIndex} before it was sent.`);
         if (!this.verified.has(message.fileIndex)) {
           this.verified.add(message.fileIndex);
           this.options.onEvent({ type: 'file-verified', fileIndex: message.fileIndex });
@@ -165,6 +169,7 @@ export class TransferSender {
         return;
       case 'complete':
         if (this.stateValue !== 'sending') return this.protocolError('Complete before accept.');
+        if (this.unverifiedFile() !== undefined) return this.protocolError(`"complete" before file ${this.unverifiedFile()} was verified.`);
         this.stateValue = 'completed';
         this.options.onEvent({ type: 'completed' });
         return;
@@ -359,7 +364,14 @@ export class TransferSender {
   }
 
   private sendDigest(fileIndex: number, digest: string): void {
+    this.digestSent.add(fileIndex);
     this.options.sendControl({ type: 'file-digest', transferId: this.options.transferId, fileIndex, digest });
+  }
+
+  /** A file the receiver has not said it verified (nor held whole from before), if any. */
+  private unverifiedFile(): number | undefined {
+    for (let f = 0; f < this.plan.entries.length; f++) if (this.plan.isFile(f) && !this.verified.has(f) && !this.heldFiles.has(f)) return f;
+    return undefined;
   }
 
   private protocolError(detail: string): void {
