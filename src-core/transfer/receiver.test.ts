@@ -81,6 +81,16 @@ describe('TransferReceiver: offers', () => {
     expect(second.sent.at(-1)).toMatchObject({ type: 'cancel', code: 'TRANSFER_PROTOCOL' });
   });
 
+  it('declines an offer with a bad name (empty, too long, outside its folder) with PATH_INVALID, before anyone is asked: the wire takes it, the session stays', () => {
+    for (const path of ['', 'x'.repeat(4097), '../escape.txt']) {
+      const { r, sent, events } = receiver();
+      const message = ControlMessage.parse(JSON.parse(JSON.stringify(offer([{ kind: 'file', path, size: 1, mtime: 1 }]))));
+      r.handle(message as TransferMessage);
+      expect(sent).toEqual([expect.objectContaining({ type: 'decline', code: 'PATH_INVALID' })]);
+      expect(events).toEqual([expect.objectContaining({ type: 'failed', error: expect.objectContaining({ code: 'PATH_INVALID' }) })]);
+    }
+  });
+
   it('refuses data before accept', () => {
     const { r, sent } = receiver();
     r.handle(offer(FILES));

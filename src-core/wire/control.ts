@@ -65,9 +65,12 @@ const byteCount = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const transferId = z.number().int().min(1).max(0xffffffff);
 const fileIndex = z.number().int().nonnegative().max(MAX_TRANSFER_ENTRIES - 1);
 
+// A path is any string on the wire (a control frame bounds it at 64 KiB): whether it is a name
+// Ferry accepts is the receiver's check (safe-path.ts), which declines the offer with
+// PATH_INVALID instead of ending the session over one bad name.
 export const ManifestEntry = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('file'), path: z.string().min(1).max(4096), size: byteCount, mtime: byteCount }),
-  z.strictObject({ kind: z.literal('directory'), path: z.string().min(1).max(4096) }),
+  z.strictObject({ kind: z.literal('file'), path: z.string(), size: byteCount, mtime: byteCount }),
+  z.strictObject({ kind: z.literal('directory'), path: z.string() }),
 ]);
 export type ManifestEntry = z.infer<typeof ManifestEntry>;
 
