@@ -200,7 +200,7 @@ export class Engine {
           if (nearby.join() !== before.nearby.join() || JSON.stringify(nearbyNames) !== JSON.stringify(before.nearbyNames)) store.update({ nearby, nearbyNames });
           this.presence.nearby(nearby);
         },
-      }, { stopUnlisted: !config.embedded });
+      }, { stopUnlisted: !config.embedded, token: config.token });
       this.lan.start();
     }
   }

@@ -186,7 +186,14 @@ export class PeerLink {
   private dialStripe(redials: number): void {
     const dial = this.options.dialStripe;
     if (!dial || this.finished || !this.session || this.stripeConnections.length >= (this.options.stripes ?? STRIPE_COUNT)) return;
-    this.addStripe(dial({ ferryStripeOf: this.connection.connectionId }), redials);
+    let connection: DataConnectionPort;
+    try {
+      connection = dial({ ferryStripeOf: this.connection.connectionId });
+    } catch {
+      // No signaling now (a redial from a timer): a stripe costs speed, not the link.
+      return;
+    }
+    this.addStripe(connection, redials);
   }
 
   private closeStripes(): void {

@@ -45,5 +45,10 @@ export function openStripeChannels(connection: DataConnectionPort, runtime: Runt
       runtime.clearTimer(timer);
       reject(new FerryError('CHANNEL_CLOSED', `A stripe connection failed: ${error.message}`, { cause: error }));
     });
+    // Some ends hear only the close of a connection that died on its way (settled promises ignore it later).
+    connection.on('close', () => {
+      runtime.clearTimer(timer);
+      reject(new FerryError('CHANNEL_CLOSED', 'A stripe connection closed before it opened.'));
+    });
   });
 }

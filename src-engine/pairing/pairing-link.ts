@@ -59,6 +59,7 @@ function wordsFor(purpose: CodePurpose | undefined) {
 const MAX_CONNECTIONS = 3;
 const REDIAL_MS = 500;
 const NEVER_CONNECTED = 'The other device could not connect to this one. Show a new code to try again.';
+const COULD_NOT_CONNECT = 'Could not connect to the device showing that code. Try again with a new code.';
 
 /** Pairing messages are small JSON; anything bigger is refused unread. */
 const MAX_MESSAGE = 4096;
@@ -139,13 +140,21 @@ export function showPairingCode(context: PairingContext): { cancel(): void } {
     }
     connections++;
     waiting.add(connection);
+    // A connection that neither opens nor closes is given up like the caller gives it up.
+    const openTimer = context.runtime.setTimer(EXCHANGE_TIMEOUT_MS, () => {
+      if (!waiting.has(connection)) return;
+      connection.close();
+      lost();
+    });
     const lost = () => {
+      context.runtime.clearTimer(openTimer);
       if (exchanging === connection) end({ kind: 'failed', message: words.hungUp });
       else if (waiting.delete(connection) && !exchanging && waiting.size === 0 && connections >= MAX_CONNECTIONS) end({ kind: 'failed', message: NEVER_CONNECTED });
     };
     connection.on('close', lost);
     connection.on('error', lost);
     connection.on('open', () => {
+      context.runtime.clearTimer(openTimer);
       waiting.delete(connection);
       if (ended || exchanging) {
         connection.close();
@@ -234,7 +243,7 @@ export function enterPairingCode(context: PairingContext, text: string): Pairing
       }
       finish({ kind: 'failed', message: failed });
     };
-    current.on('close', () => (opened ? finish({ kind: 'failed', message: words.hungUp }) : lostBeforeOpen(NO_SUCH_CODE)));
+    current.on('close', () => (opened ? finish({ kind: 'failed', message: words.hungUp }) : lostBeforeOpen(COULD_NOT_CONNECT)));
     // A connection that fails on its way is not "nobody there": say what failed.
     current.on('error', (error) =>
       opened ? finish({ kind: 'failed', message: words.hungUp }) : lostBeforeOpen(`Could not connect to the device showing that code (${error.message}). Try again with a new code.`),

@@ -33,7 +33,7 @@ async function follow(options: { stopUnlisted: boolean }) {
 
 describe('LanFollower', () => {
   it('stops asking a server set by address once it says it lists nobody', async () => {
-    expect(await follow({ stopUnlisted: true })).toEqual(['http://signal.example:9000/nearby']);
+    expect(await follow({ stopUnlisted: true })).toEqual(['http://signal.example:9000/nearby?peer=ferry-self']);
   });
 
   it('keeps asking the built-in server (it may move, and list again)', async () => {

@@ -21,7 +21,7 @@ export class LanFollower {
     private readonly ports: { lanStatus(): Promise<LanStatus | null>; fetchJson: FetchJson; nameCard(): Promise<NameCard>; selfId(): string | undefined },
     private readonly report: { status(status: LanStatus | undefined): void; nearby(ids: string[], names: Record<string, string>): void },
     /** A server set by address may list nobody: it says so once (404), and the follower stops. */
-    private readonly options: { stopUnlisted?: boolean } = {},
+    private readonly options: { stopUnlisted?: boolean; token?: string | undefined } = {},
   ) {}
 
   /** The card last posted (the listing must carry it unchanged, or it goes again). */
@@ -64,7 +64,7 @@ export class LanFollower {
    */
   private async fetchNearby(): Promise<void> {
     try {
-      const body = (await this.ports.fetchJson(new URL('nearby', this.serverUrl).href, 3000)) as { peers?: unknown; cards?: unknown } | null;
+      const body = (await this.ports.fetchJson(this.endpoint('nearby'), 3000)) as { peers?: unknown; cards?: unknown } | null;
       if (typeof body !== 'object' || body === null) return;
       if (!Array.isArray(body.peers)) return;
       const ids = body.peers.filter((p): p is string => typeof p === 'string' && PEER_ID_PATTERN.test(p)).slice(0, 200);
@@ -78,7 +78,9 @@ export class LanFollower {
       const self = this.ports.selfId();
       if (self !== undefined && ids.includes(self)) await this.postCard(self, cards[self]);
     } catch (error) {
-      if (this.options.stopUnlisted && (error as { status?: unknown }).status === 404) this.stop();
+      // It lists nobody (404), or not to us (a token it refuses): asking again changes nothing.
+      const status = (error as { status?: unknown }).status;
+      if (this.options.stopUnlisted && (status === 404 || status === 400 || status === 401 || status === 403)) this.stop();
       // The server moved or lists nothing: keep what we had until the next round.
     }
   }
@@ -86,6 +88,13 @@ export class LanFollower {
   private async postCard(self: string, listed: unknown): Promise<void> {
     if (this.card !== undefined && JSON.stringify(listed) === JSON.stringify(this.card)) return;
     this.card = await this.ports.nameCard();
-    await this.ports.fetchJson(`${new URL('nearby/card', this.serverUrl).href}?peer=${encodeURIComponent(self)}`, 3000, this.card);
+    await this.ports.fetchJson(this.endpoint('nearby/card'), 3000, this.card);
+  }
+
+  /** An endpoint of the server, with this device's id and the server's access token (as /ice takes them). */
+  private endpoint(path: string): string {
+    const self = this.ports.selfId();
+    const query = [...(self === undefined ? [] : [`peer=${encodeURIComponent(self)}`]), ...(this.options.token === undefined ? [] : [`token=${encodeURIComponent(this.options.token)}`])];
+    return `${new URL(path, this.serverUrl).href}${query.length > 0 ? `?${query.join('&')}` : ''}`;
   }
 }

@@ -376,6 +376,9 @@ export class TransferBook {
     this.running.set(handleKey(peerId, key), { cancel: () => handle.cancel(), pause: () => handle.pause(), decision, offer });
     this.rows.add(peerId, { ...newRow(key, 'in', offer.entries, title, fileCount, offer.totalBytes), state: 'offered' });
     this.follow(peerId, key, handle, offer.resumeKey === undefined ? undefined : { direction: 'in', peerId, resumeKey: offer.resumeKey, rowKey: key });
+    // The first offer from a sender a transfer code proved is the one it was for (taken now,
+    // so a later offer is asked about even if this one cannot fit).
+    const byCode = this.deps.takeWithoutAsking?.(peerId) ?? false;
     // Space is checked before anyone is asked: an offer that cannot fit is never accepted.
     this.deps.downloads.checkSpace(offer.totalBytes).then(
       ({ fits, availableBytes, downloadDir }) => {
@@ -385,7 +388,7 @@ export class TransferBook {
           });
           return;
         }
-        if (this.deps.takeWithoutAsking?.(peerId) || (this.deps.store.get().settings?.autoAcceptTrusted && this.deps.store.isTrusted(peerId))) this.accept(peerId, key);
+        if (byCode || (this.deps.store.get().settings?.autoAcceptTrusted && this.deps.store.isTrusted(peerId))) this.accept(peerId, key);
       },
       (error: Error) => this.rows.patch(peerId, key, { spaceProblem: `Could not check the download folder: ${error.message}` }),
     );
