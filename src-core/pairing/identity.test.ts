@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { ed25519 } from '@noble/curves/ed25519';
 import { describe, expect, it } from 'vitest';
 import { PEER_ID_PATTERN } from '../peer-id.js';
@@ -59,5 +60,20 @@ describe('device identity', () => {
     });
     expect(verifySessionSignature(alice.publicKey, other, 'initiator', signature)).toBe(false); // replayed elsewhere
     expect(verifySessionSignature(alice.publicKey, transcript, 'initiator', new Uint8Array(64))).toBe(false);
+  });
+});
+
+describe('the session transcript, byte for byte (SPEC.md, "Session authentication: the exact bytes")', () => {
+  it('matches the worked example: binding normalised, deduplicated and sorted; lv parts with LEB128 lengths', () => {
+    const binding = channelBinding('v=0\r\na=fingerprint:SHA-256 aa:bb:cc\r\na=fingerprint:sha-256 AA:BB:CC\r\n', 'v=0\r\na=fingerprint:sha-256 11:22:33\r\n');
+    expect(binding).toBe('sha-256 11:22:33\nsha-256 AA:BB:CC');
+    const fill = (byte: number) => new Uint8Array(32).fill(byte);
+    const transcript = sessionTranscript({ binding, initiator: { nonce: fill(1), publicKey: fill(2) }, responder: { nonce: fill(3), publicKey: fill(4) } });
+    // The hex as SPEC.md writes it (one lv part a line): the code and the document agree.
+    const specText = readFileSync(new URL('../SPEC.md', import.meta.url), 'utf8');
+    const block = /\*\*Worked example\*\*[\s\S]*?```\n([\s\S]*?)```/.exec(specText)?.[1];
+    expect(block).toBeDefined();
+    expect(Buffer.from(transcript).toString('hex')).toBe(block?.replace(/\s+/g, ''));
+    expect(transcript.length).toBe(188);
   });
 });

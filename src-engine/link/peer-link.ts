@@ -244,6 +244,8 @@ export class PeerLink {
   }
 
   private authMessage(message: AuthMessage): void {
+    // Authenticated once, for this session: an introduction after that is no honest device's.
+    if (this.peerKeyValue !== undefined) return this.fail(`The other device tried to authenticate again (${message.type}) after the session was authenticated.`, 'AUTH_FAILED');
     if (this.authenticator) this.authenticator.receive(message);
     else if (this.earlyAuth.length < 4) this.earlyAuth.push(message);
   }

@@ -630,6 +630,21 @@ export function defineEngineConformance(name: string, options: EngineConformance
       await ensureLink();
     });
 
+    step('hostile: a second auth-hello after the session is authenticated ends it (AUTH_FAILED) on the side that gets it; the devices connect again', async () => {
+      await ensureLink();
+      const hello = faults().controlSent('a').filter((m) => m.type === 'auth-hello').at(-1);
+      if (!hello) throw new Error('A sent no auth-hello.');
+      faults().inject('a', 'control', controlFrame(hello));
+      const onB = await pair.b.waitFor('B to end the session', (s) => {
+        const c = conversationWith(s, ids.a);
+        return c?.state === 'failed' ? c : undefined;
+      });
+      expect(onB.error).toMatch(/authenticate again/);
+      // A hears the connection close (B ended it).
+      await pair.a.waitFor('A to hear it', (s) => (conversationWith(s, ids.b)?.state !== 'open' ? true : undefined));
+      await ensureLink();
+    });
+
     step('hostile: a relay that terminates DTLS (a man in the middle) fails session authentication on both sides', async () => {
       // A new link is needed: end this one the way a hostile frame does.
       faults().inject('a', 'control', Uint8Array.of(0x01, 0xff));
