@@ -9,6 +9,7 @@ import { TransferEndpoint, type TransferEndpointOptions } from './endpoint.js';
 import { createHashWasmHasherFactory } from './hash-wasm-hasher.js';
 import type { HasherFactory } from './hasher.js';
 import type { TransferReceiver } from './receiver.js';
+import type { FerryError } from '../errors.js';
 
 const runtime: Runtime = {
   now: () => Date.now(),
@@ -181,6 +182,23 @@ describe('TransferEndpoint over memory channels', () => {
     const carried = [channels['reliable-ordered'][0], ...stripes.map((s) => s['reliable-ordered'][0])].map((c) => c.stats.sent);
     // 193 data frames over three connections of equal speed: each carries a fair share.
     for (const n of carried) expect(n).toBeGreaterThan(40);
+  });
+
+  it('a message on a data channel that is no data frame fails the incoming transfer in words, as the peer’s doing, never as a cancel', async () => {
+    const { a, b } = endpoints({ bytesPerMs: 500 });
+    let incoming: Promise<string> | undefined;
+    const onIncoming = (b as unknown as { options: TransferEndpointOptions }).options.onIncoming;
+    (b as unknown as { options: TransferEndpointOptions }).options.onIncoming = (offer, decision, handle) => {
+      incoming = handle.done.then(() => 'ok', (e: FerryError) => `${e.code}: ${e.message}`);
+      onIncoming(offer, decision, handle);
+    };
+    const { entries, bytes } = oneFile(1024 * 1024);
+    const sent = a.send({ entries, source: new MemorySource(new Map([[0, bytes]])), mode: 'reliable-ordered', chunkSize: 16 * 1024 });
+    await new Promise((r) => setTimeout(r, 50));
+    // A control frame (kind 0x01) where a data frame belongs, longer than a data frame's header.
+    b.handleData(new Uint8Array([0x01, ...new TextEncoder().encode('{"type":"text","id":"x","body":"hello there"}')]));
+    expect(await incoming).toMatch(/^DATA_FRAME_INVALID: The other device sent data Ferry could not accept \(Not a data frame\.\)/);
+    expect(await sent.done.then(() => 'ok', (e: FerryError) => e.code)).not.toBe('ok');
   });
 
   it('a stripe that closes mid-transfer fails a reliable transfer on both sides with CHANNEL_CLOSED; partial mode repairs and completes', async () => {

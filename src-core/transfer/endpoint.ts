@@ -247,7 +247,8 @@ export class TransferEndpoint {
       decoded = decodeDataFrame(frame);
     } catch (error) {
       // A malformed frame cannot be attributed to a transfer reliably; fail every incoming one.
-      for (const receiver of this.incoming.values()) receiver.cancel((error as FerryError).code, (error as FerryError).message);
+      const refused = error instanceof FerryError ? error : new FerryError('DATA_FRAME_INVALID', String(error));
+      for (const receiver of this.incoming.values()) receiver.refuseData(refused);
       return;
     }
     this.incoming.get(decoded.header.transferId)?.receiveData(decoded.header, decoded.payload);

@@ -68,7 +68,7 @@ describe('TransferReceiver: offers', () => {
     expect(events).toEqual([expect.objectContaining({ type: 'failed' })]);
   });
 
-  it('assembles an offer sent in pages, and refuses more entries than announced', () => {
+  it('assembles an offer sent in pages, and declines more entries than announced (MANIFEST_INVALID) before anyone is asked', () => {
     const { r, events } = receiver();
     r.handle(offer(FILES.slice(0, 2), { totalEntries: 4, totalBytes: 5000 + 3 * CHUNK }));
     expect(events).toEqual([]);
@@ -78,7 +78,18 @@ describe('TransferReceiver: offers', () => {
     const second = receiver();
     second.r.handle(offer(FILES.slice(0, 1), { totalEntries: 1 }));
     second.r.handle({ type: 'offer-page', transferId: 1, entries: FILES.slice(1, 2) });
+    // A page after the offer was whole (and put to the person) breaks the protocol.
     expect(second.sent.at(-1)).toMatchObject({ type: 'cancel', code: 'TRANSFER_PROTOCOL' });
+    // While it is being collected, more entries than announced decline it before anyone is asked.
+    const paged = receiver();
+    paged.r.handle(offer(FILES.slice(0, 2), { totalEntries: 3, totalBytes: 5000 + 3 * CHUNK }));
+    paged.r.handle({ type: 'offer-page', transferId: 1, entries: FILES.slice(2) });
+    expect(paged.sent).toEqual([expect.objectContaining({ type: 'decline', code: 'MANIFEST_INVALID' })]);
+    expect(paged.events).toEqual([expect.objectContaining({ type: 'failed', error: expect.objectContaining({ code: 'MANIFEST_INVALID' }) })]);
+    // In the first page already.
+    const third = receiver();
+    third.r.handle(offer(FILES, { totalEntries: 2 }));
+    expect(third.sent).toEqual([expect.objectContaining({ type: 'decline', code: 'MANIFEST_INVALID' })]);
   });
 
   it('declines an offer with a bad name (empty, too long, outside its folder) with PATH_INVALID, before anyone is asked: the wire takes it, the session stays', () => {

@@ -185,7 +185,6 @@ export class TransferReceiver {
     switch (message.type) {
       case 'offer': {
         if (this.stateValue !== 'collecting-offer' || this.offer) return this.protocolError('A second offer.');
-        if (message.entries.length > message.totalEntries) return this.protocolError('More entries than announced.');
         this.offer = {
           transferId: message.transferId,
           mode: message.mode,
@@ -358,6 +357,14 @@ export class TransferReceiver {
     this.finishWith('cancelled', { type: 'cancelled', by: 'local', code, message });
   }
 
+  /**
+   * A message on a data channel that is no data frame (a control frame, an empty or truncated
+   * message): not this side's choice, so the transfer fails in words saying so, never as a cancel.
+   */
+  refuseData(error: FerryError): void {
+    this.failWith(error.code as FerryErrorCode, `The other device sent data Ferry could not accept (${error.message})`);
+  }
+
   /** This side's person pauses a running resumable transfer: the sender is told; what is verified is kept. */
   pause(): void {
     if (this.offer?.resumeKey === undefined || this.stateValue !== 'receiving') return;
@@ -433,11 +440,13 @@ export class TransferReceiver {
   }
 
   private collect(entries: readonly ManifestEntry[]): void {
-    if (this.collected.length + entries.length > this.expectedEntries) return this.protocolError('More entries than announced.');
-    this.collected.push(...entries);
-    if (this.collected.length < this.expectedEntries) return;
+    const more = this.collected.length + entries.length > this.expectedEntries;
+    if (!more) this.collected.push(...entries);
+    if (!more && this.collected.length < this.expectedEntries) return;
     const offer = this.offer as IncomingOffer;
     try {
+      // A count that disagrees with the entries is refused before anyone is asked, like a bad name.
+      if (more) throw new FerryError('MANIFEST_INVALID', `The offer lists more entries than the ${this.expectedEntries} it announced.`);
       if (this.collected.length > MAX_TRANSFER_ENTRIES) throw new FerryError('MANIFEST_INVALID', 'The offer has too many entries.');
       checkManifestPaths(this.collected);
       const plan = new TransferPlan(this.collected, offer.chunkSize);
