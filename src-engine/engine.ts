@@ -112,6 +112,7 @@ export class Engine {
       ice: () => this.ice,
       auth: () => (this.identity ? this.pairing.sessionAuth(this.identity) : undefined),
       onIncoming: (peerId, offer, decision, handle) => this.transfers.incoming(peerId, offer, decision, handle),
+      onRefused: (peerId, transferId, error) => this.transfers.refused(peerId, transferId, error),
       linkOpened: (peerId) => {
         this.transfers.linkOpened(peerId);
         this.codes.linkOpened(peerId);

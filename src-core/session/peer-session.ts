@@ -25,6 +25,7 @@ export interface PeerSessionOptions {
   channels: PeerChannels;
   onChatEvent: (event: ChatEvent) => void;
   onIncoming: TransferEndpointOptions['onIncoming'];
+  onRefused?: TransferEndpointOptions['onRefused'];
   onResumeRequest?: TransferEndpointOptions['onResumeRequest'];
   /**
    * Session authentication messages (SPEC.md). When given, transfers are refused until
@@ -72,6 +73,7 @@ export class PeerSession {
       sendControl: (message) => this.chat.sendTransferMessage(message),
       dataChannels: (mode) => [data[mode], ...this.stripes.map((stripe) => stripe[mode])],
       onIncoming: options.onIncoming,
+      ...(options.onRefused ? { onRefused: options.onRefused } : {}),
       ...(options.onResumeRequest ? { onResumeRequest: options.onResumeRequest } : {}),
       ...options.transferTuning,
     });

@@ -76,6 +76,8 @@ export interface TransferEndpointOptions {
   onResumeRequest?: (resumeKey: string) => void;
   /** A peer offers files: decide, now or later. */
   onIncoming: (offer: IncomingOffer, decision: IncomingDecision, handle: TransferHandle<ReceiverEvent>) => void;
+  /** An offer declined before anyone was asked (a bad name, a count or sizes that do not add up), with why. */
+  onRefused?: (transferId: number, error: FerryError) => void;
   /** Sender stops writing at this many buffered bytes and resumes at the low-water mark. */
   highWaterMark?: number;
   lowWaterMark?: number;
@@ -278,7 +280,9 @@ export class TransferEndpoint {
       receiver.sinkFailed(new Error(`the disk did not finish a write within ${deadline / 1000} s`)),
     );
 
-    const receiver: TransferReceiver = new TransferReceiver(transferId, {
+        // Whether the offer reached onIncoming: a failure before that is a refusal nobody was asked about.
+    let offered = false;
+const receiver: TransferReceiver = new TransferReceiver(transferId, {
       runtime: this.options.runtime,
       createHasher: this.options.createHasher,
       sendControl: this.options.sendControl,
@@ -326,6 +330,7 @@ export class TransferEndpoint {
         if (event.type === 'completed' || event.type === 'cancelled' || event.type === 'failed' || event.type === 'interrupted') watchdog.stop();
         switch (event.type) {
           case 'offer': {
+            offered = true;
             if (this.incoming.size > (this.options.maxIncoming ?? 16)) {
               receiver.decline('BUSY', 'The other device is receiving too many transfers at once.');
               this.incoming.delete(transferId);
@@ -366,6 +371,7 @@ export class TransferEndpoint {
             return;
           case 'failed':
             this.incoming.delete(transferId);
+            if (!offered) this.options.onRefused?.(transferId, event.error);
             void Promise.resolve(aborting).then(() => settle.reject(event.error));
             return;
           case 'interrupted':

@@ -1,4 +1,4 @@
-import type { HasherFactory, IncomingDecision, IncomingOffer, ReceiverEvent, Runtime, TransferHandle } from '../../src-core/index.js';
+import type { FerryError, HasherFactory, IncomingDecision, IncomingOffer, ReceiverEvent, Runtime, TransferHandle } from '../../src-core/index.js';
 import { decodeBase64, keyFingerprintWords } from '../../src-core/index.js';
 import type { DataConnectionPort } from '../ports/signaling.js';
 import { reportLinkState } from '../presence/link-presence.js';
@@ -33,6 +33,8 @@ export interface LinkBookDeps {
   resumeRequested?: (peerId: string, resumeKey: string) => void;
   /** A device offers files on its link. */
   onIncoming: (peerId: string, offer: IncomingOffer, decision: IncomingDecision, handle: TransferHandle<ReceiverEvent>) => void;
+  /** A device's offer was refused before anyone was asked (a hostile name, say): the person is told. */
+  onRefused?: (peerId: string, transferId: number, error: FerryError) => void;
 }
 
 /**
@@ -176,6 +178,7 @@ export class LinkBook {
         deviceKind: store.get().device?.kind,
         createHasher: this.deps.createHasher,
         onIncoming: (offer, decision, handle) => this.deps.onIncoming(peerId, offer, decision, handle),
+        onRefused: (transferId, error) => this.deps.onRefused?.(peerId, transferId, error),
         onResumeRequest: (resumeKey) => this.deps.resumeRequested?.(peerId, resumeKey),
         ...(dialStripe ? { dialStripe } : {}),
         ...(auth ? { auth } : {}),

@@ -52,6 +52,7 @@ export interface PeerLinkOptions {
   deviceKind?: DeviceKind | undefined;
   createHasher: HasherFactory;
   onIncoming: TransferEndpointOptions['onIncoming'];
+  onRefused?: TransferEndpointOptions['onRefused'];
   onResumeRequest?: TransferEndpointOptions['onResumeRequest'];
   /** Present when we dialed: opens another connection to the same device, for striping. */
   dialStripe?: (metadata: StripeMetadata) => DataConnectionPort;
@@ -226,6 +227,7 @@ export class PeerLink {
       channels: { control, data },
       onChatEvent: (event) => this.onChatEvent(event),
       onIncoming: this.options.onIncoming,
+      ...(this.options.onRefused ? { onRefused: this.options.onRefused } : {}),
       ...(this.options.onResumeRequest ? { onResumeRequest: this.options.onResumeRequest } : {}),
       transferTuning: { maxMessageSize: maxMessageSizeFromSdp(this.connection.peerConnection.remoteDescription?.sdp) },
       ...(this.options.auth ? { onAuthMessage: (message: AuthMessage) => this.authMessage(message) } : {}),

@@ -1,6 +1,7 @@
 import {
   DEFAULT_MODE,
   type DeliveryMode,
+  type FerryError,
   type IncomingDecision,
   type IncomingOffer,
   randomId,
@@ -60,6 +61,8 @@ export interface TransferBookDeps {
 
 /** A resume key: 22 characters of [A-Za-z0-9_-] (SPEC.md, "Resume"). */
 const RESUME_KEY_LENGTH = 22;
+/** The title of an offer Ferry refused unseen (its names are what was wrong with it). */
+export const REFUSED_TITLE = 'An offer Ferry refused';
 
 /**
  * Every transfer with every device: offers out and in, the answers to them, and what each shows
@@ -370,6 +373,14 @@ export class TransferBook {
   }
 
   /** Shows an offer, then accepts it at once if the device is trusted and the files fit. */
+  /** An offer Ferry declined before anyone was asked: a row (and a history line) says who tried what and why. */
+  refused(peerId: string, transferId: number, error: FerryError): void {
+    const key = this.freshKey(peerId, `in-${transferId}`);
+    const row: TransferRow = { ...newRow(key, 'in', [], REFUSED_TITLE, 0, 0), state: 'failed', error: `Ferry refused it before asking you: ${error.message}` };
+    this.rows.add(peerId, row);
+    this.deps.ended?.(peerId, row);
+  }
+
   private ask(peerId: string, offer: IncomingOffer, decision: IncomingDecision, handle: TransferHandle<ReceiverEvent>): void {
     const key = this.freshKey(peerId, `in-${handle.transferId}`);
     const { title, fileCount } = describe(offer.entries);

@@ -50,7 +50,12 @@ export function TransferItem({ peerId, name, transfer: t, history, store }: { pe
           {stateWords(t, name)}
         </span>
       </div>
-      {t.state === 'offered' ? <p className="transfer-meta">{`${formatBytes(t.totalBytes)} · answer at the top of the window`}</p> : <Progress transfer={t} bar={!ended} />}
+      {t.state === 'offered' ? (
+        <p className="transfer-meta">{`${formatBytes(t.totalBytes)} · answer at the top of the window`}</p>
+      ) : ended && t.fileCount === 0 && t.totalBytes === 0 ? null : (
+        // An offer refused unseen has no files to count: its words say it all.
+        <Progress transfer={t} bar={!ended} />
+      )}
       {outcome ? (
         <p role="status" aria-label={`Outcome of ${t.title}`} className="subtle">
           {outcome}

@@ -594,6 +594,10 @@ export function defineEngineConformance(name: string, options: EngineConformance
       }));
       const declined = await sentBy('b', 'decline', (m) => m.transferId === 4242);
       expect(declined).toMatchObject({ code: 'PATH_INVALID', message: expect.stringMatching(/outside its folder/) });
+      // The person is told who tried to send what Ferry refused, and why (a row, and a line of history).
+      const refusedRow = await incoming('b', 'An offer Ferry refused');
+      expect(refusedRow).toMatchObject({ state: 'failed', error: expect.stringMatching(/^Ferry refused it before asking you: Refused the file name "\.\.\/\.\.\/\.bashrc": it points outside its folder/) });
+      await pair.b.waitFor('the refusal in the history', (s) => s.history.find((h) => h.title === 'An offer Ferry refused' && h.peerName === pair.a.name));
       expect(await leftovers('b')).toEqual([]);
       expect((await landed('b'))['.bashrc']).toBeUndefined();
       await pair.a.command('sendText', ids.b, 'still talking');
