@@ -131,7 +131,8 @@ export class SessionAuthenticator {
     // Proven, and sent over this very DTLS session: now its word on the pairing counts. Pairing
     // is mutual: when one side has forgotten the other, neither trusts the session.
     if (this.peer.paired && !this.options.pairedKey) {
-      return this.fail('AUTH_UNPAIRED', 'A device that is no longer paired with this one (it was unpaired here) tried to connect as paired. It is refused until you pair again.');
+      // Unpaired here, or never paired at all (a stranger claiming to be): the words fit both.
+      return this.fail('AUTH_UNPAIRED', 'A device that is not paired with this one tried to connect as if it were. It is refused; pair the two (again) if it should be trusted.');
     }
     if (!this.peer.paired && this.options.pairedKey) return this.fail('AUTH_UNPAIRED', UNPAIRED_THERE);
     this.end({ ok: true, publicKey: this.peer.key, paired: this.options.pairedKey !== undefined });
