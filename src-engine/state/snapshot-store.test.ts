@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FerrySettings } from '../contract/device.js';
-import { SnapshotStore } from './snapshot-store.js';
+import { MAX_CONVERSATIONS, SnapshotStore } from './snapshot-store.js';
 
 const PEER = 'ferry-aaaaaaaaaaaaaaaa';
 
@@ -29,6 +29,19 @@ describe('the snapshot store', () => {
     expect(store.get().conversations).toHaveLength(1);
     expect(store.conversation(PEER)).toMatchObject({ peerName: 'Laptop', state: 'connecting', error: undefined, lines: [{ body: 'hi' }] });
     expect(store.isTrusted(PEER)).toBe(true);
+  });
+
+  it('a peer coming back under new ids again and again cannot grow the conversations past their bound; what matters is kept', () => {
+    const store = new SnapshotStore();
+    const id = (n: number) => `ferry-${n.toString(32).padStart(16, 'z')}`;
+    store.update({ settings: { trustedDevices: [{ peerId: id(0), name: 'Mine', since: 0 }] } as unknown as FerrySettings });
+    store.addConversation(id(0), 'failed'); // trusted: kept
+    store.addConversation(id(1), 'open'); // connected: kept
+    for (let n = 2; n < 500; n++) store.addConversation(id(n), 'failed');
+    const ids = store.get().conversations.map((c) => c.peerId);
+    expect(ids).toHaveLength(MAX_CONVERSATIONS);
+    expect(ids.slice(0, 2)).toEqual([id(0), id(1)]);
+    expect(ids.at(-1)).toBe(id(499));
   });
 
   it('keeps the last 500 lines of a conversation', () => {

@@ -35,6 +35,14 @@ export interface EngineSnapshot {
 
 /** Chat lines kept per conversation: a chatty or hostile peer cannot grow memory without limit. */
 const MAX_LINES = 500;
+/** Conversations kept; past this, idle ones with devices that are not trusted go, oldest first. */
+export const MAX_CONVERSATIONS = 48;
+
+/** Nothing to act on in it: not connected, not trusted, and every transfer has ended. */
+function isIdleStranger(c: Conversation, trusted: boolean): boolean {
+  if (trusted || c.state === 'open' || c.state === 'connecting') return false;
+  return c.transfers.every((t) => t.state === 'done' || t.state === 'failed' || t.state === 'cancelled' || t.state === 'declined');
+}
 
 /** The state before anything is known: an engine not started yet, or a view before its first snapshot. */
 export const EMPTY_SNAPSHOT: EngineSnapshot = {
@@ -98,7 +106,22 @@ export class SnapshotStore {
     this.update({
       conversations: existing
         ? this.snapshot.conversations.map((c) => (c.peerId === peerId ? fresh : c))
-        : [...this.snapshot.conversations, fresh],
+        : this.withoutOldStrangers([...this.snapshot.conversations, fresh]),
+    });
+  }
+
+  /**
+   * A peer can come back under new ids again and again (any number of keys): past a bound, the
+   * oldest conversations that hold nothing to act on — not connected, not trusted, no transfer
+   * still running, paused or offered — go, so the window and memory stay bounded.
+   */
+  private withoutOldStrangers(conversations: Conversation[]): Conversation[] {
+    let excess = conversations.length - MAX_CONVERSATIONS;
+    if (excess <= 0) return conversations;
+    return conversations.filter((c) => {
+      if (excess <= 0 || !isIdleStranger(c, this.isTrusted(c.peerId))) return true;
+      excess--;
+      return false;
     });
   }
 

@@ -228,7 +228,7 @@ export function defineEngineConformance(name: string, options: EngineConformance
         const c = conversationWith(s, ids.b);
         return c?.state === 'failed' && c.error ? c : undefined;
       });
-      expect(onA.error).toMatch(/unpaired/);
+      expect(onA.error).toMatch(/not paired with this one tried to connect as if it were/);
     });
 
     step('glare: both dial at once and one link opens, the same on both sides; unpaired, it authenticates both keys', async () => {
