@@ -18,7 +18,7 @@ export default tseslint.config(
   js.configs.recommended,
   {
     files: ['**/*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
   ...tseslint.configs.recommended,
   {
@@ -98,6 +98,14 @@ export default tseslint.config(
     rules: boundary(
       'Main never imports renderer code.',
       ['**/src-renderer/**', '**/e2e/**'],
+    ),
+  },
+  {
+    files: ['src-cli/**/*.ts'],
+    rules: boundary(
+      'The CLI runs in plain Node: the engine, the Node host and main\'s Electron-free services, never Electron, the window or what needs them.',
+      ['**/src-renderer/**', '**/e2e/**', '**/src-main/index*', '**/src-main/desktop/electron-*', '**/src-main/identity/safe-storage-*', '**/src-main/preload/**', '**/src-main/ipc/**', '**/src-main/engine/engine-process*'],
+      ['electron', 'electron/*', 'react', 'react/*', 'react-dom', 'react-dom/*'],
     ),
   },
   {

@@ -4,7 +4,7 @@ import type { ServerConfig } from './signaling/signaling-source.js';
 import type { MainServices } from './ipc/dispatcher.js';
 import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { decodeBase64, encodeBase64 } from '../src-core/index.js';
+import { decodeBase64, type DeviceKind, encodeBase64 } from '../src-core/index.js';
 import type { IdentityStore } from './identity/identity-store.js';
 import { Downloads } from '../src-node/files/downloads.js';
 import { spaceFor } from '../src-node/files/node-file-sink.js';
@@ -20,6 +20,8 @@ export function createMainServices(options: {
   settings: SettingsStore;
   appVersion: string;
   platform: string;
+  /** What this device runs Ferry as (the desktop app unless said: the CLI says 'cli'). */
+  kind?: DeviceKind;
   desktop: DesktopPlatform;
   signalingConfig: () => Promise<ServerConfig>;
   /** The OS Downloads folder: where files go unless the settings say otherwise. */
@@ -38,8 +40,8 @@ export function createMainServices(options: {
   const { settings, desktop } = options;
   const downloadDir = () => settings.get().downloadDir ?? options.defaultDownloadDir;
   const downloads = new Downloads(downloadDir);
-  // Main is the desktop app's: the engine says so in its hello.
-  const info = (): DeviceInfo => ({ name: settings.get().deviceName, kind: 'desktop', appVersion: options.appVersion, platform: options.platform });
+  // What the engine says it runs as in its hello: other devices' tiles draw it.
+  const info = (): DeviceInfo => ({ name: settings.get().deviceName, kind: options.kind ?? 'desktop', appVersion: options.appVersion, platform: options.platform });
   let iceSource: Promise<IceSource> | undefined;
   const serverIce = async (): Promise<IceRefresh> => {
     iceSource ??= options.signalingConfig().then(

@@ -36,6 +36,10 @@ describe('import boundaries (ESLint)', () => {
     ['src-engine/x.ts', "import { nodeRuntime } from '../src-node/runtime.js';\nexport const y = nodeRuntime;"],
     ['src-node/x.ts', "import { app } from 'electron';\nexport const y = app;"],
     ['src-node/x.ts', "import { createMainServices } from '../src-main/services.js';\nexport const y = createMainServices;"],
+    ['src-cli/x.ts', "import { app } from 'electron';\nexport const y = app;"],
+    ['src-cli/x.ts', "import { safeStorageBox } from '../src-main/identity/safe-storage-box.js';\nexport const y = safeStorageBox;"],
+    ['src-cli/x.ts', "import { electronPlatform } from '../src-main/desktop/electron-platform.js';\nexport const y = electronPlatform;"],
+    ['src-cli/x.ts', "import { createIpcDispatcher } from '../src-main/ipc/dispatcher.js';\nexport const y = createIpcDispatcher;"],
   ])('refuses %s: %s', async (file, code) => {
     expect(await lintErrors(file, code)).not.toEqual([]);
   });
@@ -47,6 +51,7 @@ describe('import boundaries (ESLint)', () => {
     ['src-main/x.ts', "import { startSignalingServer } from '../signaling-server/src/index.js';\nexport const y = startSignalingServer;"],
     ['src-engine/x.ts', "import { PeerSession } from '../src-core/index.js';\nexport const y = PeerSession;"],
     ['src-node/x.ts', "import { readFile } from 'node:fs/promises';\nexport const y = readFile;"],
+    ['src-cli/x.ts', "import { SettingsStore } from '../src-main/settings/store.js';\nexport const y = SettingsStore;"],
   ])('allows %s: %s', async (file, code) => {
     expect(await lintErrors(file, code)).toEqual([]);
   });

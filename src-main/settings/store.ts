@@ -98,6 +98,11 @@ export class SettingsStore {
     return { ok: true, settings: this.current };
   }
 
+  /** Settles once every change so far is on disk (a process about to exit waits for it). */
+  flushed(): Promise<void> {
+    return this.writing.catch(() => {});
+  }
+
   /** Writes the current settings; writes never overlap, and the last one wins. */
   private persist(): Promise<void> {
     const snapshot = `${JSON.stringify(this.current, null, 2)}\n`;

@@ -1,0 +1,93 @@
+import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Engine, EngineSnapshot } from '../src-engine/index.js';
+import { engineDeviceServices, engineStart } from '../src-main/engine/device-services.js';
+import { HistoryStore } from '../src-main/files/history-store.js';
+import { OutgoingStore } from '../src-main/files/outgoing-store.js';
+import { IdentityStore } from '../src-main/identity/identity-store.js';
+import { type LanSource, startLanSource } from '../src-main/lan/lan-source.js';
+import { createMainServices } from '../src-main/services.js';
+import { SettingsStore } from '../src-main/settings/store.js';
+import { fetchJsonWithTimeout, resolveSignalingSource } from '../src-main/signaling/signaling-source.js';
+import { createNodeEngine, type NodeEngine } from '../src-node/engine-host/node-engine.js';
+import type { CommonOptions } from './args.js';
+import { defaultConfigDir } from './config-dir.js';
+import { terminalPlatform } from './terminal-platform.js';
+import { CLI_VERSION } from './version.js';
+
+export interface CliDevice {
+  readonly engine: Engine;
+  readonly node: NodeEngine;
+  readonly settings: SettingsStore;
+  /** Where received files go. */
+  readonly downloadDir: string;
+  snapshot(): EngineSnapshot;
+  /** Calls `listener` on every change of the engine's state. */
+  subscribe(listener: () => void): () => void;
+  /** Ends every connection and the signaling (the built-in LAN server too, if this one hosted it). */
+  stop(): Promise<void>;
+}
+
+/**
+ * This computer as a Ferry device for one command: its identity and settings from the config
+ * folder, main's Electron-free services, and the engine in this process (a CLI has no window to
+ * keep apart from the network).
+ */
+export async function openCliDevice(options: CommonOptions & { downloadDir?: string | undefined; log: (message: string) => void }): Promise<CliDevice> {
+  const configDir = resolve(options.configDir ?? defaultConfigDir(process.env));
+  await mkdir(configDir, { recursive: true, mode: 0o700 });
+  const warn = (message: string) => options.log(message);
+  const settings = await SettingsStore.open({ file: join(configDir, 'settings.json'), defaultDeviceName: hostname(), warn });
+  // No OS key store from a terminal: the key file is the user's alone (0600), as ssh keeps its keys.
+  const identity = await IdentityStore.open({ file: join(configDir, 'identity.json') });
+  const setting = settings.get().signaling;
+  let lan: LanSource | undefined;
+  const signaling = await resolveSignalingSource({
+    configuredUrl: options.signal ?? process.env.FERRY_SIGNALING_URL ?? (setting.kind === 'custom' ? setting.url : undefined),
+    configuredKey: process.env.FERRY_SIGNALING_KEY,
+    configuredToken: options.token ?? process.env.FERRY_SIGNALING_TOKEN ?? (setting.kind === 'custom' ? setting.token : undefined),
+    startEmbedded: async () => {
+      lan = await startLanSource({});
+      return { url: lan.url, close: () => (lan as LanSource).close() };
+    },
+    fetchJson: fetchJsonWithTimeout,
+    warn,
+  });
+  const downloadDir = resolve(options.downloadDir ?? process.cwd());
+  const services = createMainServices({
+    settings,
+    appVersion: CLI_VERSION,
+    platform: process.platform,
+    kind: 'cli',
+    desktop: terminalPlatform,
+    signalingConfig: async () => signaling.config,
+    defaultDownloadDir: downloadDir,
+    lanStatus: () => lan?.status(),
+    identity,
+    warn,
+  });
+  const keeps = {
+    outgoing: await OutgoingStore.open(join(configDir, 'outgoing-transfers.json'), warn),
+    history: await HistoryStore.open(join(configDir, 'transfer-history.json'), warn),
+  };
+  const savedPaths = services.downloads.savedPaths;
+  const node = await createNodeEngine({ device: engineDeviceServices(services, savedPaths, keeps), fileSaved: (path) => savedPaths.add(path), warn });
+  const start = await engineStart(services, keeps);
+  // What it was sending when it last ran (to a paired device): granted then, offered again now.
+  node.granted.grant(start.outgoing?.flatMap((record) => record.paths) ?? []);
+  node.engine.start({ ...start, downloadDir });
+  return {
+    engine: node.engine,
+    node,
+    settings,
+    downloadDir,
+    snapshot: () => node.engine.getSnapshot(),
+    subscribe: (listener) => node.engine.subscribe(listener),
+    stop: async () => {
+      await node.stop();
+      await services.downloads.abortAll();
+      await signaling.close();
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import type { CliDevice } from '../cli-device.js';
+import { followTransfer, signalingConnected, transferOutcome, until } from '../follow.js';
+import type { Output } from '../output/output.js';
+import { CliFailure } from '../usage.js';
+
+/** After the code exchange the sender's offer follows at once; the engine bounds it too (a minute). */
+const OFFER_WAIT_MS = 90_000;
+
+/** `ferry receive <code>`: takes the one offer of the device showing the code, into the download folder. */
+export async function receive(device: CliDevice, output: Output, code: string, signal: AbortSignal): Promise<void> {
+  await signalingConnected(device, signal);
+  const before = new Set(device.snapshot().conversations.flatMap((c) => c.transfers.map((t) => `${c.peerId}/${t.key}`)));
+  device.engine.receiveWithCode(code);
+  const failed = (s: ReturnType<CliDevice['snapshot']>): undefined => {
+    if (s.codeTransfer?.kind === 'failed') throw new CliFailure(s.codeTransfer.message, 'CODE_FAILED');
+    return undefined;
+  };
+  let found: { peerId: string; key: string };
+  try {
+    const peer = await until(device, (s) => (s.codeTransfer?.kind === 'connected' ? s.codeTransfer : failed(s)), { signal, timeoutMs: 60_000, timeoutMessage: 'The code exchange did not finish.' });
+    output.status(`Connected to ${peer.name}; receiving into ${device.downloadDir}…`);
+    found = await until(
+      device,
+      (s) => {
+        const row = s.conversations.find((c) => c.peerId === peer.peerId)?.transfers.find((t) => t.direction === 'in' && !before.has(`${peer.peerId}/${t.key}`));
+        return row ? { peerId: peer.peerId, key: row.key } : failed(s);
+      },
+      { signal, timeoutMs: OFFER_WAIT_MS, timeoutMessage: `${peer.name} sent nothing.` },
+    );
+  } catch (error) {
+    device.engine.cancelCodeTransfer();
+    throw error;
+  }
+  const row = await followTransfer(device, output, found.peerId, found.key, signal);
+  const outcome = transferOutcome(row);
+  if (!outcome.ok) throw new CliFailure(outcome.message, outcome.code);
+  output.result(['Received, verified:', ...row.savedPaths.map((path) => `  ${path}`)].join('\n'), { event: 'received', transfer: row.key, title: row.title, files: row.fileCount, totalBytes: row.totalBytes, savedPaths: row.savedPaths });
+}
