@@ -77,6 +77,15 @@ export async function openCliDevice(options: CommonOptions & { downloadDir?: str
   // What it was sending when it last ran (to a paired device): granted then, offered again now.
   node.granted.grant(start.outgoing?.flatMap((record) => record.paths) ?? []);
   node.engine.start({ ...start, downloadDir });
+  if (process.env.FERRY_CLI_DEBUG) {
+    let last = '';
+    node.engine.subscribe(() => {
+      const s = node.engine.getSnapshot();
+      const line = JSON.stringify(s.conversations.map((c) => ({ id: c.peerId, state: c.state, error: c.error, rows: c.transfers.map((t) => [t.key, t.state, t.error]) })));
+      if (line !== last) process.stderr.write(`debug ${line}\n`);
+      last = line;
+    });
+  }
   return {
     engine: node.engine,
     node,

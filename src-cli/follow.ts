@@ -76,23 +76,39 @@ const CANCEL_GRACE_MS = 2000;
  * Shows one transfer until it ends, and resolves with its last row. Ctrl-C cancels it (the other
  * side hears it, the receiver's staged bytes go) before rejecting with Interrupted.
  */
-export async function followTransfer(device: CliDevice, output: Output, peerId: string, key: string, signal: AbortSignal): Promise<TransferRow> {
+export async function followTransfer(
+  device: CliDevice,
+  output: Output,
+  peerId: string,
+  key: string,
+  signal: AbortSignal,
+  /**
+   * What a lost connection means: `wait` for the devices to meet again (paired: it resumes by
+   * itself), or `fail` (a code transfer: nobody will offer it again), its partial download removed.
+   */
+  whenInterrupted: 'wait' | 'fail',
+): Promise<TransferRow> {
   try {
     const ended = await until(
       device,
       (s) => {
         const found = rowOf(s, peerId, key);
         if (!found) return undefined;
+        if (found.row.state === 'interrupted' && whenInterrupted === 'fail') {
+          throw new CliFailure(`${found.name}: ${found.row.error ?? 'the connection closed before the transfer finished.'}`, 'TRANSFER_INTERRUPTED');
+        }
         output.transfer(found.name, found.row);
         const event = endedEvent(found.name, found.row);
         if (!event) return undefined;
-        output.transferEnded(event);
+        output.transferEnded(event, found.row);
         return found.row;
       },
       { signal },
     );
     return ended;
   } catch (error) {
+    // Discarded once the wait is over: discarding changes the row, and the wait would read that instead.
+    if (error instanceof CliFailure && error.code === 'TRANSFER_INTERRUPTED') device.engine.discardTransfer(peerId, key);
     if (!(error instanceof Interrupted)) throw error;
     device.engine.cancelTransfer(peerId, key);
     const never = new AbortController().signal;

@@ -9,7 +9,7 @@ import { receive } from './commands/receive.js';
 import { send } from './commands/send.js';
 import { Interrupted } from './follow.js';
 import { Output } from './output/output.js';
-import { CliFailure, EXIT, type ExitCode, UsageError } from './usage.js';
+import { CliFailure, COMMON_HELP, EXIT, type ExitCode, UsageError } from './usage.js';
 
 export interface CliIo {
   argv: readonly string[];
@@ -32,7 +32,7 @@ export async function runCli(io: CliIo): Promise<ExitCode> {
     return EXIT.usage;
   }
   if (parsed.command === 'help') {
-    io.stdout.write(`${parsed.topic ? COMMAND_HELP[parsed.topic] : MAIN_HELP}\n`);
+    io.stdout.write(`${parsed.topic ? `${COMMAND_HELP[parsed.topic]}\n\n${COMMON_HELP}` : MAIN_HELP}\n`);
     return EXIT.done;
   }
   if (parsed.command === 'version') {

@@ -35,7 +35,7 @@ export function cliDevice(host: LabHost, options: { signalingUrl: string; name: 
   // The device's name is its settings' (the computer's name by default; lab hosts share one).
   writeFileSync(join(configDir, 'settings.json'), JSON.stringify(defaultSettings(options.name)));
   const common = ['--signal', options.signalingUrl, '--config-dir', configDir];
-  const env = { ...process.env, FERRY_SIGNALING_URL: '', FERRY_SIGNALING_TOKEN: '' };
+  const env = { ...process.env, FERRY_SIGNALING_URL: '', FERRY_SIGNALING_TOKEN: '', FERRY_CLI_DEBUG: '1' };
   const wrap = (proc: TrackedProcess): CliRun => ({
     process: proc,
     exited: proc.exited,

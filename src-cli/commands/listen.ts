@@ -62,7 +62,7 @@ export async function listen(device: CliDevice, output: Output, policy: AcceptPo
           output.transfer(name, row);
           if (ended) {
             handled.add(`${id}/shown`);
-            output.transferEnded(ended);
+            output.transferEnded(ended, row);
             if (output.mode !== 'json') output.result(ended.event === 'done' ? `Received from ${name}: ${row.savedPaths.join(', ')}` : `${row.title} from ${name}: ${ended.message ?? ended.event}`, { event: ended.event });
           }
         }

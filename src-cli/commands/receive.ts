@@ -1,7 +1,22 @@
+import { readdir } from 'node:fs/promises';
+import { STAGING_PREFIX } from '../../src-node/files/node-file-sink.js';
 import type { CliDevice } from '../cli-device.js';
 import { followTransfer, signalingConnected, transferOutcome, until } from '../follow.js';
 import type { Output } from '../output/output.js';
 import { CliFailure } from '../usage.js';
+
+/** How long removing a cancelled download's staged bytes may take before the process exits anyway. */
+const STAGING_REMOVAL_MS = 5_000;
+
+/** Resolves once the download folder holds no staging of this run (or after STAGING_REMOVAL_MS). */
+async function stagingGone(dir: string): Promise<void> {
+  const deadline = Date.now() + STAGING_REMOVAL_MS;
+  while (Date.now() < deadline) {
+    const names = await readdir(dir).catch(() => [] as string[]);
+    if (!names.some((name) => name.startsWith(STAGING_PREFIX))) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 /** After the code exchange the sender's offer follows at once; the engine bounds it too (a minute). */
 const OFFER_WAIT_MS = 90_000;
@@ -31,7 +46,11 @@ export async function receive(device: CliDevice, output: Output, code: string, s
     device.engine.cancelCodeTransfer();
     throw error;
   }
-  const row = await followTransfer(device, output, found.peerId, found.key, signal);
+  const row = await followTransfer(device, output, found.peerId, found.key, signal, 'fail').catch(async (error: unknown) => {
+    // Cancelled, failed or cut off: the staged bytes are being removed; the process waits for it.
+    await stagingGone(device.downloadDir);
+    throw error;
+  });
   const outcome = transferOutcome(row);
   if (!outcome.ok) throw new CliFailure(outcome.message, outcome.code);
   output.result(['Received, verified:', ...row.savedPaths.map((path) => `  ${path}`)].join('\n'), { event: 'received', transfer: row.key, title: row.title, files: row.fileCount, totalBytes: row.totalBytes, savedPaths: row.savedPaths });

@@ -23,7 +23,7 @@ export async function send(device: CliDevice, output: Output, paths: string[], t
     throw error;
   }
   const { peerId, key } = to === undefined ? await offerWithCode(device, output, files, signal) : await offerTo(device, output, files, to, signal);
-  const row = await followTransfer(device, output, peerId, key, signal);
+  const row = await followTransfer(device, output, peerId, key, signal, to === undefined ? 'fail' : 'wait');
   const outcome = transferOutcome(row);
   if (!outcome.ok) throw new CliFailure(outcome.message, outcome.code);
   output.result(`Sent ${row.title} (${row.fileCount} ${row.fileCount === 1 ? 'file' : 'files'}), verified by the receiver.`, { event: 'sent', transfer: row.key, title: row.title, files: row.fileCount, totalBytes: row.totalBytes });

@@ -64,14 +64,15 @@ export class Output {
     if (this.bars) this.bars.show(peerName, row);
     if (this.mode !== 'json' || row.state !== 'active') return;
     const at = this.now();
-    if (at - (this.lastJsonProgress.get(row.key) ?? 0) < JSON_PROGRESS_EVERY_MS) return;
+    const last = this.lastJsonProgress.get(row.key);
+    if (last !== undefined && at - last < JSON_PROGRESS_EVERY_MS) return;
     this.lastJsonProgress.set(row.key, at);
     this.json(progressEvent(peerName, row));
   }
 
   /** A transfer ended: its bar goes, and a JSON line says how. */
-  transferEnded(event: TransferEvent): void {
-    this.bars?.end(event.transfer);
+  transferEnded(event: TransferEvent, row: TransferRow): void {
+    this.bars?.end(event.device, row);
     if (this.mode === 'json') this.json(event);
   }
 

@@ -42,13 +42,16 @@ interface Bars {
 
 /** One bar per transfer and, for several files, one for the file in flight (cli-progress, on stderr). */
 export class ProgressBars {
-  private readonly multi: MultiBar;
+  /** Drawn while some transfer shows; a new one for the next (a stopped MultiBar stays stopped). */
+  private drawing: MultiBar | undefined;
   private readonly bars = new Map<string, Bars>();
 
-  constructor(stream: NodeJS.WritableStream) {
-    this.multi = new MultiBar(
+  constructor(private readonly stream: NodeJS.WritableStream) {}
+
+  private get multi(): MultiBar {
+    this.drawing ??= new MultiBar(
       {
-        stream,
+        stream: this.stream,
         format: '{label} |{bar}| {percentage}% {bytes} · {speed}',
         hideCursor: true,
         clearOnComplete: false,
@@ -59,6 +62,7 @@ export class ProgressBars {
       },
       Presets.shades_classic,
     );
+    return this.drawing;
   }
 
   show(peerName: string, row: TransferRow): void {
@@ -77,19 +81,25 @@ export class ProgressBars {
     }
   }
 
-  end(key: string): void {
-    const bars = this.bars.get(key);
+  /** The transfer's bar stays, as it ended; once none is moving, drawing stops (lines after it stay below). */
+  end(peerName: string, row: TransferRow): void {
+    const bars = this.bars.get(row.key);
     if (!bars) return;
+    this.show(peerName, row);
     if (bars.file) this.multi.remove(bars.file);
-    this.bars.delete(key);
+    this.bars.delete(row.key);
+    if (this.bars.size === 0) this.stop();
   }
 
   /** A line above the bars (cli-progress keeps them drawn below it). */
   log(text: string): void {
-    this.multi.log(`${text}\n`);
+    // cli-progress prints logged lines on its next redraw, and it redraws only while bars are shown.
+    if (this.drawing === undefined) this.stream.write(`${text}\n`);
+    else this.drawing.log(`${text}\n`);
   }
 
   stop(): void {
-    this.multi.stop();
+    this.drawing?.stop();
+    this.drawing = undefined;
   }
 }

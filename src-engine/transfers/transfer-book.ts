@@ -252,12 +252,12 @@ export class TransferBook {
     void this.offerAgain(peerId, resumable);
   }
 
-  /** Throws away an interrupted transfer: its files are closed, or its partial download removed. */
   /** Ended transfers leave the view with their history entry (one, or every one). */
   forgetEnded(peerId: string | undefined, key: string | undefined): void {
     this.rows.dropEnded(peerId, key);
   }
 
+  /** Throws away an interrupted transfer: its files are closed, or its partial download removed. */
   discard(peerId: string, key: string): void {
     const resumable = this.ledger.byRow(peerId, key);
     if (!resumable) return;
