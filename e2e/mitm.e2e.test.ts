@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -110,6 +110,7 @@ describe('a man in the middle: a hostile signaling server routes both apps to a 
   let root: string;
 
   const settingsFile = (side: Side) => join(root, `${side}-settings.json`);
+  const downloads = (side: Side) => join(root, `${side}-downloads`);
   const trusted = (side: Side): Array<{ peerId: string; name: string }> =>
     existsSync(settingsFile(side)) ? (JSON.parse(readFileSync(settingsFile(side), 'utf8')) as { trustedDevices: Array<{ peerId: string; name: string }> }).trustedDevices : [];
   const panel = (side: Side) => pages[side].page.getByRole('region', { name: 'Pair a device' });
@@ -173,7 +174,8 @@ describe('a man in the middle: a hostile signaling server routes both apps to a 
   /** Starts (or starts again) one side's app: window, main and engine, on its settings. */
   async function startApp(side: Side): Promise<void> {
     const browser = browsers[Side.indexOf(side)] as Browser;
-    pages[side] = await openFerryPage(browser, lab.host(side), { deviceName: side === 'alice' ? 'Alice' : 'Bob', signalingUrl: hostileUrl, settingsFile: settingsFile(side) });
+    mkdirSync(downloads(side), { recursive: true });
+    pages[side] = await openFerryPage(browser, lab.host(side), { deviceName: side === 'alice' ? 'Alice' : 'Bob', signalingUrl: hostileUrl, settingsFile: settingsFile(side), downloadDir: downloads(side) });
     const { page, context } = pages[side];
     await context.addInitScript(recordSuccesses);
     await page.evaluate(recordSuccesses);
@@ -233,6 +235,37 @@ describe('a man in the middle: a hostile signaling server routes both apps to a 
       throw new Error(`${(error as Error).message}${diagnostics()}`, { cause: error });
     } finally {
       await command(relay, { cmd: 'drop', type: null });
+    }
+  });
+
+  it('a code transfer through the relay fails on both sides, in words, and nothing is written', async () => {
+    try {
+      const before = lastBridge();
+      const codePanel = (side: Side) => pages[side].page.getByRole('region', { name: 'Send or receive with a code' });
+      const file = join(root, 'for-alice.bin');
+      writeFileSync(file, randomBytes(50_000));
+      const registeredBefore = proxyEvents.length;
+      await codePanel('bob').getByLabel('Files to send with a code').setInputFiles(file);
+      const code = await waitForText(codePanel('bob').getByRole('status', { name: 'Transfer code' }), /^\d{3}-[a-z]+-[a-z]+$/);
+      const slotId = pairingPeerId(Number(code.split('-')[0]));
+      await until('the code’s slot to register', () => proxyEvents.slice(registeredBefore).find((e) => e.event === 'registered' && e.id === slotId), 10_000);
+      await command(relay, { cmd: 'target', via: relayIds.alice, target: slotId });
+      await command(proxy, { cmd: 'route', victim: ids.alice, target: slotId, via: relayIds.alice });
+      await codePanel('alice').getByRole('textbox', { name: 'Code from the sender' }).fill(code);
+      await codePanel('alice').getByRole('button', { name: 'Receive', exact: true }).click();
+      for (const side of Side) await waitForText(codePanel(side).getByRole('status', { name: 'Code transfer status' }), /code didn’t match/, 30_000);
+      const [bridge] = bridges(before);
+      const n = bridge?.bridge as number;
+      await expectBridged(n);
+      expect(relayedTypes(n, 'caller')).toContain('pair-start');
+      expect(relayedTypes(n, 'callee')).toContain('pair-reply');
+      for (const side of Side) {
+        expect(readdirSync(downloads(side))).toEqual([]);
+        expect(trusted(side)).toEqual([]);
+      }
+      await until(`bridge ${n} to close`, () => relayEvents.find((e) => e.event === 'closed' && e.bridge === n), 10_000);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}${diagnostics()}`, { cause: error });
     }
   });
 
