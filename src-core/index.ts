@@ -27,3 +27,4 @@ export * from './pairing/identity.js';
 export * from './pairing/pairing-session.js';
 export * from './session/session-auth.js';
 export * from './pairing/name-card.js';
+export * from './pairing/signing-key.js';

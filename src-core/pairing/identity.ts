@@ -66,6 +66,9 @@ export function channelBinding(localSdp: string, remoteSdp: string): string {
   return [...local, ...remote].sort().join('\n');
 }
 
+/** The label every session transcript starts with (SPEC.md, "Session authentication: the exact bytes"). */
+export const SESSION_AUTH_LABEL = 'ferry-session-auth-v1';
+
 /**
  * What each side of an authenticated session signs: the channel binding, both nonces and both
  * identity keys, each in a fixed order (initiator first), so a signature is good for this
@@ -77,7 +80,7 @@ export function sessionTranscript(input: {
   responder: { nonce: Uint8Array; publicKey: Uint8Array };
 }): Uint8Array {
   return lengthValueConcat(
-    encodeUtf8('ferry-session-auth-v1'),
+    encodeUtf8(SESSION_AUTH_LABEL),
     encodeUtf8(input.binding),
     input.initiator.nonce,
     input.initiator.publicKey,

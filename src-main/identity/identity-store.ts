@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ed25519 } from '@noble/curves/ed25519';
 import { z } from 'zod';
-import { decodeBase64, encodeBase64, keyFingerprintWords, type NameCard, nameCardSigningInput, peerIdFromPublicKey, sessionSigningInput } from '../../src-core/index.js';
+import { decodeBase64, encodeBase64, type NameCard, SigningKey } from '../../src-core/index.js';
 import { writeFileAtomic } from '../settings/atomic-write.js';
 
 /** Encryption at rest by the OS (Electron's safeStorage in the app); absent where there is none. */
@@ -33,10 +32,11 @@ export interface PublicIdentity {
  * devices will then fail to authenticate this one, and say so).
  */
 export class IdentityStore {
-  private constructor(
-    private readonly secretKey: Uint8Array,
-    readonly publicKey: Uint8Array,
-  ) {}
+  private constructor(private readonly key: SigningKey) {}
+
+  get publicKey(): Uint8Array {
+    return this.key.publicKey;
+  }
 
   static async open(options: { file: string; box?: SecretBox; warn?: (message: string) => void; now?: () => number }): Promise<IdentityStore> {
     const warn = options.warn ?? (() => {});
@@ -47,9 +47,9 @@ export class IdentityStore {
       if (parsed.secret.sealedBy === null) secret = data;
       else if (options.box?.kind === parsed.secret.sealedBy) secret = options.box.decrypt(data);
       else throw new Error(`the key is sealed by ${parsed.secret.sealedBy}, which is not available`);
-      const publicKey = ed25519.getPublicKey(secret);
-      if (encodeBase64(publicKey) !== parsed.publicKey) throw new Error('the private key does not match the public key');
-      return new IdentityStore(secret, publicKey);
+      const key = new SigningKey(secret);
+      if (encodeBase64(key.publicKey) !== parsed.publicKey) throw new Error('the private key does not match the public key');
+      return new IdentityStore(key);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
         const aside = `${options.file}.bad-${(options.now ?? Date.now)()}`;
@@ -58,7 +58,7 @@ export class IdentityStore {
       }
     }
     const secret = new Uint8Array(randomBytes(32));
-    const store = new IdentityStore(secret, ed25519.getPublicKey(secret));
+    const store = new IdentityStore(new SigningKey(secret));
     const sealed = options.box ? options.box.encrypt(secret) : secret;
     if (!options.box) warn('No OS key store: the identity key is stored unencrypted (readable by this user only).');
     await mkdir(dirname(options.file), { recursive: true });
@@ -70,28 +70,20 @@ export class IdentityStore {
   }
 
   get peerId(): string {
-    return peerIdFromPublicKey(this.publicKey);
+    return this.key.peerId;
   }
 
   get public(): PublicIdentity {
-    return { publicKey: encodeBase64(this.publicKey), peerId: this.peerId, fingerprintWords: keyFingerprintWords(this.publicKey) };
+    return this.key.public;
   }
 
-  /**
-   * Signs a session transcript for `role` — and only that: what is signed always carries the
-   * session-authentication prefix, so this cannot be made to sign anything else.
-   */
+  /** Signs a session transcript for `role`, and nothing else (SigningKey checks the prefix). */
   signSession(transcript: Uint8Array, role: 'initiator' | 'responder'): Uint8Array {
-    const prefix = new TextEncoder().encode('ferry-session-auth-v1');
-    if (transcript[0] !== prefix.length || !prefix.every((b, i) => transcript[i + 1] === b)) {
-      throw new Error('Not a session transcript.');
-    }
-    return ed25519.sign(sessionSigningInput(transcript, role), this.secretKey);
+    return this.key.signSession(transcript, role);
   }
 
-  /** Signs this device's name card: the bytes are built here, from this device's own id. */
+  /** Signs this device's name card. */
   signNameCard(name: string, issuedAt: number): NameCard {
-    const signature = ed25519.sign(nameCardSigningInput(this.peerId, name, issuedAt), this.secretKey);
-    return { name, publicKey: encodeBase64(this.publicKey), issuedAt, signature: encodeBase64(signature) };
+    return this.key.signNameCard(name, issuedAt);
   }
 }
