@@ -101,6 +101,15 @@ export default tseslint.config(
     ),
   },
   {
+    files: ['src-web/**/*.ts'],
+    ignores: ['src-web/**/*.test.ts'],
+    rules: boundary(
+      'The browser page runs in any browser: the engine, the core and the DOM, never Node, Electron, main or the Node host.',
+      ['**/src-main/**', '**/src-node/**', '**/src-cli/**', '**/signaling-server/**', '**/e2e/**'],
+      [...NODE_BUILTINS, 'electron', 'electron/*', 'node-datachannel', 'node-datachannel/*', 'ws'],
+    ),
+  },
+  {
     files: ['src-cli/**/*.ts'],
     rules: boundary(
       'The CLI runs in plain Node: the engine, the Node host and main\'s Electron-free services, never Electron, the window or what needs them.',

@@ -1,12 +1,14 @@
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Engine, EngineSnapshot } from '../src-engine/index.js';
 import { engineDeviceServices, engineStart } from '../src-main/engine/device-services.js';
 import { HistoryStore } from '../src-main/files/history-store.js';
 import { OutgoingStore } from '../src-main/files/outgoing-store.js';
 import { IdentityStore } from '../src-main/identity/identity-store.js';
 import { type LanSource, startLanSource } from '../src-main/lan/lan-source.js';
+import { webPageAt } from '../signaling-server/src/index.js';
 import { createMainServices } from '../src-main/services.js';
 import { SettingsStore } from '../src-main/settings/store.js';
 import { fetchJsonWithTimeout, resolveSignalingSource } from '../src-main/signaling/signaling-source.js';
@@ -48,7 +50,7 @@ export async function openCliDevice(options: CommonOptions & { downloadDir?: str
     configuredKey: process.env.FERRY_SIGNALING_KEY,
     configuredToken: options.token ?? process.env.FERRY_SIGNALING_TOKEN ?? (setting.kind === 'custom' ? setting.token : undefined),
     startEmbedded: async () => {
-      lan = await startLanSource({});
+      lan = await startLanSource({ webPage: webPageAt(fileURLToPath(new URL('../web/', import.meta.url))) });
       return { url: lan.url, close: () => (lan as LanSource).close() };
     },
     fetchJson: fetchJsonWithTimeout,

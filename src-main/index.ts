@@ -18,6 +18,7 @@ import { safeStorageBox } from './identity/safe-storage-box.js';
 import { fetchJsonWithTimeout, resolveSignalingSource, type SignalingSource } from './signaling/signaling-source.js';
 import { startEngineProcess } from './engine/engine-process.js';
 import { HistoryStore } from './files/history-store.js';
+import { webPageAt } from '../signaling-server/src/index.js';
 import { OutgoingStore } from './files/outgoing-store.js';
 
 // Electron glue only: every decision lives in the plain modules imported above.
@@ -97,7 +98,7 @@ async function main(): Promise<void> {
     configuredToken: process.env.FERRY_SIGNALING_TOKEN ?? (signalingSetting.kind === 'custom' ? signalingSetting.token : undefined),
     // Built-in: the LAN's Ferry server found by mDNS, or ours, hosted and advertised.
     startEmbedded: async () => {
-      lan = await startLanSource({ log: (message) => console.log(message) });
+      lan = await startLanSource({ log: (message) => console.log(message), webPage: webPageAt(join(import.meta.dirname, '../web')) });
       return { url: lan.url, close: () => (lan as LanSource).close() };
     },
     fetchJson: fetchJsonWithTimeout,

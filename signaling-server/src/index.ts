@@ -7,3 +7,4 @@ export type { AccessPolicy } from './access-token.js';
 export type { TurnConfig } from './turn-credentials.js';
 export { mintAccessToken } from './access-token.js';
 export { DEFAULTS } from './defaults.js';
+export { webPageAt, WEB_PAGE_CSP } from './web-page.js';

@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type AccessPolicy, MIN_SECRET_LENGTH } from './access-token.js';
 import { UsageError } from './config-error.js';
@@ -11,6 +12,7 @@ import { OPTION_TABLE, type OptionName } from './option-table.js';
 import { isPeerId, PEER_ID_DESCRIPTION } from './peer-id.js';
 import type { SignalingServerOptions } from './server.js';
 import { isTurnUrl } from './turn-credentials.js';
+import { bundledWebPage } from './web-page.js';
 
 export { UsageError } from './config-error.js';
 export { helpText, OPTION_TABLE } from './option-table.js';
@@ -194,6 +196,13 @@ function serverOptions(source: OptionSource): SignalingServerOptions {
   if (listPeers !== undefined) {
     if (!/^(yes|no)$/.test(listPeers)) throw source.bad('list-peers', ` must be yes or no, not "${listPeers}"`);
     server.listPeers = listPeers === 'yes';
+  }
+  const webPage = source.get('web-page');
+  if (webPage !== undefined && webPage !== 'no') {
+    const dir = webPage === 'yes' ? bundledWebPage() : webPage;
+    if (!dir) throw source.bad('web-page', ': the browser page is not built here (npm run build:web), so it cannot be served');
+    if (!existsSync(join(dir, 'index.html'))) throw source.bad('web-page', `: ${dir} holds no index.html`);
+    server.webPage = dir;
   }
   return server;
 }

@@ -3,6 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { webPageRouter } from './web-page.js';
 import { ExpressPeerServer, type IClient, type IMessage } from 'peer';
 import type { Logger } from 'pino';
 import { type ServerOptions as WsServerOptions, WebSocketServer } from 'ws';
@@ -63,6 +64,12 @@ export interface SignalingServerOptions {
    * client who else is connected).
    */
   listPeers?: boolean;
+  /**
+   * A folder holding the browser page (out/web): served at /, so a browser with nothing installed
+   * sends and receives with a code. On for the app's embedded server; off by default for
+   * self-hosted ones.
+   */
+  webPage?: string;
   /** Hooks for metrics (see events.ts). */
   events?: SignalingEvents;
   /** Adds HTTP routes (e.g. /metrics, /status) in front of PeerJS, behind the origin check. */
@@ -157,6 +164,7 @@ export async function startSignalingServer(options: SignalingServerOptions = {})
       log,
     ),
   );
+  if (options.webPage) app.use(webPageRouter(options.webPage));
   if (options.routes) {
     const extra = express.Router();
     options.routes(extra);

@@ -18,9 +18,10 @@ export interface LanSource {
 
 /**
  * The built-in signaling mode: find the LAN's Ferry server by mDNS or host one (on every
- * interface, advertised), and relay the window to whichever is elected.
+ * interface, advertised, serving the browser page when `webPage` holds it), and relay the
+ * window to whichever is elected.
  */
-export async function startLanSource(options: { log?: (message: string) => void; discovery?: LanDiscovery } = {}): Promise<LanSource> {
+export async function startLanSource(options: { log?: (message: string) => void; discovery?: LanDiscovery; webPage?: string | undefined } = {}): Promise<LanSource> {
   const proxy = await LoopbackProxy.start();
   const serverId = randomId({ randomBytes: (n) => new Uint8Array(randomBytes(n)) }, 16);
   const lan = new LanSignaling({
@@ -28,7 +29,7 @@ export async function startLanSource(options: { log?: (message: string) => void;
     discovery: options.discovery ?? createMdnsDiscovery((error) => options.log?.(`mDNS: ${String(error)}`)),
     startServer: async (id) => {
       // A well-known port when free, so "connect to host:port" is easy to type where mDNS is blocked.
-      const start = (port: number) => startSignalingServer({ host: '0.0.0.0', port, serverId: id, listPeers: true });
+      const start = (port: number) => startSignalingServer({ host: '0.0.0.0', port, serverId: id, listPeers: true, ...(options.webPage ? { webPage: options.webPage } : {}) });
       const server = await start(LAN_PORT).catch(() => start(0));
       return { port: server.port, close: () => server.close() };
     },

@@ -13,6 +13,7 @@ import { deviceOverPort, READY_NOTE, SETTINGS_NOTE, START_NOTE } from '../../src
 import type { PortLike } from '../../src-engine/remote/port';
 import { RpcPeer } from '../../src-engine/remote/rpc';
 import { serveEngine } from '../../src-engine/remote/serve-engine';
+import { browserFetchJson } from '../browser-fetch-json';
 import { browserRuntime } from '../browser-runtime';
 import { BlobSource, manifestFromItems } from '../files/blob-source';
 import { IpcFileSink } from '../files/ipc-sink';
@@ -91,13 +92,7 @@ const engine = new Engine({
         saved(fileIndex, path);
       }),
   },
-  fetchJson: async (url, timeoutMs, body) => {
-    const post = body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
-    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), ...post });
-    // As FetchJson says: an HTTP refusal is an error with its status (a server that lists nobody answers 404).
-    if (!response.ok) throw Object.assign(new Error(`${url} answered ${response.status}`), { status: response.status });
-    return response.json() as Promise<unknown>;
-  },
+  fetchJson: browserFetchJson,
 });
 let started = false;
 main.onNote(START_NOTE, (start) => {

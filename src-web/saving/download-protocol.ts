@@ -1,0 +1,19 @@
+/**
+ * The page and its service worker, for one streamed download: the page hands the worker a
+ * MessagePort with `start`, then opens DOWNLOAD_PATH/<id>/<name>; the worker answers that request
+ * with a stream it fills from the port. Bytes go as transferred ArrayBuffers; the worker says
+ * `more` whenever its queue has room, so the page never holds more than a few chunks.
+ */
+export const DOWNLOAD_PATH = '/ferry-download/';
+
+export type PageToWorker =
+  | { type: 'start'; id: string; name: string; size: number | undefined }
+  | { type: 'chunk'; bytes: ArrayBuffer }
+  | { type: 'end' }
+  | { type: 'abort'; reason: string }
+  | { type: 'keep-alive' };
+
+export type WorkerToPage = { type: 'more' } | { type: 'cancelled' };
+
+/** Bytes the worker queues before it stops asking for more. */
+export const WORKER_QUEUE_BYTES = 4 * 1024 * 1024;

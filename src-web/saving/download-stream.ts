@@ -1,0 +1,93 @@
+import { DOWNLOAD_PATH, type PageToWorker, type WorkerToPage } from './download-protocol.js';
+import type { ByteTarget } from './byte-target.js';
+
+/** How often the page reminds an idle worker that a download is still running (browsers stop idle workers). */
+const KEEP_ALIVE_MS = 10_000;
+
+/** Whether this page can stream downloads: its service worker is in control. */
+export function canStreamDownloads(): boolean {
+  return navigator.serviceWorker?.controller != null;
+}
+
+/** Registers the page's service worker and resolves once it controls the page (false where there is none). */
+export async function startDownloadWorker(url: string): Promise<boolean> {
+  if (!('serviceWorker' in navigator)) return false;
+  try {
+    await navigator.serviceWorker.register(url, { scope: '/' });
+  } catch {
+    return false;
+  }
+  if (navigator.serviceWorker.controller) return true;
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), 10_000);
+    navigator.serviceWorker.addEventListener('controllerchange', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+/**
+ * A browser download fed by the page through its service worker: the browser writes it to the
+ * person's download folder under a temporary name as bytes come, and names it only when the
+ * stream closes; an aborted stream is a failed download, and the browser removes what it had.
+ */
+export function streamDownload(name: string, size: number | undefined, onCancelled: () => void): ByteTarget {
+  const controller = navigator.serviceWorker.controller;
+  if (!controller) throw new Error('Streaming downloads need the page’s service worker.');
+  const id = crypto.randomUUID();
+  const channel = new MessageChannel();
+  const port = channel.port1;
+  let credits = 0;
+  let wake: (() => void) | undefined;
+  let ended = false;
+  port.onmessage = (event: MessageEvent<WorkerToPage>) => {
+    const message = event.data;
+    switch (message.type) {
+      case 'more':
+        credits++;
+        wake?.();
+        return;
+      case 'cancelled':
+        ended = true;
+        wake?.();
+        onCancelled();
+        return;
+      default: {
+        const unreachable: never = message;
+        return unreachable;
+      }
+    }
+  };
+  const post = (message: PageToWorker, transfer: Transferable[] = []) => port.postMessage(message, transfer);
+  controller.postMessage({ type: 'start', id, name, size } satisfies PageToWorker, [channel.port2]);
+  const keepAlive = setInterval(() => post({ type: 'keep-alive' }), KEEP_ALIVE_MS);
+  // A hidden frame asks for the download; the worker answers it with the stream.
+  const frame = document.createElement('iframe');
+  frame.hidden = true;
+  frame.src = `${DOWNLOAD_PATH}${id}/${encodeURIComponent(name)}`;
+  document.body.append(frame);
+  const finish = () => {
+    ended = true;
+    clearInterval(keepAlive);
+    setTimeout(() => frame.remove(), 1000);
+  };
+  return {
+    write: async (bytes) => {
+      while (credits === 0 && !ended) await new Promise<void>((resolve) => (wake = resolve));
+      if (ended) throw new Error('The download was cancelled in the browser.');
+      credits--;
+      // Transferred, not copied: a copy of the chunk is made once, here.
+      const copy = bytes.slice();
+      post({ type: 'chunk', bytes: copy.buffer }, [copy.buffer]);
+    },
+    close: async () => {
+      if (!ended) post({ type: 'end' });
+      finish();
+    },
+    abort: async (reason) => {
+      if (!ended) post({ type: 'abort', reason });
+      finish();
+    },
+  };
+}
