@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import type { LabHost } from './lab.js';
 
 export const CHROMIUM_PATH = process.env.FERRY_CHROMIUM ?? '/usr/bin/chromium';
@@ -38,5 +38,21 @@ export async function launchChromium(host: LabHost, options: { extraArgs?: strin
     // On the host network (not root) peers meet on 127.0.0.1, which WebRTC skips by default.
     args: [...(host.netns ? CHROMIUM_FLAGS : [...CHROMIUM_FLAGS, '--allow-loopback-in-peer-connection']), ...extra],
     timeout: 30_000,
+  });
+}
+
+/**
+ * Chromium on a lab host with a profile on disk (`userDataDir`): what a page stores — its
+ * origin's private folder, say — is written there, not kept in memory as in a fresh context.
+ */
+export async function launchPersistentChromium(host: LabHost, userDataDir: string, options: { extraArgs?: string[] } = {}): Promise<BrowserContext> {
+  assertChromiumPresent();
+  const extra = options.extraArgs ?? [];
+  return chromium.launchPersistentContext(userDataDir, {
+    executablePath: host.wrapExecutable(CHROMIUM_PATH),
+    headless: true,
+    args: [...(host.netns ? CHROMIUM_FLAGS : [...CHROMIUM_FLAGS, '--allow-loopback-in-peer-connection']), ...extra],
+    timeout: 30_000,
+    acceptDownloads: true,
   });
 }

@@ -49,7 +49,8 @@ export async function directorySink(root: DirectoryHandle, offer: IncomingOffer,
   /** Top-level name in the offer → the name it gets here. */
   const tops = new Map<string, string>();
   const folders = new Map<string, DirectoryHandle>([['', root]]);
-  const writers = new Map<number, { writable: WritableFile; dir: DirectoryHandle; name: string }>();
+  // Promises, kept at once: writes to one file come concurrently, and each must find the same writer.
+  const writers = new Map<number, Promise<{ writable: WritableFile; dir: DirectoryHandle; name: string }>>();
   const folder = async (parts: readonly string[]): Promise<DirectoryHandle> => {
     let path = '';
     let dir = root;
@@ -76,18 +77,22 @@ export async function directorySink(root: DirectoryHandle, offer: IncomingOffer,
   };
   // Folders first (empty ones too), as the offer lists them.
   for (const entry of offer.entries) if (entry.kind === 'directory') await folder(await localPath(entry.path));
-  const writer = async (fileIndex: number): Promise<WritableFile> => {
-    const open = writers.get(fileIndex);
-    if (open) return open.writable;
+  const open = async (fileIndex: number) => {
     const entry = offer.entries[fileIndex];
     if (entry?.kind !== 'file') throw new Error(`No file for entry ${fileIndex}.`);
     const parts = await localPath(entry.path);
     const dir = await folder(parts.slice(0, -1));
     const name = parts[parts.length - 1] as string;
     const handle = await dir.getFileHandle(name, { create: true });
-    const writable = await handle.createWritable({ keepExistingData: false });
-    writers.set(fileIndex, { writable, dir, name });
-    return writable;
+    return { writable: await handle.createWritable({ keepExistingData: false }), dir, name };
+  };
+  const writer = async (fileIndex: number): Promise<WritableFile> => {
+    let opening = writers.get(fileIndex);
+    if (!opening) {
+      opening = open(fileIndex);
+      writers.set(fileIndex, opening);
+    }
+    return (await opening).writable;
   };
   return {
     write: async (fileIndex, offset, bytes) => (await writer(fileIndex)).write({ type: 'write', position: offset, data: bytes }),
@@ -100,12 +105,15 @@ export async function directorySink(root: DirectoryHandle, offer: IncomingOffer,
     abort: async () => {
       // Verified files stay (as a download folder keeps them); the others go, with the empty
       // file the API made for each under its name.
-      const open = [...writers.values()];
+      const opened = [...writers.values()];
       writers.clear();
-      await Promise.all(open.map(async ({ writable, dir, name }) => {
-        await writable.abort().catch(() => {});
-        await dir.removeEntry(name).catch(() => {});
-      }));
+      await Promise.all(
+        opened.map(async (opening) => {
+          const { writable, dir, name } = await opening;
+          await writable.abort().catch(() => {});
+          await dir.removeEntry(name).catch(() => {});
+        }),
+      );
     },
   };
 }

@@ -1,6 +1,13 @@
 import { DOWNLOAD_PATH, type PageToWorker, type WorkerToPage } from './download-protocol.js';
 import type { ByteTarget } from './byte-target.js';
 
+/**
+ * Bytes gathered before they go to the worker: one allocation and one message per mebibyte, not
+ * one per chunk (a gigabyte is sixteen thousand chunks; the garbage they leave is what a page's
+ * memory grows with).
+ */
+const BATCH_BYTES = 1024 * 1024;
+
 /** How often the page reminds an idle worker that a download is still running (browsers stop idle workers). */
 const KEEP_ALIVE_MS = 10_000;
 
@@ -72,16 +79,32 @@ export function streamDownload(name: string, size: number | undefined, onCancell
     clearInterval(keepAlive);
     setTimeout(() => frame.remove(), 1000);
   };
+  let batch = new Uint8Array(BATCH_BYTES);
+  let filled = 0;
+  const flush = async () => {
+    if (filled === 0) return;
+    while (credits === 0 && !ended) await new Promise<void>((resolve) => (wake = resolve));
+    if (ended) throw new Error('The download was cancelled in the browser.');
+    credits--;
+    // Transferred, not copied: the batch is the worker's now, and a new one starts.
+    const full = filled === batch.length ? batch : batch.slice(0, filled);
+    post({ type: 'chunk', bytes: full.buffer as ArrayBuffer }, [full.buffer as ArrayBuffer]);
+    batch = new Uint8Array(BATCH_BYTES);
+    filled = 0;
+  };
   return {
     write: async (bytes) => {
-      while (credits === 0 && !ended) await new Promise<void>((resolve) => (wake = resolve));
-      if (ended) throw new Error('The download was cancelled in the browser.');
-      credits--;
-      // Transferred, not copied: a copy of the chunk is made once, here.
-      const copy = bytes.slice();
-      post({ type: 'chunk', bytes: copy.buffer }, [copy.buffer]);
+      let from = 0;
+      while (from < bytes.length) {
+        const take = Math.min(bytes.length - from, batch.length - filled);
+        batch.set(bytes.subarray(from, from + take), filled);
+        filled += take;
+        from += take;
+        if (filled === batch.length) await flush();
+      }
     },
     close: async () => {
+      await flush();
       if (!ended) post({ type: 'end' });
       finish();
     },
