@@ -1,7 +1,7 @@
 /*
  * npm run bench:transfer -- [--size 1GiB] [--json FILE] [--rounds 3] [--sizes 1GiB,4GiB]
  *                           [--skip-modes | --modes-only] [--modes-size 8MiB] [--modes-clean-size 256MiB]
- *                           [--skip-chromium] [--chromium-size SIZE]
+ *                           [--skip-chromium] [--chromium-size SIZE] [--skip-code]
  *
  * In the lab (root): two lab hosts and a signaling host. Side by side in one run:
  * - ceilingMBps: a raw node-datachannel blast Node ↔ Node (bench/ndc-blast-peer.ts) over 1 and
@@ -16,7 +16,10 @@
  * - each engine's PSS (process tree) idle and peak, at --size and at 4× (--sizes);
  * - every delivery mode on one connection and striped (the default, 'automatic', as shipped),
  *   over the clean bridge and the impaired TUN links (bench/modes.ts), with the raw blast over
- *   the same links.
+ *   the same links;
+ * - send with a code, as people use it: `ferry send` → `ferry receive` (CLI → CLI) and → the
+ *   browser page in Chromium (CLI → page), at --size, against the same run's ceilings, with the
+ *   page's renderers' PSS (bench/code-transfers.ts).
  * --rounds alternates blast and Ferry that many times at --size and reports medians: the machine
  * is shared and noisy. Prints tables; --json writes everything. Targets are reported, not asserted.
  */
@@ -30,6 +33,7 @@ import { launchChromium } from '../e2e/lab/chromium.js';
 import { Lab } from '../e2e/lab/lab.js';
 import { startSignalHost } from '../e2e/support/signal-host.js';
 import { measureCeiling } from './ceiling.js';
+import { type CodeTransfers, measureCodeTransfers } from './code-transfers.js';
 import { type FerryRun, ferryTransfer, startEnginePair, writeRandomFile } from './engine-pair.js';
 import { measureModes, type ModeResult } from './modes.js';
 import { FERRY_FRAME_BYTES, FERRY_HIGH_WATER, FERRY_LOW_WATER, measureNdcCeiling, type NdcCeiling } from './ndc-ceiling.js';
@@ -58,6 +62,7 @@ async function main(): Promise<void> {
       'modes-only': { type: 'boolean', default: false },
       'skip-chromium': { type: 'boolean', default: false },
       'chromium-size': { type: 'string' },
+      'skip-code': { type: 'boolean', default: false },
     },
   });
   const sizeBytes = parseSize(values.size as string);
@@ -116,6 +121,8 @@ async function main(): Promise<void> {
     modes: [] as ModeResult[],
     linkCeilings: [] as Awaited<ReturnType<typeof measureModes>>['ceilings'],
     stripedMBps: [] as Array<{ link: string; stripedMBps: number | null; oneConnectionMBps: number | null; ratio: number | null }>,
+    /** Send with a code: CLI → CLI and CLI → page, MB/s and against this run's ceilings. */
+    codeTransfers: null as (CodeTransfers & { cliToCliRatio: number; cliToPageRatio: number | null }) | null,
   };
   const writeJson = () => {
     load.atEnd = loadavg().map(round2);
@@ -207,6 +214,20 @@ async function main(): Promise<void> {
         result.chromiumCeilingMBps.striped = round1(await measureCeiling(pageA, pageB, chromiumSize, FERRY_FRAME_BYTES, stripedConnections));
         await Promise.all(browsers.splice(0).map((b) => b.close().catch(() => {})));
         console.log(`Chromium blast: ${result.chromiumCeilingMBps.oneConnection} MB/s (×${stripedConnections}: ${result.chromiumCeilingMBps.striped})`);
+      }
+
+      // 4. Send with a code: CLI → CLI and CLI → page.
+      if (!values['skip-code']) {
+        const code = await measureCodeTransfers(lab, { signal: 'signal', ...hosts }, sizeBytes, transferTimeoutMs(sizeBytes));
+        const nodeCeiling = Math.max(...result.perRound.map((r) => Math.max(r.ceiling.MBps, r.ceilingStriped.MBps)));
+        const chromiumCeiling = Math.max(result.chromiumCeilingMBps.striped ?? 0, result.chromiumCeilingMBps.oneConnection ?? 0);
+        result.codeTransfers = { ...code, cliToCliRatio: round2(code.cliToCli.MBps / nodeCeiling), cliToPageRatio: chromiumCeiling ? round2(code.cliToPage.MBps / chromiumCeiling) : null };
+        const pss = code.cliToPage.pageRenderersPssMB;
+        console.log(
+          `send with a code, ${label(sizeBytes)}: CLI → CLI ${round1(code.cliToCli.MBps)} MB/s (×${result.codeTransfers.cliToCliRatio} of the Node blast), ` +
+            `CLI → page ${round1(code.cliToPage.MBps)} MB/s (×${result.codeTransfers.cliToPageRatio ?? '?'} of the Chromium blast); page renderers ${round1(pss.before)} → ${round1(pss.peak)} MB (+${round1(pss.growth)})`,
+        );
+        writeJson();
       }
 
       // Medians of the rounds.

@@ -116,6 +116,22 @@ describe('ferry CLI ↔ the app', () => {
     listening.process.child.kill('SIGINT');
     expect(await exitCode(listening)).toBe(0);
 
+    // `--accept ask`: a person at the terminal says yes (and Ctrl-C, typed, ends it).
+    const asking = ada.runInTerminal('ferry-listen-ask', ['listen', '--accept', 'ask', '--dir', into]);
+    await asking.process.waitForLine(/Listening as Ada/, 30_000);
+    const card = join(root, 'card.txt');
+    writeFileSync(card, 'asked first\n');
+    await mira.pick([card]);
+    await mira.command('connectTo', adaId);
+    await mira.waitFor('a link to Ada again', (s) => (s.conversations.find((c) => c.peerId === adaId)?.state === 'open' ? true : undefined));
+    await mira.command('sendPaths', adaId, [card]);
+    await expect.poll(() => asking.process.log.includes('Mira wants to send card.txt (1 file). Accept? [y/N]'), { timeout: 30_000 }).toBe(true);
+    asking.process.child.stdin?.write('y\r');
+    await expect.poll(() => asking.process.log.includes('Received from Mira'), { timeout: 30_000 }).toBe(true);
+    expect(readFileSync(join(into, 'card.txt'), 'utf8')).toBe('asked first\n');
+    asking.process.child.stdin?.write('\x03');
+    expect(await exitCode(asking)).toBe(0);
+
     // `ferry send --to` a paired device by its name: the app takes it (it always accepts from paired devices by default).
     const memo = join(root, 'memo.txt');
     writeFileSync(memo, 'from the terminal\n');
@@ -155,5 +171,67 @@ describe('ferry CLI ↔ the app', () => {
     } finally {
       bo.dispose();
     }
+  });
+});
+
+/**
+ * Resume with a paired device (SPEC.md, "Resume"): the app sends to `ferry listen` over a slow
+ * link (40 Mbit/s), the listening process is killed mid-transfer (SIGKILL: no goodbye), and a new
+ * `ferry listen` on the same folder and config takes the transfer up where its journal says.
+ */
+describe('ferry listen: a transfer cut off by a killed process resumes', () => {
+  let lab: Lab;
+  let root: string;
+  let mira: EngineApp;
+  let ada: CliDeviceHome;
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'ferry-e2e-cli-resume-'));
+    lab = Lab.create({ hosts: ['signal', 'mira', 'ada'] });
+    await lab.addImpairedLink('mira', 'ada', { rateMbit: 40, udpOnlyHere: true });
+    const signal = await startSignalHost(lab.host('signal'));
+    mira = await startEngineApp(lab.host('mira'), { deviceName: 'Mira', signalingUrl: signal.url });
+    ada = cliDevice(lab.host('ada'), { signalingUrl: signal.url, name: 'Ada' });
+    await mira.waitFor('signaling', (s) => (s.signaling?.kind === 'connected' ? true : undefined));
+  });
+
+  afterAll(async () => {
+    await mira?.kill();
+    await lab?.dispose();
+    ada?.dispose();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  it('byte-identical after the restart, with the bytes it held kept', { timeout: 240_000 }, async () => {
+    const pairing = ada.run('ferry-pair-resume', ['pair'], { json: true });
+    const code = String((await pairing.waitForEvent('code')).code);
+    await mira.command('enterPairingCode', code);
+    expect(await exitCode(pairing), pairing.process.log).toBe(0);
+    const adaId = (await mira.waitFor('paired', (s) => (s.pairing?.kind === 'paired' ? s.pairing : undefined))).peerId;
+    const into = join(root, 'inbox');
+    mkdirSync(into);
+    const first = ada.run('ferry-listen-1', ['listen', '--dir', into], { json: true });
+    await first.waitForEvent('listening');
+    const big = join(root, 'big.bin');
+    writeFileSync(big, randomBytes(40 * 1024 * 1024));
+    await mira.pick([big]);
+    await mira.command('connectTo', adaId);
+    await mira.waitFor('a link to Ada', (s) => (s.conversations.find((c) => c.peerId === adaId)?.state === 'open' ? true : undefined));
+    await mira.command('sendPaths', adaId, [big]);
+    const cut = await first.process.waitForLine(/"event":"progress".*"bytesDone":(1[0-9]|[2-9][0-9])\d{6}/, 90_000);
+    const heldAtCut = Number((JSON.parse(cut) as { bytesDone: number }).bytesDone);
+    first.process.child.kill('SIGKILL');
+    await first.exited;
+    const second = ada.run('ferry-listen-2', ['listen', '--dir', into], { json: true });
+    const done = await second.waitForEvent('done', 150_000);
+    expect(done).toMatchObject({ direction: 'receive', device: 'Mira', title: 'big.bin' });
+    expect(sha(join(into, 'big.bin'))).toBe(sha(big));
+    // Nothing of the staging is left, and the app's row says done.
+    expect(readdirSync(into)).toEqual(['big.bin']);
+    const row = await mira.waitFor('the app’s row', endedRow(adaId, 'out'));
+    expect(row.state).toBe('done');
+    expect(heldAtCut).toBeGreaterThan(10_000_000);
+    second.process.child.kill('SIGINT');
+    expect(await exitCode(second)).toBe(0);
   });
 });

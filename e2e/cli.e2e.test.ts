@@ -208,3 +208,41 @@ describe('ferry CLI: Ctrl-C mid-transfer leaves nothing partial', () => {
     expect(readdirSync(into)).toEqual([]);
   });
 });
+
+/**
+ * No server named: `ferry` finds the LAN's Ferry server by mDNS or hosts one itself, as the app
+ * does. The sender hosts (nobody else is there); the receiver finds it and joins.
+ */
+describe('ferry CLI on the built-in LAN signaling', () => {
+  let lab: Lab;
+  let root: string;
+  let ed: CliDeviceHome;
+  let flo: CliDeviceHome;
+
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'ferry-e2e-cli-lan-'));
+    lab = Lab.create({ hosts: ['ed', 'flo'] });
+    ed = cliDevice(lab.host('ed'), { signalingUrl: null, name: 'Ed' });
+    flo = cliDevice(lab.host('flo'), { signalingUrl: null, name: 'Flo' });
+  });
+
+  afterAll(async () => {
+    await lab?.dispose();
+    ed?.dispose();
+    flo?.dispose();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  it('sends with a code between two CLIs that named no server', async () => {
+    const file = join(root, 'lan.bin');
+    writeFileSync(file, randomBytes(1024 * 1024));
+    const into = join(root, 'flo-in');
+    mkdirSync(into);
+    const sender = ed.run('ferry-send-lan', ['send', file], { json: true });
+    const code = String((await sender.waitForEvent('code', 60_000)).code);
+    const receiver = flo.run('ferry-receive-lan', ['receive', code, '--dir', into], { json: true });
+    const [sent, received] = await Promise.all([exitedWithin(sender, 90_000), exitedWithin(receiver, 90_000)]);
+    expect({ sent, received }, `${sender.process.log}\n---\n${receiver.process.log}`).toEqual({ sent: 0, received: 0 });
+    expect(sha(join(into, 'lan.bin'))).toBe(sha(file));
+  });
+});

@@ -231,7 +231,7 @@ describe('the browser page', () => {
     }
   });
 
-  it('the app → page with a code, into the folder the person chose (File System Access)', async () => {
+  it('the app → page with a code, into the folder the person chose (File System Access), and page → app', async () => {
     const mira: EngineApp = await startEngineApp(lab.host('mira'), { deviceName: 'Mira', signalingUrl: signalUrl });
     try {
       const file = join(root, 'slides.pdf');
@@ -251,6 +251,16 @@ describe('the browser page', () => {
         return { names, sha: [...digest].map((b) => b.toString(16).padStart(2, '0')).join('') };
       });
       expect(inFolder, JSON.stringify(inFolder)).toEqual({ names: ['slides.pdf'], sha: sha(file) });
+
+      // And back: the page sends with a code, the app types it.
+      const reply = join(root, 'reply.bin');
+      writeFileSync(reply, randomBytes(1_200_000));
+      await page.getByLabel('Files to send').setInputFiles(reply);
+      const back = await waitForText(page.getByRole('status', { name: 'Transfer code' }), /^\d{3}-[a-z]+-[a-z]+$/);
+      await mira.command('receiveWithCode', back);
+      await waitForText(page.getByRole('status', { name: 'Transfer status' }), /reply\.bin to .*Done, verified/, 60_000);
+      await expect.poll(() => readdirSync(mira.downloadDir).includes('reply.bin'), { timeout: 30_000 }).toBe(true);
+      expect(sha(join(mira.downloadDir, 'reply.bin'))).toBe(sha(reply));
       await context.close();
     } finally {
       await mira.kill();

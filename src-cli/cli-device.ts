@@ -36,7 +36,14 @@ export interface CliDevice {
  * folder, main's Electron-free services, and the engine in this process (a CLI has no window to
  * keep apart from the network).
  */
-export async function openCliDevice(options: CommonOptions & { downloadDir?: string | undefined; log: (message: string) => void }): Promise<CliDevice> {
+export async function openCliDevice(
+  options: CommonOptions & {
+    downloadDir?: string | undefined;
+    log: (message: string) => void;
+    /** False: no offer is taken without the command saying so (`listen --accept ask`), paired or not. */
+    autoAcceptPaired?: boolean;
+  },
+): Promise<CliDevice> {
   const configDir = resolve(options.configDir ?? defaultConfigDir(process.env));
   await mkdir(configDir, { recursive: true, mode: 0o700 });
   const warn = (message: string) => options.log(message);
@@ -78,7 +85,9 @@ export async function openCliDevice(options: CommonOptions & { downloadDir?: str
   const start = await engineStart(services, keeps);
   // What it was sending when it last ran (to a paired device): granted then, offered again now.
   node.granted.grant(start.outgoing?.flatMap((record) => record.paths) ?? []);
-  node.engine.start({ ...start, downloadDir });
+  // For this run only (the settings file keeps the person's choice for other commands).
+  const settingsNow = options.autoAcceptPaired === false ? { ...start.settings, autoAcceptTrusted: false } : start.settings;
+  node.engine.start({ ...start, settings: settingsNow, downloadDir });
   if (process.env.FERRY_CLI_DEBUG) {
     let last = '';
     node.engine.subscribe(() => {

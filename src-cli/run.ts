@@ -51,7 +51,7 @@ export async function runCli(io: CliIo): Promise<ExitCode> {
   const dir = parsed.command === 'receive' || parsed.command === 'listen' ? parsed.dir : undefined;
   let device: CliDevice | undefined;
   try {
-    device = await openCliDevice({ ...parsed.common, downloadDir: dir, log: (message) => output.status(message) });
+    device = await openCliDevice({ ...parsed.common, downloadDir: dir, log: (message) => output.status(message), autoAcceptPaired: !(parsed.command === 'listen' && parsed.accept === 'ask') });
     await runCommand(parsed, device, output, io, code);
     return EXIT.done;
   } catch (error) {
@@ -108,6 +108,8 @@ async function askYesNo(io: CliIo, text: string): Promise<boolean> {
 
 async function question(io: CliIo, text: string): Promise<string | undefined> {
   const lines = createInterface({ input: io.stdin, output: io.stderr, terminal: true });
+  // While it asks, the terminal is raw and Ctrl-C reaches readline, not the process: pass it on.
+  lines.on('SIGINT', () => process.kill(process.pid, 'SIGINT'));
   const aborted = new Promise<undefined>((resolve) => io.interrupt.addEventListener('abort', () => resolve(undefined)));
   try {
     return await Promise.race([lines.question(text), aborted]);

@@ -30,11 +30,12 @@ export interface CliRun {
   events(): Array<Record<string, unknown>>;
 }
 
-export function cliDevice(host: LabHost, options: { signalingUrl: string; name: string }): CliDeviceHome {
+/** `signalingUrl: null`: no server named, so `ferry` uses the built-in LAN signaling (mDNS), as it does for a person. */
+export function cliDevice(host: LabHost, options: { signalingUrl: string | null; name: string }): CliDeviceHome {
   const configDir = mkdtempSync(join(tmpdir(), `ferry-cli-${options.name}-`));
   // The device's name is its settings' (the computer's name by default; lab hosts share one).
   writeFileSync(join(configDir, 'settings.json'), JSON.stringify(defaultSettings(options.name)));
-  const common = ['--signal', options.signalingUrl, '--config-dir', configDir];
+  const common = [...(options.signalingUrl === null ? [] : ['--signal', options.signalingUrl]), '--config-dir', configDir];
   const env = { ...process.env, FERRY_SIGNALING_URL: '', FERRY_SIGNALING_TOKEN: '', FERRY_CLI_DEBUG: '1' };
   const wrap = (proc: TrackedProcess): CliRun => ({
     process: proc,
