@@ -27,9 +27,17 @@ export interface CliDevice {
   snapshot(): EngineSnapshot;
   /** Calls `listener` on every change of the engine's state. */
   subscribe(listener: () => void): () => void;
+  /**
+   * Gives the last messages (a receiver's `complete`, a cancel) time to leave before the process
+   * closes its connections: until the other side has closed them, or LINGER_MS.
+   */
+  linger(): Promise<void>;
   /** Ends every connection and the signaling (the built-in LAN server too, if this one hosted it). */
   stop(): Promise<void>;
 }
+
+/** How long a finished command waits for its last messages to leave (see CliDevice.linger). */
+const LINGER_MS = 1500;
 
 /**
  * This computer as a Ferry device for one command: its identity and settings from the config
@@ -104,6 +112,20 @@ export async function openCliDevice(
     downloadDir,
     snapshot: () => node.engine.getSnapshot(),
     subscribe: (listener) => node.engine.subscribe(listener),
+    linger: () =>
+      new Promise<void>((resolve) => {
+        const open = () => node.engine.getSnapshot().conversations.some((c) => c.state === 'open');
+        if (!open()) return resolve();
+        const timer = setTimeout(finish, LINGER_MS);
+        const unsubscribe = node.engine.subscribe(() => {
+          if (!open()) finish();
+        });
+        function finish() {
+          clearTimeout(timer);
+          unsubscribe();
+          resolve();
+        }
+      }),
     stop: async () => {
       await node.stop();
       await services.downloads.abortAll();

@@ -64,6 +64,7 @@ export async function runCli(io: CliIo): Promise<ExitCode> {
     return EXIT.failed;
   } finally {
     output.close();
+    await device?.linger();
     await device?.stop();
   }
 }

@@ -12,9 +12,9 @@ import {
   type TimerHandle,
   type TransferEndpointOptions,
   type AuthMessage,
-  channelBinding,
   SessionAuthenticator,
 } from '../../src-core/index.js';
+import { whenBound } from './channel-binding-when-ready.js';
 import type { DataConnectionPort } from '../ports/signaling.js';
 import { type ConnectionPath, connectionPath } from './connection-path.js';
 import { openStripeChannels, STRIPE_COUNT, type StripeMetadata } from './stripes.js';
@@ -263,14 +263,17 @@ export class PeerLink {
       queueMicrotask(() => this.authenticate(peerName));
       return;
     }
-    const pc = this.connection.peerConnection;
-    let binding: string;
-    try {
-      binding = channelBinding(pc.localDescription?.sdp ?? '', pc.remoteDescription?.sdp ?? '');
-    } catch (error) {
-      this.fail((error as Error).message);
-      return;
-    }
+    whenBound(
+      this.connection.peerConnection,
+      this.options.runtime,
+      (binding) => {
+        if (!this.finished) this.startAuthenticator(auth, session, binding, peerName);
+      },
+      (error) => this.fail(error.message),
+    );
+  }
+
+  private startAuthenticator(auth: NonNullable<PeerLinkOptions['auth']>, session: NonNullable<PeerLink['session']>, binding: string, peerName: string): void {
     this.authenticator = new SessionAuthenticator({
       runtime: this.options.runtime,
       role: this.options.dialStripe ? 'initiator' : 'responder',

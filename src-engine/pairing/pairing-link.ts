@@ -1,6 +1,5 @@
 import {
   encodeBase64,
-  channelBinding,
   createPairingCode,
   decodeBase64,
   formatPairingCode,
@@ -13,9 +12,9 @@ import {
   parsePairingCode,
   peerIdFromPublicKey,
   type Runtime,
-  type FerryError,
   type CodePurpose,
 } from '../../src-core/index.js';
+import { whenBound } from '../link/channel-binding-when-ready.js';
 import type { DataConnectionPort, SignalingPeerPort } from '../ports/signaling.js';
 
 export type PairingStatus =
@@ -65,15 +64,12 @@ const COULD_NOT_CONNECT = 'Could not connect to the device showing that code. Tr
 const MAX_MESSAGE = 4096;
 
 /** Runs one side of the exchange over a PeerJS connection's own DataChannel, as JSON text. */
-function runOver(connection: DataConnectionPort, start: (send: (m: unknown) => void, done: (o: PairingOutcome) => void, binding: string) => { receive(m: unknown): void }, finish: (o: PairingOutcome) => void): void {
-  const pc = connection.peerConnection;
-  let binding: string;
-  try {
-    binding = channelBinding(pc.localDescription?.sdp ?? '', pc.remoteDescription?.sdp ?? '');
-  } catch (error) {
-    finish({ ok: false, error: error as FerryError });
-    return;
-  }
+function runOver(
+  connection: DataConnectionPort,
+  runtime: Runtime,
+  start: (send: (m: unknown) => void, done: (o: PairingOutcome) => void, binding: string) => { receive(m: unknown): void },
+  finish: (o: PairingOutcome) => void,
+): void {
   const channel = connection.dataChannel;
   // The other side may hang up between the channel's 'open' and our message: a closed channel
   // throws on send (node-datachannel does), which must not escape into PeerJS's event handler.
@@ -86,17 +82,30 @@ function runOver(connection: DataConnectionPort, start: (send: (m: unknown) => v
       // Closed meanwhile: see above.
     }
   };
-  const side = start(send, finish, binding);
+  // Listening from the start: what arrives while the binding is read waits for the exchange.
+  let side: { receive(m: unknown): void } | undefined;
+  const early: unknown[] = [];
   channel.addEventListener('message', (event) => {
-    if (typeof event.data !== 'string' || event.data.length > MAX_MESSAGE) return side.receive(null);
-    let message: unknown;
-    try {
-      message = JSON.parse(event.data);
-    } catch {
-      message = null;
+    let message: unknown = null;
+    if (typeof event.data === 'string' && event.data.length <= MAX_MESSAGE) {
+      try {
+        message = JSON.parse(event.data);
+      } catch {
+        message = null;
+      }
     }
-    side.receive(message);
+    if (side) side.receive(message);
+    else if (early.length < 8) early.push(message);
   });
+  whenBound(
+    connection.peerConnection,
+    runtime,
+    (binding) => {
+      side = start(send, finish, binding);
+      for (const message of early.splice(0)) side.receive(message);
+    },
+    (error) => finish({ ok: false, error }),
+  );
 }
 
 /**
@@ -167,6 +176,7 @@ export function showPairingCode(context: PairingContext): { cancel(): void } {
       exchangeTimer = context.runtime.setTimer(EXCHANGE_TIMEOUT_MS, () => end({ kind: 'failed', message: words.stoppedAnswering }));
       runOver(
         connection,
+        context.runtime,
         (send, done, binding) => new PairingResponder({ runtime: context.runtime, code, binding, publicKey: decodeBase64(context.publicKey), name: context.name, purpose: context.purpose ?? 'pair', send, done }),
         (outcome) => {
           end(statusOf(outcome));
@@ -258,6 +268,7 @@ export function enterPairingCode(context: PairingContext, text: string): Pairing
       timer = context.runtime.setTimer(EXCHANGE_TIMEOUT_MS, () => finish({ kind: 'failed', message: words.stoppedAnswering }));
       runOver(
         current,
+        context.runtime,
         (send, done, binding) => {
           const side = new PairingInitiator({ runtime: context.runtime, code, binding, publicKey: decodeBase64(context.publicKey), name: context.name, purpose: context.purpose ?? 'pair', send, done });
           side.start();
