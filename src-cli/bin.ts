@@ -18,7 +18,11 @@ process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 logInsteadOfCrashing((message) => process.stderr.write(`ferry: ${message}\n`));
 
-const code = await runCli({ argv: process.argv.slice(2), stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, interrupt: interrupt.signal, version: CLI_VERSION });
+const code = await runCli({ argv: process.argv.slice(2), stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, interrupt: interrupt.signal, version: CLI_VERSION }).catch((error: unknown) => {
+  // Only a failure while cleaning up gets here (runCli says every other one in words).
+  process.stderr.write(`ferry: ${error instanceof Error ? error.message : String(error)}\n`);
+  return EXIT.failed;
+});
 // Sockets and native threads may linger a moment after stop: the command is over, the process is too.
 process.exitCode = code;
 setTimeout(() => process.exit(code), 200).unref();

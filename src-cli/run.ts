@@ -43,6 +43,7 @@ export async function runCli(io: CliIo): Promise<ExitCode> {
   let code: string | undefined;
   if (parsed.command === 'receive') {
     code = parsed.code ?? (await askForCode(io));
+    if (io.interrupt.aborted) return EXIT.interrupted;
     if (code === undefined) {
       io.stderr.write('ferry: Give the code: ferry receive <code>\n');
       return EXIT.usage;
@@ -110,11 +111,14 @@ async function askYesNo(io: CliIo, text: string): Promise<boolean> {
 async function question(io: CliIo, text: string): Promise<string | undefined> {
   const lines = createInterface({ input: io.stdin, output: io.stderr, terminal: true });
   // While it asks, the terminal is raw and Ctrl-C reaches readline, not the process: pass it on.
-  lines.on('SIGINT', () => process.kill(process.pid, 'SIGINT'));
-  const aborted = new Promise<undefined>((resolve) => io.interrupt.addEventListener('abort', () => resolve(undefined)));
+  lines.on('SIGINT', () => process.emit('SIGINT'));
+  let onAbort = () => {};
+  const aborted = new Promise<undefined>((resolve) => (onAbort = () => resolve(undefined)));
+  io.interrupt.addEventListener('abort', onAbort, { once: true });
   try {
     return await Promise.race([lines.question(text), aborted]);
   } finally {
+    io.interrupt.removeEventListener('abort', onAbort);
     lines.close();
   }
 }

@@ -73,6 +73,11 @@ $<HTMLFormElement>('receive-form').addEventListener('submit', (event) => {
   );
 });
 $('cancel').addEventListener('click', cancelRunning);
+// Leaving the page ends what runs: the other side hears a cancel, and nothing stays half-written.
+addEventListener('pagehide', () => {
+  const running = currentRow(engine.getSnapshot());
+  if (running && !['done', 'failed', 'cancelled', 'declined'].includes(running.row.state)) engine.cancelTransfer(running.peerId, running.row.key);
+});
 
 /** The code transfer's row: the one transfer this page runs at a time. */
 function currentRow(s: EngineSnapshot): { peerId: string; name: string; row: TransferRow } | undefined {

@@ -69,6 +69,8 @@ function runOver(
   runtime: Runtime,
   start: (send: (m: unknown) => void, done: (o: PairingOutcome) => void, binding: string) => { receive(m: unknown): void },
   finish: (o: PairingOutcome) => void,
+  /** False once the run ended (cancelled, timed out) while the binding was being read: then nothing starts. */
+  live: () => boolean,
 ): void {
   const channel = connection.dataChannel;
   // The other side may hang up between the channel's 'open' and our message: a closed channel
@@ -101,10 +103,13 @@ function runOver(
     connection.peerConnection,
     runtime,
     (binding) => {
+      if (!live()) return;
       side = start(send, finish, binding);
       for (const message of early.splice(0)) side.receive(message);
     },
-    (error) => finish({ ok: false, error }),
+    (error) => {
+      if (live()) finish({ ok: false, error });
+    },
   );
 }
 
@@ -182,6 +187,7 @@ export function showPairingCode(context: PairingContext): { cancel(): void } {
           end(statusOf(outcome));
           context.runtime.setTimer(1000, () => connection.close());
         },
+        () => !ended,
       );
     });
   });
@@ -275,6 +281,7 @@ export function enterPairingCode(context: PairingContext, text: string): Pairing
           return side;
         },
         (outcome) => finish(statusOf(outcome)),
+        () => !finished && connection === current,
       );
     });
   };

@@ -46,8 +46,8 @@ const exists = async (dir: DirectoryHandle, name: string): Promise<boolean> => {
  * overwritten); a file not verified when the transfer fails goes, name and all.
  */
 export async function directorySink(root: DirectoryHandle, offer: IncomingOffer, saved: (fileIndex: number, path: string) => void): Promise<FileSink> {
-  /** Top-level name in the offer → the name it gets here. */
-  const tops = new Map<string, string>();
+  /** Top-level name in the offer → the name it gets here (a promise: files of one new folder are looked up at once). */
+  const tops = new Map<string, Promise<string>>();
   const folders = new Map<string, DirectoryHandle>([['', root]]);
   // Promises, kept at once: writes to one file come concurrently, and each must find the same writer.
   const writers = new Map<number, Promise<{ writable: WritableFile; dir: DirectoryHandle; name: string }>>();
@@ -70,10 +70,10 @@ export async function directorySink(root: DirectoryHandle, offer: IncomingOffer,
     const [top = '', ...rest] = path.split('/');
     let mine = tops.get(top);
     if (mine === undefined) {
-      mine = await freeName(root, top, exists);
+      mine = freeName(root, top, exists);
       tops.set(top, mine);
     }
-    return [mine, ...rest];
+    return [await mine, ...rest];
   };
   // Folders first (empty ones too), as the offer lists them.
   for (const entry of offer.entries) if (entry.kind === 'directory') await folder(await localPath(entry.path));

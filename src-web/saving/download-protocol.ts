@@ -17,3 +17,9 @@ export type WorkerToPage = { type: 'more' } | { type: 'cancelled' };
 
 /** Bytes the worker queues before it stops asking for more. */
 export const WORKER_QUEUE_BYTES = 4 * 1024 * 1024;
+
+/** How often the page tells its worker it is still there while a download runs. */
+export const KEEP_ALIVE_MS = 10_000;
+
+/** A download whose page said nothing for this long is ended as failed (the page is gone). */
+export const PAGE_SILENCE_MS = 3 * KEEP_ALIVE_MS;

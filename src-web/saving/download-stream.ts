@@ -1,4 +1,4 @@
-import { DOWNLOAD_PATH, type PageToWorker, type WorkerToPage } from './download-protocol.js';
+import { DOWNLOAD_PATH, KEEP_ALIVE_MS, type PageToWorker, type WorkerToPage } from './download-protocol.js';
 import type { ByteTarget } from './byte-target.js';
 
 /**
@@ -8,8 +8,6 @@ import type { ByteTarget } from './byte-target.js';
  */
 const BATCH_BYTES = 1024 * 1024;
 
-/** How often the page reminds an idle worker that a download is still running (browsers stop idle workers). */
-const KEEP_ALIVE_MS = 10_000;
 
 /** Whether this page can stream downloads: its service worker is in control. */
 export function canStreamDownloads(): boolean {
@@ -68,7 +66,12 @@ export function streamDownload(name: string, size: number | undefined, onCancell
   };
   const post = (message: PageToWorker, transfer: Transferable[] = []) => port.postMessage(message, transfer);
   controller.postMessage({ type: 'start', id, name, size } satisfies PageToWorker, [channel.port2]);
+  // Port messages tell the worker the page is still there (it ends a download whose page went
+  // silent); the worker also holds itself alive until the stream ends (waitUntil).
   const keepAlive = setInterval(() => post({ type: 'keep-alive' }), KEEP_ALIVE_MS);
+  // A page closed mid-transfer: the download fails rather than ending short under its name.
+  const leaving = () => post({ type: 'abort', reason: 'The page was closed before the transfer finished.' });
+  addEventListener('pagehide', leaving);
   // A hidden frame asks for the download; the worker answers it with the stream.
   const frame = document.createElement('iframe');
   frame.hidden = true;
@@ -76,6 +79,8 @@ export function streamDownload(name: string, size: number | undefined, onCancell
   document.body.append(frame);
   const finish = () => {
     ended = true;
+    wake?.();
+    removeEventListener('pagehide', leaving);
     clearInterval(keepAlive);
     setTimeout(() => frame.remove(), 1000);
   };

@@ -1,7 +1,8 @@
 /**
  * Bytes written at any offset, handed on strictly in order: a stream (a download, a zip) takes
  * bytes front to back, while chunks arrive out of order across a link's stripes and repairs. What
- * comes early waits here; the receiver's credit window bounds how much that can be.
+ * comes early waits here: across stripes, a window's worth; behind a chunk awaiting repair
+ * (partial mode), what the sender moves until the repair lands (its repair time at the link's rate).
  */
 export class OrderedBytes {
   private next = 0;

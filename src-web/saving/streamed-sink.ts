@@ -48,6 +48,10 @@ export function streamedSink(offer: IncomingOffer, open: (name: string, size: nu
     deliver = (bytes) => queue.put(bytes);
     failZip = (reason) => queue.fail(reason);
     zipDone = pump(makeZip(zipEntries(offer.entries, queue)), target);
+    // A zip that cannot be made fails its writers at once (not after a stalled write's timeout).
+    zipDone.catch((error: unknown) => queue.fail(error instanceof Error ? error : new Error(String(error))));
+    // Only folders: no file is ever verified, so the zip is complete as soon as it is made.
+    if (starts.size === 0) void zipDone.then(() => target.close()).catch(() => {});
   }
   const ordered = new OrderedBytes(deliver);
   const allVerified = () => finalized.size === fileCount;

@@ -4,7 +4,7 @@
  * becomes an ordinary browser download without the page ever holding the whole of it. Nothing
  * else is intercepted: every other request goes to the network as if there were no worker.
  */
-import { DOWNLOAD_PATH, type PageToWorker, WORKER_QUEUE_BYTES, type WorkerToPage } from '../saving/download-protocol.js';
+import { DOWNLOAD_PATH, PAGE_SILENCE_MS, type PageToWorker, WORKER_QUEUE_BYTES, type WorkerToPage } from '../saving/download-protocol.js';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -38,16 +38,36 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(new Response('This download has ended or never began.', { status: 404 }));
     return;
   }
-  event.respondWith(streamed(download));
+  const { response, ended } = streamed(download);
+  // Browsers stop a worker they think idle (Firefox after about 30 s) even while it streams: it
+  // holds itself alive until the stream has ended.
+  event.waitUntil(ended);
+  event.respondWith(response);
 });
 
-function streamed({ port, name, size }: Pending): Response {
+function streamed({ port, name, size }: Pending): { response: Response; ended: Promise<void> } {
   const tell = (message: WorkerToPage) => port.postMessage(message);
   let waiting = false;
+  let settle: () => void = () => {};
+  const ended = new Promise<void>((resolve) => (settle = resolve));
+  let heard = Date.now();
+  let watchdog: ReturnType<typeof setInterval> | undefined;
+  const stop = () => {
+    clearInterval(watchdog);
+    port.close();
+    settle();
+  };
   const body = new ReadableStream<Uint8Array>(
     {
       start(controller) {
+        // A page that went silent (closed, crashed) will send no more: the download fails, never ends short.
+        watchdog = setInterval(() => {
+          if (Date.now() - heard < PAGE_SILENCE_MS) return;
+          controller.error(new Error('The page stopped sending.'));
+          stop();
+        }, PAGE_SILENCE_MS / 3);
         port.onmessage = (event: MessageEvent<PageToWorker>) => {
+          heard = Date.now();
           const message = event.data;
           switch (message.type) {
             case 'chunk':
@@ -57,11 +77,11 @@ function streamed({ port, name, size }: Pending): Response {
               return;
             case 'end':
               controller.close();
-              port.close();
+              stop();
               return;
             case 'abort':
               controller.error(new Error(message.reason));
-              port.close();
+              stop();
               return;
             case 'keep-alive':
             case 'start':
@@ -82,7 +102,7 @@ function streamed({ port, name, size }: Pending): Response {
       cancel() {
         // The person cancelled the download in the browser: the page ends the transfer.
         tell({ type: 'cancelled' });
-        port.close();
+        stop();
       },
     },
     new ByteLengthQueuingStrategy({ highWaterMark: WORKER_QUEUE_BYTES }),
@@ -93,5 +113,5 @@ function streamed({ port, name, size }: Pending): Response {
     'x-content-type-options': 'nosniff',
   });
   if (size !== undefined) headers.set('content-length', String(size));
-  return new Response(body, { headers });
+  return { response: new Response(body, { headers }), ended };
 }
