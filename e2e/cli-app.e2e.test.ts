@@ -215,8 +215,17 @@ describe('ferry listen: a transfer cut off by a killed process resumes', () => {
     const big = join(root, 'big.bin');
     writeFileSync(big, randomBytes(40 * 1024 * 1024));
     await mira.pick([big]);
-    await mira.command('connectTo', adaId);
-    await mira.waitFor('a link to Ada', (s) => (s.conversations.find((c) => c.peerId === adaId)?.state === 'open' ? true : undefined));
+    // As a person would: Connect, and Retry if that connection fails (over the slow TUN link a
+    // first connection now and then dies before it opens).
+    for (let attempt = 1; ; attempt++) {
+      await mira.command('connectTo', adaId);
+      const state = await mira.waitFor('a link to Ada', (s) => {
+        const link = s.conversations.find((c) => c.peerId === adaId)?.state;
+        return link === 'open' || link === 'failed' ? link : undefined;
+      }, 45_000);
+      if (state === 'open') break;
+      if (attempt === 3) throw new Error('three connections to Ada failed');
+    }
     await mira.command('sendPaths', adaId, [big]);
     const cut = await first.process.waitForLine(/"event":"progress".*"bytesDone":(1[0-9]|[2-9][0-9])\d{6}/, 90_000);
     const heldAtCut = Number((JSON.parse(cut) as { bytesDone: number }).bytesDone);
