@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { WebSocketServer } from 'ws';
 import { type AccessPolicy, checkAccessToken } from './access-token.js';
 import { clientAddress } from './client-address.js';
+import type { ClusterNode } from './cluster/cluster-node.js';
 import type { Telemetry } from './events.js';
 import { type GuardedSocket, markAlive, type SocketGuard } from './guarded-socket.js';
 import type { AddressLimiter } from './limits.js';
@@ -18,6 +19,10 @@ export interface GateConfig {
   access: AccessPolicy | undefined;
   maxPeers: number;
   trustedProxies: ReadonlySet<string>;
+  /** Peers counted against maxPeers: this node's, or the whole cluster's. */
+  peersNow(): number;
+  /** With Redis: ids are claimed cluster-wide before `peer` sees the socket. */
+  cluster?: ClusterNode;
 }
 
 type Verdict = { refusal: WsRefusal; peerId?: string } | { refusal?: undefined; peerId: string; replaces?: GuardedSocket };
@@ -69,12 +74,39 @@ export class UpgradeGate {
       return;
     }
     ws.address = slot;
+    const cluster = this.config.cluster;
+    if (cluster === undefined || verdict.replaces !== undefined) {
+      this.accept(ws, req, verdict, conn, address, []);
+      return;
+    }
+    // One id space across nodes: ask Redis first. The socket waits (paused, so nothing it sends is lost).
+    ws.pause();
+    const token = new URL(req.url ?? '', 'http://x').searchParams.get('token') ?? '';
+    void cluster.claim(verdict.peerId, token).then((claim) => {
+      if (ws.readyState !== ws.OPEN) {
+        if (claim.kind !== 'taken') cluster.release(verdict.peerId, token);
+        return;
+      }
+      if (claim.kind === 'taken') {
+        this.refuse(ws, 'id-taken', conn, address, verdict.peerId);
+        return;
+      }
+      if (claim.kind === 'unchecked') this.log.warn({ conn, peer: verdict.peerId }, 'registered without asking redis (it is down); checked when it is back');
+      this.accept(ws, req, verdict, conn, address, claim.kind === 'ok' ? claim.held : []);
+      for (const json of cluster.claimed(verdict.peerId)) ws.send(json);
+      ws.resume();
+    });
+  }
+
+  private accept(ws: GuardedSocket, req: IncomingMessage, verdict: Verdict & { refusal?: undefined }, conn: number, address: string, held: readonly string[]): void {
     ws.guard = this.guard;
     ws.on('pong', markAlive);
     // peer 1.0.2 sends nothing to a reconnecting socket, so a PeerJS client would wait for an
     // "open" that never comes; say OPEN first, before `peer` delivers what was queued.
     if (verdict.replaces) ws.send(OPEN_MESSAGE);
     this.wss.emit('connection', ws, req);
+    // Messages another node held for this id while it was connected nowhere.
+    for (const json of held) ws.send(json);
     if (verdict.replaces) {
       // `peer` now routes the id to the new socket; the old one would linger, half-dead, and
       // could still send as this id. Tell it and close it.
@@ -110,7 +142,7 @@ export class UpgradeGate {
       const replaces = existing.getSocket() as GuardedSocket | null;
       return replaces ? { peerId: id, replaces } : { peerId: id };
     }
-    if (this.registry.size >= this.config.maxPeers) return { refusal: 'server-full', peerId: id };
+    if (this.config.peersNow() >= this.config.maxPeers) return { refusal: 'server-full', peerId: id };
     return { peerId: id };
   }
 

@@ -1,3 +1,4 @@
+import type { ClusterView } from './cluster/cluster-node.js';
 import express from 'express';
 import type { Logger } from 'pino';
 import { type AccessPolicy, checkAccessToken } from './access-token.js';
@@ -19,6 +20,8 @@ export interface HttpApiConfig {
   listPeers: boolean;
   serverId: string | undefined;
   version: string;
+  /** With Redis: the cluster this node is part of (/health tells whether Redis is reachable). */
+  cluster: (() => ClusterView) | undefined;
   startedAt: number;
   peerIds(): Iterable<string>;
   peerCount(): number;
@@ -103,6 +106,7 @@ export function createHttpApi(config: HttpApiConfig, telemetry: Telemetry, log: 
       uptimeSeconds: Math.floor((Date.now() - config.startedAt) / 1000),
       version: config.version,
       ...(config.serverId ? { serverId: config.serverId, lanVersion: 1 } : {}),
+      ...clusterHealth(config.cluster?.()),
     });
   });
 
@@ -184,4 +188,10 @@ export function createHttpApi(config: HttpApiConfig, telemetry: Telemetry, log: 
   });
 
   return router;
+}
+
+/** /health's cluster part: this node's name, Redis up or down, and the cluster's size. */
+function clusterHealth(view: ClusterView | undefined): Record<string, unknown> {
+  if (view === undefined) return {};
+  return { node: view.node, redis: view.redis, cluster: { nodes: view.nodes.length, peers: view.peers } };
 }

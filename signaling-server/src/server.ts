@@ -9,6 +9,8 @@ import type { Logger } from 'pino';
 import { type ServerOptions as WsServerOptions, WebSocketServer } from 'ws';
 import type { AccessPolicy } from './access-token.js';
 import { normaliseAddress } from './client-address.js';
+import { type ClusterEvents, ClusterNode, type ClusterView } from './cluster/cluster-node.js';
+import type { RedisConfig } from './cluster/redis-link.js';
 import { DEFAULTS } from './defaults.js';
 import { type SignalingCounters, type SignalingEvents, Telemetry } from './events.js';
 import { GuardedSocket, type SocketGuard } from './guarded-socket.js';
@@ -20,7 +22,7 @@ import { AddressLimiter } from './limits.js';
 import { serverLogger } from './logging.js';
 import { OfflineQueueCap } from './offline-queue.js';
 import { isPeerId } from './peer-id.js';
-import { CLOSE_GRACE_MS, refuseSocket } from './refusals.js';
+import { CLOSE_GRACE_MS, closeWithMessage, refuseSocket, REPLACED } from './refusals.js';
 import { UpgradeGate } from './gate.js';
 import type { TurnConfig } from './turn-credentials.js';
 import { readServerVersion } from './version.js';
@@ -70,8 +72,15 @@ export interface SignalingServerOptions {
    * self-hosted ones.
    */
   webPage?: string;
+  /**
+   * Several nodes as one (docs/self-hosting.md, "A cluster"): ids, routing, held messages and
+   * capacity shared through Redis. Absent: this node alone, as `peer` does it.
+   */
+  redis?: RedisConfig & { nodeId?: string };
   /** Hooks for metrics (see events.ts). */
   events?: SignalingEvents;
+  /** Cluster hooks for metrics (cluster/cluster-metrics.ts). */
+  clusterEvents?: ClusterEvents;
   /** Adds HTTP routes (e.g. /metrics, /status) in front of PeerJS, behind the origin check. */
   routes?: (router: express.Router) => void;
   logger?: Logger;
@@ -85,6 +94,8 @@ export interface SignalingServer {
   peers(): string[];
   /** Live numbers and running totals, for metrics and status pages. */
   stats(): SignalingStats;
+  /** The cluster as this node sees it; undefined without Redis. */
+  cluster(): ClusterView | undefined;
   close(): Promise<void>;
 }
 
@@ -140,6 +151,48 @@ export async function startSignalingServer(options: SignalingServerOptions = {})
   const originAllowed = (origin: string | undefined): boolean =>
     allowedOrigins.size === 0 || origin === undefined || allowedOrigins.has(origin);
 
+  const version = readServerVersion();
+  const cluster = options.redis
+    ? new ClusterNode(
+        {
+          redis: options.redis,
+          ...(options.redis.nodeId === undefined ? {} : { nodeId: options.redis.nodeId }),
+          aliveTimeoutMs,
+          queueLimit: options.queue?.limit ?? DEFAULTS.queueLimit,
+          queueTimeoutMs,
+          exclusiveIds: options.access?.kind === 'shared',
+          version,
+          log,
+          ...(options.clusterEvents ? { events: options.clusterEvents } : {}),
+        },
+        {
+          socketOf: (peerId) => {
+            const socket = registry.get(peerId)?.getSocket() as GuardedSocket | null | undefined;
+            return socket && socket.readyState === socket.OPEN ? socket : undefined;
+          },
+          tokens: () => [...registry].map(([peerId, client]) => [peerId, client.getToken()] as const),
+          count: () => registry.size,
+          letGo: (peerId) => {
+            const socket = registry.get(peerId)?.getSocket() as GuardedSocket | null | undefined;
+            if (!socket) return;
+            socket.endReason = 'closed';
+            closeWithMessage(socket, JSON.stringify({ type: 'ERROR', payload: { msg: REPLACED.text } }), REPLACED.code, REPLACED.text);
+            log.info({ conn: socket.conn, peer: peerId }, 'peer reconnected on another node; socket here closed');
+          },
+          lost: (peerId) => {
+            const socket = registry.get(peerId)?.getSocket() as GuardedSocket | null | undefined;
+            if (!socket) return;
+            socket.endReason = 'closed';
+            log.warn({ conn: socket.conn, peer: peerId }, 'id registered on another node while redis was down; socket here closed');
+            refuseSocket(socket, 'id-taken');
+          },
+          held: (type) => telemetry.queued(type),
+          queueFull: () => telemetry.refused('queue-full', 'unknown'),
+        },
+      )
+    : undefined;
+  const peersNow = cluster ? () => cluster.peersInCluster() : () => registry.size;
+
   const nameCards = new NameCards();
   const app = express();
   app.disable('x-powered-by');
@@ -153,7 +206,8 @@ export async function startSignalingServer(options: SignalingServerOptions = {})
         turn: options.turn,
         listPeers: options.listPeers ?? false,
         serverId: options.serverId,
-        version: readServerVersion(),
+        version,
+        cluster: cluster ? () => cluster.view() : undefined,
         startedAt: Date.now(),
         peerIds: () => registry.keys(),
         peerCount: () => registry.size,
@@ -227,7 +281,7 @@ export async function startSignalingServer(options: SignalingServerOptions = {})
       });
       gate = new UpgradeGate(
         created,
-        { key: options.key ?? DEFAULTS.key, originAllowed, access: options.access, maxPeers, trustedProxies },
+        { key: options.key ?? DEFAULTS.key, originAllowed, access: options.access, maxPeers, trustedProxies, peersNow, ...(cluster ? { cluster } : {}) },
         registry,
         limiter,
         guard,
@@ -246,7 +300,7 @@ export async function startSignalingServer(options: SignalingServerOptions = {})
     const address = socket?.address?.address ?? 'unknown';
     const known = registry.has(id);
     registry.set(id, client);
-    queueCap.delivered(id);
+    if (!cluster) queueCap.delivered(id);
     if (known) {
       telemetry.reconnected(id, address);
     } else {
@@ -259,6 +313,7 @@ export async function startSignalingServer(options: SignalingServerOptions = {})
     if (registry.get(id) !== client) return;
     registry.delete(id);
     nameCards.forget(id);
+    cluster?.release(id, client.getToken());
     // peer's own heartbeat check detaches the socket before telling us; otherwise it is the one that closed.
     const socket = client.getSocket() as GuardedSocket | null;
     const reason = socket === null ? 'timeout' : (socket.endReason ?? 'closed');
@@ -280,6 +335,13 @@ export async function startSignalingServer(options: SignalingServerOptions = {})
     }
     if (registry.has(dst)) {
       relayType = type as string;
+      return;
+    }
+    if (cluster) {
+      // Not here: Redis knows where it is (or holds the message for it). `peer` must not queue it too.
+      const routed = { ...message, type: type as string, src: message.src, dst };
+      (message as { type: string }).type = DROPPED;
+      cluster.route(routed);
       return;
     }
     if (type === 'LEAVE' || type === 'EXPIRE') return; // `peer` does not queue these
@@ -312,6 +374,7 @@ export async function startSignalingServer(options: SignalingServerOptions = {})
     throw new SignalingServerError('LISTEN_FAILED', `Could not listen on ${host}:${options.port}: ${(cause as Error).message}`, { cause });
   }
   if (wss === undefined || gate === undefined) throw new Error('peer did not create its WebSocket server');
+  await cluster?.start();
   const sockets = wss;
 
   const stopHeartbeat = startHeartbeat(() => sockets.clients as Set<GuardedSocket>, aliveTimeoutMs);
@@ -337,6 +400,7 @@ export async function startSignalingServer(options: SignalingServerOptions = {})
     url,
     port,
     peers: () => [...registry.keys()],
+    cluster: () => cluster?.view(),
     stats: () => ({
       ...telemetry.counters,
       left: { ...telemetry.counters.left },
@@ -350,6 +414,7 @@ export async function startSignalingServer(options: SignalingServerOptions = {})
       closing ??= (async () => {
         stopHeartbeat();
         clearInterval(sweeper);
+        await cluster?.close();
         for (const socket of sockets.clients) socket.terminate();
         sockets.close();
         const closed = once(server, 'close');
