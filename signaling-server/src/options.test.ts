@@ -116,6 +116,21 @@ describe('bad configuration names the option', () => {
     expect(error.message).toMatch(message);
   });
 
+  it('joins a cluster on Redis by flag, environment or file, with a password from a file and a node name', () => {
+    expect(serve([]).server.redis).toBeUndefined();
+    expect(serve(['--redis', 'redis://10.0.0.5:6379/0']).server.redis).toEqual({ url: 'redis://10.0.0.5:6379/0' });
+    expect(serve([], { FERRY_SIGNAL_REDIS: 'rediss://cache.example.org:6380/2', FERRY_SIGNAL_NODE_NAME: 'eu-1' }).server.redis).toEqual({ url: 'rediss://cache.example.org:6380/2', nodeId: 'eu-1' });
+    const fromFile = serve(['--config', config({ redis: 'redis://r:6379', 'redis-password-file': file('s3cret\n') })]).server.redis;
+    expect(fromFile).toEqual({ url: 'redis://r:6379', password: 's3cret' });
+    expect(failure(['--redis', 'http://r:6379']).message).toBe('--redis must start with redis:// or rediss://.');
+    expect(failure(['--redis', 'redis://r:6379/cache']).message).toMatch(/database number/);
+    expect(failure(['--redis', 'redis://:pw@r:6379', '--redis-password-file', file('other')]).code).toBe('CONFLICT');
+    expect(failure(['--node-name', 'eu-1']).message).toBe('--node-name is for a cluster: give --redis too.');
+    expect(failure(['--redis', 'redis://r', '--node-name', 'a b']).message).toMatch(/^--node-name must be 1-64/);
+    // A password in a bad URL is not echoed back.
+    expect(failure(['--redis', 'redis://user:hunter2@[bad']).message).not.toContain('hunter2');
+  });
+
   it('says where a bad value came from', () => {
     expect(failure([], { FERRY_SIGNAL_ALIVE_TIMEOUT: 'soon' }).message).toMatch(/--alive-timeout .* not "soon" \(from FERRY_SIGNAL_ALIVE_TIMEOUT\)\./);
   });

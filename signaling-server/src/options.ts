@@ -204,7 +204,35 @@ function serverOptions(source: OptionSource): SignalingServerOptions {
     if (!existsSync(join(dir, 'index.html'))) throw source.bad('web-page', `: ${dir} holds no index.html`);
     server.webPage = dir;
   }
+  const redis = redisOptions(source);
+  if (redis !== undefined) server.redis = redis;
   return server;
+}
+
+function redisOptions(source: OptionSource): SignalingServerOptions['redis'] {
+  const url = source.get('redis');
+  const passwordFile = source.get('redis-password-file');
+  const nodeName = source.get('node-name');
+  if (url === undefined) {
+    if (passwordFile !== undefined || nodeName !== undefined) {
+      throw new UsageError('MISSING', `--${passwordFile !== undefined ? 'redis-password-file' : 'node-name'} is for a cluster: give --redis too.`, 'redis');
+    }
+    return undefined;
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (cause) {
+    throw source.bad('redis', `: "${url.replace(/\/\/[^@/]*@/, '//***@')}" is not a URL like redis://host:6379/0`, cause);
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw source.bad('redis', ' must start with redis:// or rediss://');
+  if (!/^\/?\d{0,2}$/.test(parsed.pathname)) throw source.bad('redis', `: the path names a database number (/0 to /15), not "${parsed.pathname}"`);
+  if (nodeName !== undefined && !/^[A-Za-z0-9.-]{1,64}$/.test(nodeName)) throw source.bad('node-name', ` must be 1-64 letters, digits, dots or dashes, not "${nodeName}"`);
+  const password = passwordFile === undefined ? undefined : readFile(source, 'redis-password-file', passwordFile).toString('utf8').replace(/\s+$/, '');
+  if (password !== undefined && parsed.password !== '') {
+    throw new UsageError('CONFLICT', '--redis already carries a password and --redis-password-file gives another; give one.', 'redis-password-file');
+  }
+  return { url, ...(password === undefined ? {} : { password }), ...(nodeName === undefined ? {} : { nodeId: nodeName }) };
 }
 
 function accessPolicy(source: OptionSource): AccessPolicy | undefined {

@@ -6,7 +6,7 @@ import {
   CHANNEL_KIND, HELD_MARGIN_MS, heldKey, NODE_CHANNEL_PREFIX, NODE_HEARTBEAT_MS, NODE_REPORT_TTL_MS, nodeChannel,
   nodeKey, NODES_KEY, peerKey,
 } from './keys.js';
-import { type RedisConfig, RedisLink, type RedisState } from './redis-link.js';
+import { type RedisConfig, RedisLink, type RedisState, redactRedisUrl } from './redis-link.js';
 import { heldMessage } from './scripts.js';
 
 /** What the node needs from the server it runs in: its own registered peers. */
@@ -117,6 +117,7 @@ export class ClusterNode {
   }
 
   async start(): Promise<void> {
+    this.options.log.info({ node: this.nodeId, redis: redactRedisUrl(this.options.redis.url) }, 'joining the cluster');
     await this.link.connect();
     // Queued by ioredis until connected, and repeated by it after every reconnect.
     void this.link.subscriber.subscribe(nodeChannel(this.nodeId)).catch(() => {});

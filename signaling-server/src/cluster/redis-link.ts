@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { CLAIM, EXPIRE_HELD, RELEASE, RENEW, ROUTE } from './scripts.js';
@@ -92,9 +91,4 @@ export function redactRedisUrl(url: string): string {
   } catch {
     return 'redis://?';
   }
-}
-
-/** The password file's first line (a trailing newline is not part of it). */
-export function readPasswordFile(path: string): string {
-  return readFileSync(path, 'utf8').split(/\r?\n/)[0] ?? '';
 }
