@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EngineSnapshot, TransferRow } from '../src-engine/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './lab/chromium.js';
 import { Lab, type LabHost } from './lab/lab.js';
 import type { TrackedProcess } from './lab/processes.js';
 import { type EngineApp, startEngineApp } from './support/engine-app.js';
@@ -138,6 +139,30 @@ describe('signaling nodes as one cluster on Redis', () => {
     const row = await bob.waitFor('bob received', doneRow(aliceId, 'in', 'across.bin'), 90_000);
     expect(row.state).toBe('done');
     expect(sha(join(bob.downloadDir, 'across.bin'))).toBe(sha(file));
+  });
+
+  it('/status on a node shows the cluster next to it, node names as text', { timeout: 90_000 }, async () => {
+    // A report planted in Redis under a hostile name: the page must show it as text, nothing more.
+    const hostile = '<img src=x onerror=alert(1)>';
+    const report = JSON.stringify({ node: hostile, peers: 7, startedAt: Date.now() - 90_000, version: '9.9.9' });
+    const redisCli = (...args: string[]) => lab.host('redis').spawn('redis-cli', 'redis-cli', ['-u', redis.url, ...args]).exited;
+    await redisCli('SET', `ferry:node:${hostile}`, report, 'PX', '60000');
+    await redisCli('ZADD', 'ferry:nodes', String(Date.now() + 60_000), hostile);
+    const browser = await launchChromium(lab.host('probe2'));
+    try {
+      const page = await browser.newPage();
+      await page.goto(`http://${lab.host('n2').address}:${PORT}/status`);
+      const rows = page.locator('#cluster-nodes tr');
+      await expect.poll(async () => (await rows.allTextContents()).length, { timeout: 20_000 }).toBe(4);
+      const cells = await rows.evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).slice(0, 3).map((td) => td.textContent)));
+      expect(cells).toEqual(expect.arrayContaining([[hostile, '', '7'], ['n1', '', expect.stringMatching(/^[12]$/)], ['n2', 'this node', expect.stringMatching(/^[12]$/)], ['n3', '', '0']]));
+      expect(await page.locator('#cluster img').count()).toBe(0);
+      expect(await page.locator('#cluster-redis').textContent()).toBe('Redis up');
+    } finally {
+      await browser.close();
+      await redisCli('DEL', `ferry:node:${hostile}`);
+      await redisCli('ZREM', 'ferry:nodes', hostile);
+    }
   });
 
   it('refuses an id held on one node to another client on another node', { timeout: 60_000 }, async () => {

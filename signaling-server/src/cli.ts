@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import { mintAccessToken } from './access-token.js';
+import { createClusterMetrics } from './cluster/cluster-metrics.js';
 import { REDACT_PATHS } from './logging.js';
 import { helpText, parseCli, UsageError } from './options.js';
 import { createObservability } from './observability/index.js';
@@ -49,10 +50,19 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   const observability = createObservability({
     log: logger,
     connectedPeers: () => server?.stats().peers ?? 0,
+    cluster: () => server?.cluster(),
     ...(command.statusToken === undefined ? {} : { token: command.statusToken }),
   });
+  // On Redis: cross-node traffic, Redis health and the cluster's size on the same /metrics.
+  const clusterEvents = command.server.redis ? createClusterMetrics(observability.registry, () => server?.cluster()) : undefined;
   try {
-    server = await startSignalingServer({ ...command.server, logger, events: observability.events, routes: (router) => router.use(observability.router) });
+    server = await startSignalingServer({
+      ...command.server,
+      logger,
+      events: observability.events,
+      ...(clusterEvents ? { clusterEvents } : {}),
+      routes: (router) => router.use(observability.router),
+    });
   } catch (error) {
     observability.close();
     if (error instanceof SignalingServerError) {

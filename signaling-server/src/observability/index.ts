@@ -1,7 +1,9 @@
 import type { Router } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { ClusterView } from '../cluster/cluster-node.js';
 import { StatusAggregator } from './aggregator.js';
+import { ClusterStatus } from './cluster-status.js';
 import { EventHistory } from './history.js';
 import { leaveReasonIndex, refusalReasonIndex, relayedTypeIndex } from './labels.js';
 import { createSignalMetrics } from './metrics.js';
@@ -9,9 +11,10 @@ import { createPeerHasher } from './peer-hash.js';
 import { createStatusRouter } from './router.js';
 import { eventFrame } from './sse-frame.js';
 import { SseHub } from './sse-hub.js';
+import type { ResetEvent } from './status-events.js';
 
 export { LEAVE_REASONS, REFUSAL_REASONS, RELAYED_TYPES, type RefusalLabel, type RelayedType } from './labels.js';
-export type { PeersEvent, RefusalsEvent, RelayEvent, ResetEvent } from './status-events.js';
+export type { ClusterEvent, PeersEvent, RefusalsEvent, RelayEvent, ResetEvent } from './status-events.js';
 
 export interface ObservabilityOptions {
   log: Logger;
@@ -19,6 +22,11 @@ export interface ObservabilityOptions {
   now?: () => number;
   /** The server's own count of registered peers; without it the gauge follows the events. */
   connectedPeers?: () => number;
+  /**
+   * The server's cluster view (`server.cluster()`); undefined when not clustered. Given, the
+   * dashboard shows the nodes and Redis's state (`cluster` events, checked at every flush).
+   */
+  cluster?: () => ClusterView | undefined;
   /**
    * Operator token for /metrics and /status (Bearer, or HTTP Basic with the token as password
    * for browsers). Absent: those routes are open. See auth.ts for why both.
@@ -82,6 +90,7 @@ export function createObservability(options: ObservabilityOptions): Observabilit
     ...(connectedPeers ? { connectedPeers } : {}),
     ...(options.peerIds === 'none' ? {} : { hashPeerId: createPeerHasher() }),
   });
+  const cluster = options.cluster ? new ClusterStatus({ now, view: options.cluster }) : undefined;
   const history = new EventHistory(options.historySize ?? 1000);
   const hub = new SseHub({
     log,
@@ -94,6 +103,13 @@ export function createObservability(options: ObservabilityOptions): Observabilit
 
   const flush = () => {
     for (const event of aggregator.flush()) hub.broadcast(history.append(event.type, event.data));
+    const clusterEvent = cluster?.flush();
+    if (clusterEvent) hub.broadcast(history.append('cluster', clusterEvent));
+  };
+  // A snapshot holds published state only (see aggregator.ts), the cluster's last event included.
+  const snapshot = (): ResetEvent => {
+    const published = cluster?.published();
+    return { ...aggregator.snapshot(), ...(published ? { cluster: published } : {}) };
   };
   const flusher = setInterval(flush, options.flushIntervalMs ?? 1000);
   flusher.unref();
@@ -106,7 +122,7 @@ export function createObservability(options: ObservabilityOptions): Observabilit
     // Replay what was missed when history still holds it; otherwise a snapshot labelled with
     // the newest id, so the next live event continues the sequence.
     initialFrames: (lastEventId) =>
-      history.since(lastEventId) ?? [eventFrame(history.lastId, 'reset', aggregator.snapshot())],
+      history.since(lastEventId) ?? [eventFrame(history.lastId, 'reset', snapshot())],
   });
 
   let closed = false;

@@ -52,10 +52,32 @@ export interface ResetEvent {
   peerSeries: Array<[number, number]>;
   /** Whether peers events carry hashed ids. */
   showsPeerIds: boolean;
+  /** The last cluster event's view (absent when the server is not clustered, or none was sent yet). */
+  cluster?: ClusterEvent;
+}
+
+/**
+ * The cluster as this node sees it (servers on Redis only): sent when nodes, peer counts or
+ * Redis's state changed, and now and then for a fresh round trip. A whole view, not a change.
+ */
+export interface ClusterEvent {
+  t: number;
+  /** This node's name (operator-chosen text). */
+  node: string;
+  redis: 'up' | 'down';
+  /** Last Redis round trip in ms; absent before the first. */
+  redisRoundTripMs?: number;
+  /** Peers registered across the cluster. */
+  peers: number;
+  /** Live nodes by name, this one included; startedAt is ms since the epoch on that node's clock. */
+  nodes: Array<{ node: string; peers: number; startedAt: number; version: string }>;
+  /** Nodes not listed because the cluster has more than the per-event bound. */
+  nodesOmitted?: number;
 }
 
 export type StatusEvent =
   | { type: 'peers'; data: PeersEvent }
   | { type: 'refusals'; data: RefusalsEvent }
   | { type: 'relay'; data: RelayEvent }
+  | { type: 'cluster'; data: ClusterEvent }
   | { type: 'reset'; data: ResetEvent };

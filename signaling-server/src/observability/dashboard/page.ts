@@ -29,6 +29,13 @@ export const DASHBOARD_HTML = `<!doctype html>
     <div class="card"><div class="label">Relay rate (msg/s)</div><div class="value" id="relay-rate">–</div></div>
     <div class="card"><div class="label">Refusals</div><div class="value" id="refusals">–</div></div>
   </section>
+  <section id="cluster" hidden>
+    <h2>Cluster <span id="cluster-redis" data-state="down"></span> <small id="cluster-summary"></small></h2>
+    <table>
+      <thead><tr><th>Node</th><th></th><th>Peers</th><th>Up for</th><th>Version</th></tr></thead>
+      <tbody id="cluster-nodes"></tbody>
+    </table>
+  </section>
   <section>
     <h2>Peers over time <small id="peer-range"></small></h2>
     <svg id="peer-chart" viewBox="0 0 600 120" preserveAspectRatio="none" role="img" aria-label="Peers connected over time">

@@ -12,6 +12,9 @@
  * Ids are "<epoch>.<seq>" with seq counting up by one. A gap (which the server should never
  * send) or a different epoch without a reset means the totals here are wrong: the script then
  * asks for a fresh snapshot instead of showing wrong numbers.
+ *
+ * Everything from the server goes into the page as textContent, never as markup: node names
+ * are operator-chosen strings, and other nodes' reports come from Redis.
  */
 export const DASHBOARD_SCRIPT = String.raw`'use strict';
 (function () {
@@ -22,6 +25,8 @@ export const DASHBOARD_SCRIPT = String.raw`'use strict';
   var CHART_POINTS = 600;
 
   var state = null;
+  // Server clock minus this browser's, from the last snapshot: node ages use the server's time.
+  var clockOffset = 0;
   var epoch = null;
   var lastSeq = 0;
   var lastId = null;
@@ -54,7 +59,7 @@ export const DASHBOARD_SCRIPT = String.raw`'use strict';
         retryTimer = setTimeout(function () { connect(true); }, MANUAL_RETRY_MS);
       }
     };
-    ['reset', 'peers', 'refusals', 'relay'].forEach(function (type) {
+    ['reset', 'peers', 'refusals', 'relay', 'cluster'].forEach(function (type) {
       source.addEventListener(type, function (event) { receive(type, event); });
     });
   }
@@ -81,6 +86,7 @@ export const DASHBOARD_SCRIPT = String.raw`'use strict';
     lastId = event.lastEventId;
     if (type === 'peers') applyPeers(data);
     else if (type === 'refusals') applyCounts(state.refusals, data.counts);
+    else if (type === 'cluster') state.cluster = data;
     else if (type === 'relay') {
       applyCounts(state.relayed, data.counts);
       state.relayPerSecond = data.perSecond;
@@ -101,7 +107,9 @@ export const DASHBOARD_SCRIPT = String.raw`'use strict';
       relayPerSecond: s.relayPerSecond,
       lastRelayAt: s.relayPerSecond > 0 ? Date.now() : 0,
       series: s.peerSeries.slice(-CHART_POINTS),
+      cluster: s.cluster || null,
     };
+    clockOffset = s.t - Date.now();
     el('ids-note').textContent = s.showsPeerIds
       ? 'Peers appear as short keyed hashes that change when the server restarts; ids are never shown.'
       : 'Peer ids are never shown.';
@@ -125,6 +133,7 @@ export const DASHBOARD_SCRIPT = String.raw`'use strict';
   }
 
   function describe(type, d) {
+    if (type === 'cluster') return d.nodes.length + (d.nodesOmitted || 0) + ' nodes, ' + d.peers + ' peers, redis ' + d.redis;
     if (type === 'peers') {
       var parts = [d.peers + ' peers'];
       if (d.registered) parts.push('+' + d.registered + ' registered' + hashes(d.ids && d.ids.registered));
@@ -170,6 +179,50 @@ export const DASHBOARD_SCRIPT = String.raw`'use strict';
     });
   }
 
+  function duration(ms) {
+    var s = Math.max(0, Math.floor(ms / 1000));
+    if (s < 60) return s + ' s';
+    if (s < 3600) return Math.floor(s / 60) + ' min ' + (s % 60) + ' s';
+    if (s < 86400) return Math.floor(s / 3600) + ' h ' + Math.floor((s % 3600) / 60) + ' min';
+    return Math.floor(s / 86400) + ' d ' + Math.floor((s % 86400) / 3600) + ' h';
+  }
+
+  function cell(row, value, className) {
+    var td = document.createElement('td');
+    td.textContent = value;
+    if (className) td.className = className;
+    row.appendChild(td);
+  }
+
+  function renderCluster() {
+    var c = state.cluster;
+    el('cluster').hidden = !c;
+    if (!c) return;
+    var redis = el('cluster-redis');
+    redis.setAttribute('data-state', c.redis === 'up' ? 'up' : 'down');
+    redis.textContent = 'Redis ' + (c.redis === 'up' ? 'up' : 'down');
+    var count = c.nodes.length + (c.nodesOmitted || 0);
+    text('cluster-summary', count + (count === 1 ? ' node, ' : ' nodes, ') + c.peers + ' peers' +
+      (typeof c.redisRoundTripMs === 'number' ? ', last Redis round trip ' + c.redisRoundTripMs + ' ms' : ''));
+    var body = el('cluster-nodes');
+    while (body.firstChild) body.removeChild(body.firstChild);
+    var now = Date.now() + clockOffset;
+    c.nodes.forEach(function (n) {
+      var row = document.createElement('tr');
+      cell(row, n.node);
+      cell(row, n.node === c.node ? 'this node' : '', 'this-node');
+      cell(row, String(n.peers));
+      cell(row, duration(now - n.startedAt));
+      cell(row, n.version);
+      body.appendChild(row);
+    });
+    if (c.nodesOmitted) {
+      var more = document.createElement('tr');
+      cell(more, '… ' + c.nodesOmitted + ' more');
+      body.appendChild(more);
+    }
+  }
+
   function drawChart() {
     var now = Date.now();
     // Up to ten minutes, but no wider than the data (with a minute's floor), so a young
@@ -213,6 +266,7 @@ export const DASHBOARD_SCRIPT = String.raw`'use strict';
     text('refusals', sum(state.refusals));
     fillTable('relayed-by-type', state.relayed);
     fillTable('refusals-by-reason', state.refusals);
+    renderCluster();
     drawChart();
   }
 

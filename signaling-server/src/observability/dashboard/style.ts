@@ -15,6 +15,11 @@ small { font-weight: normal; opacity: 0.7; }
 #peer-chart { width: 100%; height: 8rem; border: 1px solid #8884; border-radius: 0.4rem; }
 #peer-line { fill: none; stroke: #0969da; stroke-width: 2; vector-effect: non-scaling-stroke; }
 .tables { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; }
+#cluster-redis { padding: 0.05rem 0.5rem; border-radius: 1rem; font-size: 0.8rem; font-weight: normal; color: #fff; }
+#cluster-redis[data-state="up"] { background: #1a7f37; }
+#cluster-redis[data-state="down"] { background: #cf222e; }
+th { text-align: left; font-size: 0.8rem; font-weight: normal; opacity: 0.75; padding-right: 0.8rem; }
+.this-node { font-size: 0.8rem; opacity: 0.75; }
 td { padding: 0.1rem 0.8rem 0.1rem 0; font-variant-numeric: tabular-nums; }
 #log { list-style: none; padding: 0; margin: 0; max-height: 24rem; overflow-y: auto; font: 0.85rem ui-monospace, monospace; }
 #log li { padding: 0.1rem 0; border-bottom: 1px solid #8882; }
