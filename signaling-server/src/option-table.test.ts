@@ -45,6 +45,17 @@ describe('docs/self-hosting.md', () => {
     expect(nginx).not.toMatch(/log_format[^;]*\$request[ "]/); // the query holds the token
   });
 
+  it('gives a cluster nginx block: several nodes, one node per client address (not ip_hash), failover, WebSocket upgrade', () => {
+    const nginx = block('nginx', /upstream ferry_signal_cluster/);
+    expect(nginx).toContain('hash $remote_addr consistent;');
+    expect(nginx).not.toMatch(/^\s*ip_hash;/m);
+    expect(nginx.match(/^\s*server \S+:\d+/gm)?.length).toBeGreaterThanOrEqual(2);
+    expect(nginx).toContain('proxy_next_upstream error timeout;');
+    expect(nginx).toContain('proxy_set_header Upgrade $http_upgrade;');
+    expect(nginx).toContain('proxy_set_header Connection $connection_upgrade;');
+    expect(Number(/proxy_read_timeout (\d+)s;/.exec(nginx)?.[1]) * 1000).toBeGreaterThan(DEFAULTS.aliveTimeoutMs);
+  });
+
   it('gives a coturn configuration with time-limited credentials and no relaying into private networks', () => {
     const coturn = block('ini', /^listening-port=/);
     for (const line of ['use-auth-secret', 'static-auth-secret=', 'realm=']) expect(coturn).toMatch(new RegExp(`^${line}`, 'm'));
