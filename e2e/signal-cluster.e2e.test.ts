@@ -175,9 +175,15 @@ describe('signaling nodes as one cluster on Redis', () => {
   });
 
   it('a node killed under its clients: they register on another node and the pair connects again', { timeout: 180_000 }, async () => {
+    // A client that registered on n1 directly and will not come back elsewhere.
+    const orphanId = 'ferry-orphanonnodeone2';
+    const orphan = peerjsPeer(lab.host('probe1'), 'orphan', { url: `http://${lab.host('n1').address}:${PORT}/`, id: orphanId });
+    await orphan.waitForLine(/"event":"open"/, 30_000);
+    expect(await holder(orphanId)).toBe('n1');
     const n1 = nodes.get('n1') as { process: TrackedProcess };
     n1.process.child.kill('SIGKILL');
     await n1.process.exited;
+    await orphan.stop();
     // Alice's app notices, comes back through nginx on n3 with its own token, and takes its id over.
     await holderBecomes(aliceId, 'n3', 90_000);
     await alice.waitFor('alice signaling again', (s) => (s.signaling?.kind === 'connected' ? true : undefined), 60_000);
@@ -190,6 +196,8 @@ describe('signaling nodes as one cluster on Redis', () => {
     await alice.command('sendPaths', bobId, [file]);
     expect((await bob.waitFor('bob received again', doneRow(aliceId, 'in', 'after-kill.txt'), 60_000)).state).toBe('done');
     expect(readFileSync(join(bob.downloadDir, 'after-kill.txt'), 'utf8')).toBe('n1 is gone\n');
+    // The dead node's ids nobody took over are free again within the alive timeout (20 s here).
+    await holderBecomes(orphanId, '', 30_000);
   });
 
   it('Redis restarted mid-run: the nodes restore their registrations and a new connection across nodes works', { timeout: 180_000 }, async () => {

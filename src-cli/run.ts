@@ -109,6 +109,8 @@ async function askYesNo(io: CliIo, text: string): Promise<boolean> {
 }
 
 async function question(io: CliIo, text: string): Promise<string | undefined> {
+  // After Ctrl-C nothing is asked (listen may have offers queued): no prompt, no raw terminal.
+  if (io.interrupt.aborted) return undefined;
   const lines = createInterface({ input: io.stdin, output: io.stderr, terminal: true });
   // While it asks, the terminal is raw and Ctrl-C reaches readline, not the process: pass it on.
   lines.on('SIGINT', () => process.emit('SIGINT'));

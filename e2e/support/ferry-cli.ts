@@ -52,10 +52,25 @@ export function cliDevice(host: LabHost, options: { signalingUrl: string | null;
     configDir,
     run: (label, args, runOptions = {}) => wrap(host.spawn(label, process.execPath, [FERRY_BIN, ...args, ...common, ...(runOptions.json ? ['--json'] : [])], env)),
     runInTerminal: (label, args) => {
-      const command = [process.execPath, FERRY_BIN, ...args, ...common].map((word) => `'${word.replaceAll("'", "'\\''")}'`).join(' ');
-      // -e: script exits with the command's code; -f: output as it comes; -q: no "Script started".
-      return wrap(host.spawn(label, 'script', ['-qefc', command, '/dev/null'], { ...env, TERM: 'xterm-256color', COLUMNS: '100', LINES: '30' }));
+      const terminal = inTerminal([process.execPath, FERRY_BIN, ...args, ...common]);
+      return wrap(host.spawn(label, terminal.command, terminal.args, { ...env, ...terminal.env }));
     },
     dispose: () => rmSync(configDir, { recursive: true, force: true }),
   };
+}
+
+/**
+ * `argv` behind a pseudo-terminal, as util-linux `script` gives one: the command `script` runs
+ * with its `$SHELL -c`, and the environment for it.
+ *
+ * The shell execs the program, so the program is the terminal's only process, as it is for a
+ * person (an interactive shell puts it in a process group of its own). Without `exec` a shell that
+ * forks (dash, /bin/sh on Debian, does for `-c`; bash execs a lone command by itself) stays in the
+ * terminal's foreground group: a typed Ctrl-C kills it too, and `script -e` then exits 128+2 = 130
+ * whatever the program exits with. SHELL is pinned so every machine runs the same shell here.
+ */
+export function inTerminal(argv: readonly string[]): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
+  const line = `exec ${argv.map((word) => `'${word.replaceAll("'", "'\\''")}'`).join(' ')}`;
+  // -e: script exits with the command's code; -f: output as it comes; -q: no "Script started".
+  return { command: 'script', args: ['-qefc', line, '/dev/null'], env: { SHELL: '/bin/sh', TERM: 'xterm-256color', COLUMNS: '100', LINES: '30' } };
 }
