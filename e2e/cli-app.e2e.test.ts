@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineSnapshot, TransferRow } from '../src-engine/index.js';
 import { Lab } from './lab/lab.js';
-import { type EngineApp, startEngineApp } from './support/engine-app.js';
+import { connectLink, type EngineApp, startEngineApp } from './support/engine-app.js';
 import { cliDevice, type CliDeviceHome, type CliRun } from './support/ferry-cli.js';
 import { startSignalHost } from './support/signal-host.js';
 
@@ -217,15 +217,7 @@ describe('ferry listen: a transfer cut off by a killed process resumes', () => {
     await mira.pick([big]);
     // As a person would: Connect, and Retry if that connection fails (over the slow TUN link a
     // first connection now and then dies before it opens).
-    for (let attempt = 1; ; attempt++) {
-      await mira.command('connectTo', adaId);
-      const state = await mira.waitFor('a link to Ada', (s) => {
-        const link = s.conversations.find((c) => c.peerId === adaId)?.state;
-        return link === 'open' || link === 'failed' ? link : undefined;
-      }, 45_000);
-      if (state === 'open') break;
-      if (attempt === 3) throw new Error('three connections to Ada failed');
-    }
+    await connectLink(mira, adaId, 'a link to Ada');
     await mira.command('sendPaths', adaId, [big]);
     const cut = await first.process.waitForLine(/"event":"progress".*"bytesDone":(1[0-9]|[2-9][0-9])\d{6}/, 90_000);
     const heldAtCut = Number((JSON.parse(cut) as { bytesDone: number }).bytesDone);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './lab/chromium.js';
 import { Lab, type LabHost } from './lab/lab.js';
 import type { TrackedProcess } from './lab/processes.js';
-import { type EngineApp, startEngineApp } from './support/engine-app.js';
+import { connectLink, type EngineApp, startEngineApp } from './support/engine-app.js';
 import { SIGNAL_PROXY, startNginxHost } from './support/nginx-host.js';
 import { type RedisHost, startRedisHost } from './support/redis-host.js';
 import { startSignalHost } from './support/signal-host.js';
@@ -55,18 +55,6 @@ describe('signaling nodes as one cluster on Redis', () => {
   function peerjsPeer(host: LabHost, label: string, args: { url: string; id: string; connectTo?: string }): TrackedProcess {
     return host.spawn(label, process.execPath, ['--import', 'tsx', PEERJS_PEER, JSON.stringify(args)]);
   }
-  async function connected(app: EngineApp, peerId: string, what: string): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      await app.command('connectTo', peerId);
-      const state = await app.waitFor(what, (s) => {
-        const link = s.conversations.find((c) => c.peerId === peerId)?.state;
-        return link === 'open' || link === 'failed' ? link : undefined;
-      }, 45_000);
-      if (state === 'open') return;
-      if (attempt === 3) throw new Error(`${what}: three connections failed`);
-    }
-  }
-
   /** The same device (its settings and identity) started again: its links are gone, its id is not. */
   async function restarted(app: EngineApp, deviceName: string): Promise<EngineApp> {
     await app.kill();
@@ -129,7 +117,7 @@ describe('signaling nodes as one cluster on Redis', () => {
     expect(bobSide.peerId).toBe(aliceId);
     expect(aliceSide.sas).toEqual(bobSide.sas);
 
-    await connected(alice, bobId, 'alice → bob across nodes');
+    await connectLink(alice, bobId, 'alice → bob across nodes');
     // The session authenticated both keys (each side shows the other's key words).
     expect((await alice.snapshot()).conversations.find((c) => c.peerId === bobId)?.keyWords).toEqual(expect.arrayContaining([expect.any(String)]));
     const file = join(root, 'across.bin');
@@ -189,7 +177,7 @@ describe('signaling nodes as one cluster on Redis', () => {
     await alice.waitFor('alice signaling again', (s) => (s.signaling?.kind === 'connected' ? true : undefined), 60_000);
     // Their link is peer to peer and outlives n1; Bob's app restarting ends it, so they must meet anew.
     bob = await restarted(bob, 'Bob');
-    await connected(alice, bobId, 'alice (n3) → bob (n2) after n1 died');
+    await connectLink(alice, bobId, 'alice (n3) → bob (n2) after n1 died');
     const file = join(root, 'after-kill.txt');
     writeFileSync(file, 'n1 is gone\n');
     await alice.pick([file]);
@@ -208,7 +196,7 @@ describe('signaling nodes as one cluster on Redis', () => {
     // A new connection between apps on two nodes (Alice's app restarts: their link ends)…
     alice = await restarted(alice, 'Alice');
     await holderBecomes(aliceId, 'n3', 30_000);
-    await connected(bob, aliceId, 'bob → alice after the Redis restart');
+    await connectLink(bob, aliceId, 'bob → alice after the Redis restart');
     await bob.command('sendText', aliceId, 'redis came back');
     await alice.waitFor('the message', (s) => (s.conversations.find((c) => c.peerId === bobId)?.lines.some((line) => line.body === 'redis came back') ? true : undefined), 30_000);
     // …and between two stock PeerJS clients, one on n2 and one on n3.

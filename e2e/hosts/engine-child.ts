@@ -11,6 +11,8 @@ import { randomBytes } from 'node:crypto';
 import { WebSocketServer } from 'ws';
 import { parentProcessPort, webSocketPort } from '../../src-node/engine-host/process-ports.js';
 import { runEngineHost } from '../../src-node/engine-host/run-engine-host.js';
+import { createNodeSignalingPeer } from '../../src-node/webrtc/peerjs-on-node.js';
+import { withFrameTaps } from './frame-taps.js';
 import { SkewedRuntime } from './skewed-runtime.js';
 import { logInsteadOfCrashing } from '../../src-node/engine-host/uncaught.js';
 
@@ -19,11 +21,20 @@ logInsteadOfCrashing((message) => process.stderr.write(`${message}\n`));
 const main = parentProcessPort();
 // A test that must see minutes pass moves the engine's clock on: { t: 'test-clock', advanceMs }.
 const clock = process.env.FERRY_TEST_CLOCK === '1' ? new SkewedRuntime() : undefined;
+// With FERRY_TEST_WEBRTC=taps a test makes this device misbehave: { t: 'test-inject', channel, base64 }.
+const taps = process.env.FERRY_TEST_WEBRTC === 'taps' ? withFrameTaps(createNodeSignalingPeer) : undefined;
 main.onMessage((message) => {
-  const { t, advanceMs } = (message ?? {}) as { t?: unknown; advanceMs?: unknown };
+  const { t, advanceMs, channel, base64 } = (message ?? {}) as { t?: unknown; advanceMs?: unknown; channel?: unknown; base64?: unknown };
   if (t === 'test-clock' && typeof advanceMs === 'number') clock?.advance(advanceMs);
+  if (t === 'test-inject' && typeof channel === 'string' && typeof base64 === 'string') {
+    try {
+      taps?.inject(channel, new Uint8Array(Buffer.from(base64, 'base64')));
+    } catch (error) {
+      process.stderr.write(`test-inject: ${(error as Error).message}\n`);
+    }
+  }
 });
-const createPeer = process.env.FERRY_TEST_WEBRTC === 'wrtc' ? (await import('./wrtc-engine-peer.js')).createWrtcSignalingPeer : undefined;
+const createPeer = process.env.FERRY_TEST_WEBRTC === 'wrtc' ? (await import('./wrtc-engine-peer.js')).createWrtcSignalingPeer : taps?.createPeer;
 const host = await runEngineHost(main, {
   peerJsDebug: Number(process.env.FERRY_PEERJS_DEBUG ?? 0) as 0 | 1 | 2 | 3,
   ...(clock ? { runtime: clock } : {}),

@@ -53,7 +53,7 @@ interface Options {
   /** The engine's clock can be moved on from stdin: { "engineClock": <ms>, "id": 1 }. */
   engineClock?: boolean;
   /** The engine's WebRTC: node-datachannel as shipped, or @roamhq/wrtc (another stack, for conformance). */
-  engineWebRtc?: 'node-datachannel' | 'wrtc';
+  engineWebRtc?: 'node-datachannel' | 'wrtc' | 'taps';
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as Options;
@@ -110,7 +110,7 @@ async function startEngine(): Promise<{ port: number; token: string; pid: number
   const child = fork(fileURLToPath(new URL('./engine-child.ts', import.meta.url)), [], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, ...(options.engineClock ? { FERRY_TEST_CLOCK: '1' } : {}), ...(options.engineWebRtc === 'wrtc' ? { FERRY_TEST_WEBRTC: 'wrtc' } : {}) },
+    env: { ...process.env, ...(options.engineClock ? { FERRY_TEST_CLOCK: '1' } : {}), ...(options.engineWebRtc === 'wrtc' || options.engineWebRtc === 'taps' ? { FERRY_TEST_WEBRTC: options.engineWebRtc } : {}) },
   });
   engineChild.current = child;
   process.on('exit', () => child.kill('SIGKILL'));
@@ -203,7 +203,7 @@ server.on('listening', () => {
 });
 // The OS opening a link while Ferry runs (macOS open-url, or a second instance's command line).
 createInterface({ input: process.stdin }).on('line', (line) => {
-  let request: { openUrl?: unknown; id?: unknown; engine?: unknown; name?: unknown; args?: unknown; engineClock?: unknown; grant?: unknown };
+  let request: { openUrl?: unknown; id?: unknown; engine?: unknown; name?: unknown; args?: unknown; engineClock?: unknown; grant?: unknown; inject?: { channel?: unknown; base64?: unknown } };
   try {
     request = JSON.parse(line) as typeof request;
   } catch {
@@ -216,6 +216,10 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     void dispatch('grantPaths', { frameUrl: options.rendererUrl, isMainFrame: true }, [request.grant]).then((result) =>
       process.stdout.write(`${JSON.stringify({ event: 'granted', id, result })}\n`),
     );
+  }
+  if (request.inject !== undefined) {
+    engineChild.current?.send({ t: 'test-inject', channel: request.inject.channel, base64: request.inject.base64 });
+    process.stdout.write(`${JSON.stringify({ event: 'injected', id: request.id })}\n`);
   }
   if (typeof request.engineClock === 'number') {
     engineChild.current?.send({ t: 'test-clock', advanceMs: request.engineClock });

@@ -31,6 +31,8 @@ export interface EngineApp {
   waitFor<T>(what: string, check: (snapshot: EngineSnapshot) => T | undefined, timeoutMs?: number): Promise<T>;
   /** What main and the engine said, without the snapshots and answers the test asked for. */
   log(): string;
+  /** With `webrtc: 'taps'`: raw bytes on its newest link's 'control' channel or a data channel (by label). */
+  inject(channel: string, bytes: Uint8Array): Promise<void>;
 }
 
 let nextRequest = 1;
@@ -43,8 +45,8 @@ export async function startEngineApp(
     settingsFile?: string;
     /** Where received files go (a fresh temporary folder, removed when main exits, by default). */
     downloadDir?: string;
-    /** The engine's WebRTC: node-datachannel as shipped, or @roamhq/wrtc (another stack). */
-    webrtc?: 'node-datachannel' | 'wrtc';
+    /** The engine's WebRTC: node-datachannel as shipped, @roamhq/wrtc (another stack), or node-datachannel with taps (frame-taps.ts). */
+    webrtc?: 'node-datachannel' | 'wrtc' | 'taps';
   },
 ): Promise<EngineApp> {
   const ownDownloads = options.downloadDir ? undefined : mkdtempSync(join(tmpdir(), 'ferry-engine-downloads-'));
@@ -93,6 +95,9 @@ export async function startEngineApp(
       return result.value as never;
     },
     snapshot,
+    inject: async (channel, bytes) => {
+      await request({ inject: { channel, base64: Buffer.from(bytes).toString('base64') } }, 'injected');
+    },
     log: () =>
       main.log
         .split('\n')
@@ -117,4 +122,20 @@ export async function startEngineApp(
       }
     },
   };
+}
+
+/**
+ * Connects `app` to `peerId` as a person would: Connect, and again if that connection fails
+ * (now and then a first connection dies before it opens), at most three times.
+ */
+export async function connectLink(app: EngineApp, peerId: string, what: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await app.command('connectTo', peerId);
+    const state = await app.waitFor(what, (s) => {
+      const link = s.conversations.find((c) => c.peerId === peerId)?.state;
+      return link === 'open' || link === 'failed' ? link : undefined;
+    }, 45_000);
+    if (state === 'open') return;
+    if (attempt === 3) throw new Error(`${what}: three connections failed`);
+  }
 }

@@ -648,8 +648,9 @@ export class TransferReceiver {
     }
   }
 
+  /** A data frame that lies (about its chunk, file or length): the peer's failure, said as such. */
   private frameError(detail: string): void {
-    this.failWith('DATA_FRAME_INVALID', `Invalid data frame: ${detail}.`);
+    this.failWith('DATA_FRAME_INVALID', `The other device sent data Ferry could not accept (${detail})`);
   }
 
   private protocolError(detail: string): void {
