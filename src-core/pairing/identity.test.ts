@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { ed25519 } from '@noble/curves/ed25519';
 import { describe, expect, it } from 'vitest';
 import { PEER_ID_PATTERN } from '../peer-id.js';
+import { createHashWasmHasherFactory } from '../transfer/hash-wasm-hasher.js';
 import {
   channelBinding,
   keyFingerprintWords,
@@ -75,5 +76,19 @@ describe('the session transcript, byte for byte (SPEC.md, "Session authenticatio
     expect(block).toBeDefined();
     expect(Buffer.from(transcript).toString('hex')).toBe(block?.replace(/\s+/g, ''));
     expect(transcript.length).toBe(188);
+  });
+});
+
+describe('device ids and digests as SPEC.md writes them', () => {
+  const specText = readFileSync(new URL('../SPEC.md', import.meta.url), 'utf8');
+  it('derives the worked example id of "Device ids"', () => {
+    const example = /the public key of 32 bytes\s+`02` has the id `(ferry-[a-z2-7]{16})`/.exec(specText)?.[1];
+    expect(example).toBeDefined();
+    expect(peerIdFromPublicKey(new Uint8Array(32).fill(2))).toBe(example);
+  });
+  it('gives the xxh128 digest of nothing that "Integrity" names', async () => {
+    const named = /the\s+digest\s+of\s+nothing\s+is\s+`([0-9a-f]{32})`/.exec(specText)?.[1];
+    expect(named).toBeDefined();
+    expect((await createHashWasmHasherFactory())('xxh128').digest()).toBe(named);
   });
 });
