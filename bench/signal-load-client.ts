@@ -5,6 +5,9 @@
  * alive with HEARTBEATs, and on {"cmd":"relay"} (stdin) sends OFFER / ANSWER / CANDIDATE
  * messages at a steady rate to random peers of the whole population; every message carries its
  * send time (one machine, one clock), so receivers measure the relay latency. JSON lines out.
+ * With `node` (a cluster run, bench/signal-cluster.ts: this process's peers are all on node
+ * `node`) every message also carries its sender's node, and receivers bucket the latency by
+ * local (same node) and cross-node.
  */
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
@@ -21,6 +24,8 @@ interface Options {
   query?: Record<string, string>;
   /** Connections opened at once while registering. */
   concurrency?: number;
+  /** The cluster node these peers are registered on (its index): tags messages, buckets latency. */
+  node?: number;
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as Options;
@@ -34,6 +39,8 @@ const KINDS = ['OFFER', 'ANSWER', 'CANDIDATE', 'CANDIDATE'] as const;
 
 const sockets: WebSocket[] = [];
 const latencies: number[] = [];
+const localLatencies: number[] = [];
+const crossLatencies: number[] = [];
 const slow: Array<[number, number]> = [];
 let relayStartedAt = 0;
 let received = 0;
@@ -49,7 +56,7 @@ function open(index: number): Promise<WebSocket | undefined> {
       resolve(undefined);
     }, 30_000);
     socket.on('message', (data) => {
-      let message: { type?: string; payload?: { sentAt?: number } };
+      let message: { type?: string; payload?: { sentAt?: number; node?: number } };
       try {
         message = JSON.parse(String(data)) as typeof message;
       } catch {
@@ -67,6 +74,7 @@ function open(index: number): Promise<WebSocket | undefined> {
         received++;
         const latency = nowMs() - message.payload.sentAt;
         latencies.push(latency);
+        if (options.node !== undefined && typeof message.payload.node === 'number') (message.payload.node === options.node ? localLatencies : crossLatencies).push(latency);
         // When the slow ones happened (ms into the run), to tell a stall from a slow path.
         if (latency > 50 && slow.length < 50) slow.push([Math.round(message.payload.sentAt - relayStartedAt), Math.round(latency)]);
       }
@@ -113,6 +121,8 @@ const heartbeat = setInterval(() => {
 
 async function relay(rate: number, seconds: number): Promise<void> {
   latencies.length = 0;
+  localLatencies.length = 0;
+  crossLatencies.length = 0;
   received = 0;
   let sent = 0;
   const started = nowMs();
@@ -128,7 +138,8 @@ async function relay(rate: number, seconds: number): Promise<void> {
         const from = sockets[Math.floor(Math.random() * sockets.length)];
         const kind = KINDS[sent % KINDS.length] ?? 'CANDIDATE';
         const dst = benchPeerId(Math.floor(Math.random() * options.total));
-        const payload = kind === 'CANDIDATE' ? { candidate: CANDIDATE, type: 'data', connectionId: `dc_${sent}`, sentAt: nowMs() } : { sdp: { type: kind.toLowerCase(), sdp: SDP }, type: 'data', connectionId: `dc_${sent}`, sentAt: nowMs() };
+        const tag = options.node === undefined ? {} : { node: options.node };
+        const payload = kind === 'CANDIDATE' ? { candidate: CANDIDATE, type: 'data', connectionId: `dc_${sent}`, sentAt: nowMs(), ...tag } : { sdp: { type: kind.toLowerCase(), sdp: SDP }, type: 'data', connectionId: `dc_${sent}`, sentAt: nowMs(), ...tag };
         if (from?.readyState === WebSocket.OPEN) from.send(JSON.stringify({ type: kind, dst, payload }));
         sent++;
       }
@@ -141,7 +152,9 @@ async function relay(rate: number, seconds: number): Promise<void> {
   // Let the last messages arrive.
   await new Promise((r) => setTimeout(r, 1500));
   const open = sockets.filter((s) => s.readyState === WebSocket.OPEN).length;
-  say({ event: 'relayed', sent, received, open, slow, latencies: latencies.map((l) => Math.round(l * 100) / 100) });
+  const rounded = (list: number[]) => list.map((l) => Math.round(l * 100) / 100);
+  const byNode = options.node === undefined ? {} : { local: rounded(localLatencies), cross: rounded(crossLatencies) };
+  say({ event: 'relayed', sent, received, open, slow, latencies: rounded(latencies), ...byNode });
 }
 
 createInterface({ input: process.stdin }).on('line', (line) => {

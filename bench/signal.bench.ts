@@ -11,6 +11,13 @@
  *   the rounds; then Ferry's at `peers`.
  * Targets (2 cores): 10,000 peers in ≤ 300 MB, p99 ≤ 20 ms at 1,000 msg/s, Ferry ≤ 10 % over bare.
  * BENCH_TRACE_GC=1 prints the server's GC pauses over 20 ms (to tell a GC stall from a noisy machine).
+ *
+ * With `--nodes N` (and [--idle-seconds 10]): instead of the above, `rounds` of Ferry alone at
+ * `peers` (the single-node baseline, this path) then a cluster of N nodes on Redis with `peers`
+ * PER NODE (N x peers in all), same `rate` in total; targets on the rounds' medians (cross-node
+ * p99 ≤ 20 ms, CPU per cross-node message ≤ 2x a local one, RSS per peer ≤ 1.1x Ferry alone's);
+ * per-address limits lifted and --max-peers raised unless set with --ferry-arg. See
+ * bench/signal-cluster.ts.
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +25,8 @@ import { parseArgs } from 'node:util';
 import { Lab, type LabHost } from '../e2e/lab/lab.js';
 import type { TrackedProcess } from '../e2e/lab/processes.js';
 import { cpuSecondsOfNamespace, medianOf, rssOfNamespace, samplePeak } from './pss.js';
+import { type ClusterRound, clusterFerryArgs, clusterLabHosts, compareWithSingle, printCluster, runCluster, summarize } from './signal-cluster.js';
+import { longGcPauses, percentile, round, type RunResult } from './signal-stats.js';
 
 const PORT = 9000;
 const CLIENT = fileURLToPath(new URL('./signal-load-client.ts', import.meta.url));
@@ -27,38 +36,7 @@ const BARE = `import { PeerServer } from 'peer';
 PeerServer({ port: ${PORT}, path: '/' }, () => console.log('{"event":"listening"}'));`;
 const FERRY = fileURLToPath(new URL('../signaling-server/bin/ferry-signal.js', import.meta.url));
 
-type ServerKind = 'bare peer' | 'ferry';
-
-interface RunResult {
-  server: ServerKind;
-  peersRequested: number;
-  peersRegistered: number;
-  registerSeconds: number;
-  rssIdleMB: number;
-  rssRegisteredMB: number;
-  rssPeakMB: number;
-  rate: number;
-  messagesSent: number;
-  messagesDelivered: number;
-  cpuCoresWhileRelaying: number;
-  cpuMsPerMessage: number;
-  latencyP50Ms: number;
-  latencyP99Ms: number;
-}
-
-/** With BENCH_TRACE_GC=1 the server runs with --trace-gc: its pauses over 20 ms, to tell GC from noise. */
-function longGcPauses(log: string): string {
-  return log
-    .split('\n')
-    .filter((line) => /Mark-Compact|Scavenge/.test(line) && Number(/(\d+\.\d+) \/ [\d.]+ ms/.exec(line)?.[1] ?? 0) > 20)
-    .join('\n');
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
-}
-
-const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+type ServerKind = RunResult['server'];
 
 function startServer(host: LabHost, kind: ServerKind, extraArgs: readonly string[]): TrackedProcess {
   return kind === 'bare peer'
@@ -66,7 +44,8 @@ function startServer(host: LabHost, kind: ServerKind, extraArgs: readonly string
     : host.spawn('ferry-signal', process.execPath, [...(process.env.BENCH_TRACE_GC ? ['--trace-gc'] : []), FERRY, '--host', '0.0.0.0', '--port', String(PORT), ...extraArgs]);
 }
 
-async function run(lab: Lab, kind: ServerKind, peers: number, rate: number, seconds: number, extraArgs: readonly string[]): Promise<RunResult> {
+/** `idleSeconds` > 0 (--nodes only): the server's CPU over that long with the peers registered and nothing relayed. */
+async function run(lab: Lab, kind: ServerKind, peers: number, rate: number, seconds: number, extraArgs: readonly string[], idleSeconds = 0): Promise<RunResult> {
   const serverHost = lab.host('server');
   const netns = serverHost.netns;
   if (!netns) throw new Error('the benchmark needs the namespace lab (run as root)');
@@ -91,6 +70,13 @@ async function run(lab: Lab, kind: ServerKind, peers: number, rate: number, seco
     // Let the registration's garbage settle before reading the steady state.
     await new Promise((r) => setTimeout(r, 3000));
     const rssRegisteredMB = await medianOf(() => rssOfNamespace(netns), 5, 200);
+    let cpuCoresIdle: number | undefined;
+    if (idleSeconds > 0) {
+      const idleFrom = cpuSecondsOfNamespace(netns);
+      const idleAt = performance.now();
+      await new Promise((r) => setTimeout(r, idleSeconds * 1000));
+      cpuCoresIdle = (cpuSecondsOfNamespace(netns) - idleFrom) / ((performance.now() - idleAt) / 1000);
+    }
 
     const cpuBefore = cpuSecondsOfNamespace(netns);
     const startedAt = performance.now();
@@ -119,6 +105,9 @@ async function run(lab: Lab, kind: ServerKind, peers: number, rate: number, seco
       cpuMsPerMessage: round((cpuSeconds * 1000) / Math.max(1, messagesSent), 3),
       latencyP50Ms: round(percentile(latencies, 50), 2),
       latencyP99Ms: round(percentile(latencies, 99), 2),
+      ...(cpuCoresIdle === undefined
+        ? {}
+        : { cpuCoresIdle: round(cpuCoresIdle, 3), cpuMsPerMessageNet: round(((cpuSeconds - cpuCoresIdle * wallSeconds) * 1000) / Math.max(1, messagesSent), 4) }),
     };
   } finally {
     for (const c of clients) c.child.stdin?.write('{"cmd":"quit"}\n');
@@ -139,8 +128,16 @@ async function main(): Promise<void> {
       json: { type: 'string' },
       // Passed to ferry-signal as they are (limits for a load test from two addresses, say).
       'ferry-arg': { type: 'string', multiple: true, default: [] },
+      // A cluster on Redis of this many nodes, `peers` per node, beside Ferry alone (signal-cluster.ts).
+      nodes: { type: 'string' },
+      'idle-seconds': { type: 'string', default: '10' },
     },
   });
+  if (values.nodes !== undefined) {
+    const nodes = { nodes: Number(values.nodes), peersPerNode: Number(values.peers), rate: Number(values.rate), seconds: Number(values.seconds), idleSeconds: Number(values['idle-seconds']) };
+    await mainNodes(nodes, Number(values.rounds), values['ferry-arg'] as string[], values.json);
+    return;
+  }
   const peers = Number(values.peers);
   const comparePeers = Number(values['compare-peers']);
   const rate = Number(values.rate);
@@ -191,6 +188,43 @@ async function main(): Promise<void> {
     console.log('Ferry / bare peer, same peers and rate:', comparison);
     console.table(targets);
     if (values.json) writeFileSync(values.json, `${JSON.stringify({ date: new Date().toISOString(), rate, seconds, results, comparison, targets }, null, 2)}\n`);
+  } finally {
+    clearTimeout(deadline);
+    await lab.dispose();
+  }
+}
+
+/** --nodes N: Ferry alone at `peers`, then N nodes on Redis with `peers` each, same rate; compared. */
+async function mainNodes(
+  settings: { nodes: number; peersPerNode: number; rate: number; seconds: number; idleSeconds: number },
+  rounds: number,
+  userArgs: string[],
+  json: string | undefined,
+): Promise<void> {
+  const { nodes, peersPerNode, rate, seconds, idleSeconds } = settings;
+  if (!Number.isInteger(nodes) || nodes < 2) throw new Error('--nodes takes a whole number, 2 or more');
+  const ferryArgs = clusterFerryArgs(nodes, peersPerNode, userArgs);
+  const lab = Lab.create({ hosts: ['server', 'c1', 'c2', ...clusterLabHosts(nodes)] });
+  const deadline = setTimeout(() => {
+    console.error('benchmark took longer than 20 minutes; stopping');
+    process.exit(1);
+  }, 20 * 60 * 1000);
+  try {
+    // Ferry alone then the cluster, round after round; the targets are judged on the rounds' medians.
+    const results: ClusterRound[] = [];
+    for (let i = 0; i < rounds; i++) {
+      const single = await run(lab, 'ferry', peersPerNode, rate, seconds, ferryArgs, idleSeconds);
+      console.log(`Round ${i + 1}: Ferry alone, ${peersPerNode} peers, ${rate} msg/s:`);
+      console.table([single]);
+      const cluster = await runCluster(lab, { ...settings, ferryArgs });
+      const comparison = compareWithSingle(single, cluster);
+      printCluster(single, cluster, comparison);
+      results.push({ single, cluster, estimate: comparison.estimate });
+    }
+    const summary = summarize(results);
+    console.log(`Medians over ${rounds} round(s):`, summary.figures);
+    console.table(summary.targets);
+    if (json) writeFileSync(json, `${JSON.stringify({ date: new Date().toISOString(), ...settings, rounds, ferryArgs, ...summary, results }, null, 2)}\n`);
   } finally {
     clearTimeout(deadline);
     await lab.dispose();

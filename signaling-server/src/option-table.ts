@@ -37,7 +37,7 @@ export const OPTION_TABLE = [
   { flag: 'turn-secret', env: 'FERRY_SIGNAL_TURN_SECRET', value: 'SECRET', default: 'none', inFile: true, help: "The TURN server's shared secret (coturn: static-auth-secret with use-auth-secret)." },
   { flag: 'turn-secret-file', env: 'FERRY_SIGNAL_TURN_SECRET_FILE', value: 'FILE', default: 'none', inFile: true, help: 'Read --turn-secret from this file.' },
   { flag: 'turn-ttl', env: 'FERRY_SIGNAL_TURN_TTL', value: 'DURATION', default: formatDuration(DEFAULTS.turnTtlSeconds * 1000), inFile: true, help: 'Lifetime of TURN credentials, 1m to 24h (e.g. 90s, 30m, 1h; a bare number is seconds).' },
-  { flag: 'max-peers', env: 'FERRY_SIGNAL_MAX_PEERS', value: 'N', default: String(DEFAULTS.maxPeers), inFile: true, help: 'Peers registered at once; more are refused (close 4503).' },
+  { flag: 'max-peers', env: 'FERRY_SIGNAL_MAX_PEERS', value: 'N', default: String(DEFAULTS.maxPeers), inFile: true, help: 'Peers registered at once (with --redis: across the cluster); more are refused (close 4503).' },
   { flag: 'ip-connections', env: 'FERRY_SIGNAL_IP_CONNECTIONS', value: 'N', default: String(DEFAULTS.ipConnections), inFile: true, help: 'WebSocket connections open at once per client address; more are refused (close 4429). 0 = no limit.' },
   { flag: 'ip-message-rate', env: 'FERRY_SIGNAL_IP_MESSAGE_RATE', value: 'N', default: String(DEFAULTS.ipMessagesPerSecond), inFile: true, help: 'Messages per second per client address, sustained; a socket that goes over is closed (4429). 0 = no limit.' },
   { flag: 'ip-message-burst', env: 'FERRY_SIGNAL_IP_MESSAGE_BURST', value: 'N', default: String(DEFAULTS.ipMessageBurst), inFile: true, help: 'Messages an address may send at once before the rate applies (the bucket size).' },

@@ -197,9 +197,10 @@ export class ClusterNode {
       return;
     }
     const deadline = Date.now() + this.options.queueTimeoutMs;
-    this.timed(
-      this.link.commands.ferryRoute(peerKey(dst), heldKey(dst), this.nodeId, NODE_CHANNEL_PREFIX, dst, json, holdable ? '1' : '0', this.options.queueLimit, deadline, this.options.queueTimeoutMs + HELD_MARGIN_MS, holdOnly ? '1' : '0'),
-    ).then(
+    // Not timed: a message's route is the hot path; the round trip is sampled by the node's report.
+    this.link.commands
+      .ferryRoute(peerKey(dst), heldKey(dst), this.nodeId, NODE_CHANNEL_PREFIX, dst, json, holdable ? '1' : '0', this.options.queueLimit, deadline, this.options.queueTimeoutMs + HELD_MARGIN_MS, holdOnly ? '1' : '0')
+      .then(
       (result) => {
         switch (result) {
           case 'sent':
@@ -219,7 +220,10 @@ export class ClusterNode {
             return; // 'gone': a LEAVE or EXPIRE for nobody
         }
       },
-      () => this.cannotCross(dst, type, src),
+      () => {
+        this.options.events?.redisError?.();
+        this.cannotCross(dst, type, src);
+      },
     );
   }
 
