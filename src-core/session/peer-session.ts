@@ -46,6 +46,8 @@ export class PeerSession {
   private readonly unsubscribe: Array<() => void> = [];
   private readonly stripes: DataChannels[] = [];
   private authenticatedValue: boolean;
+  /** This side refused the peer's proof (auth-fail sent): what crosses it is ignored, not answered. */
+  private authRefused = false;
 
   constructor(options: PeerSessionOptions) {
     this.authenticatedValue = options.onAuthMessage === undefined;
@@ -63,6 +65,7 @@ export class PeerSession {
       },
       onTransferMessage: (message) => {
         if (this.authenticatedValue) this.transfers.handleControl(message);
+        else if (this.authRefused) return;
         else this.chat.abort(new FerryError('AUTH_FAILED', 'The other device sent a transfer message before proving who it is.'));
       },
       ...(options.onAuthMessage ? { onAuthMessage: options.onAuthMessage } : {}),
@@ -117,6 +120,15 @@ export class PeerSession {
   /** The peer proved who it is: transfers may flow. */
   authenticated(): void {
     this.authenticatedValue = true;
+  }
+
+  /**
+   * This side ended authentication with auth-fail: the session closes once that has gone out. An
+   * offer the peer sent before it heard (there is no acknowledgement) is ignored, so the peer
+   * gets one closing message, not two (SPEC.md, "Session authentication messages").
+   */
+  refusedAuthentication(): void {
+    this.authRefused = true;
   }
 
   sendAuth(message: AuthMessage): void {

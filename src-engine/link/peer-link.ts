@@ -288,6 +288,7 @@ export class PeerLink {
           // Let the auth-fail that says why reach the other side before the connection goes; if
           // the other side closes first, the reason is still ours to show.
           this.authError = outcome.error;
+          session.refusedAuthentication();
           this.options.runtime.setTimer(300, () => this.fail(outcome.error.message, outcome.error.code));
           return;
         }
