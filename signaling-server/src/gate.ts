@@ -76,37 +76,54 @@ export class UpgradeGate {
     ws.address = slot;
     const cluster = this.config.cluster;
     if (cluster === undefined || verdict.replaces !== undefined) {
-      this.accept(ws, req, verdict, conn, address, []);
+      this.accept(ws, req, verdict, conn, address);
+      return;
+    }
+    // Two sockets for one id at once: the second waits for no answer (as on one node, the id is taken).
+    if (cluster.isClaiming(verdict.peerId)) {
+      this.refuse(ws, 'id-taken', conn, address, verdict.peerId);
       return;
     }
     // One id space across nodes: ask Redis first. The socket waits (paused, so nothing it sends is lost).
     ws.pause();
     const token = new URL(req.url ?? '', 'http://x').searchParams.get('token') ?? '';
-    void cluster.claim(verdict.peerId, token).then((claim) => {
-      if (ws.readyState !== ws.OPEN) {
-        if (claim.kind !== 'taken') cluster.release(verdict.peerId, token);
-        return;
-      }
-      if (claim.kind === 'taken') {
-        this.refuse(ws, 'id-taken', conn, address, verdict.peerId);
-        return;
-      }
-      if (claim.kind === 'unchecked') this.log.warn({ conn, peer: verdict.peerId }, 'registered without asking redis (it is down); checked when it is back');
-      this.accept(ws, req, verdict, conn, address, claim.kind === 'ok' ? claim.held : []);
-      for (const json of cluster.claimed(verdict.peerId)) ws.send(json);
-      ws.resume();
-    });
+    const { peerId } = verdict;
+    void cluster
+      .claim(peerId, token)
+      .then((claim) => {
+        const held = claim.kind === 'ok' ? claim.held : [];
+        if (claim.kind === 'taken') {
+          this.refuse(ws, 'id-taken', conn, address, peerId);
+          return;
+        }
+        if (ws.readyState !== ws.OPEN) {
+          cluster.abandon(peerId, token, held);
+          return;
+        }
+        if (claim.kind === 'unchecked') this.log.warn({ conn, peer: peerId }, 'registered without asking redis (it is down); checked when it is back');
+        this.accept(ws, req, verdict, conn, address);
+        if (this.registry.get(peerId)?.getSocket() !== ws) {
+          // `peer` refused it after all (its own limit): what waited for the id waits on.
+          cluster.abandon(peerId, token, held);
+          return;
+        }
+        // Messages another node held for this id while it was connected nowhere, then those that came meanwhile.
+        for (const json of [...held, ...cluster.claimed(peerId)]) ws.send(json);
+        ws.resume();
+      })
+      .catch((error: unknown) => {
+        this.log.error({ conn, peer: peerId, err: { message: (error as Error)?.message } }, 'registration failed');
+        ws.terminate();
+      });
   }
 
-  private accept(ws: GuardedSocket, req: IncomingMessage, verdict: Verdict & { refusal?: undefined }, conn: number, address: string, held: readonly string[]): void {
+  private accept(ws: GuardedSocket, req: IncomingMessage, verdict: Verdict & { refusal?: undefined }, conn: number, address: string): void {
     ws.guard = this.guard;
     ws.on('pong', markAlive);
     // peer 1.0.2 sends nothing to a reconnecting socket, so a PeerJS client would wait for an
     // "open" that never comes; say OPEN first, before `peer` delivers what was queued.
     if (verdict.replaces) ws.send(OPEN_MESSAGE);
     this.wss.emit('connection', ws, req);
-    // Messages another node held for this id while it was connected nowhere.
-    for (const json of held) ws.send(json);
     if (verdict.replaces) {
       // `peer` now routes the id to the new socket; the old one would linger, half-dead, and
       // could still send as this id. Tell it and close it.

@@ -170,11 +170,14 @@ export async function startSignalingServer(options: SignalingServerOptions = {})
             const socket = registry.get(peerId)?.getSocket() as GuardedSocket | null | undefined;
             return socket && socket.readyState === socket.OPEN ? socket : undefined;
           },
-          tokens: () => [...registry].map(([peerId, client]) => [peerId, client.getToken()] as const),
+          ids: () => [...registry.keys()],
+          tokenOf: (peerId) => registry.get(peerId)?.getToken(),
           count: () => registry.size,
           letGo: (peerId) => {
             const socket = registry.get(peerId)?.getSocket() as GuardedSocket | null | undefined;
             if (!socket) return;
+            // Not here any more, from now: messages for it go through the cluster, not to a closing socket.
+            registry.delete(peerId);
             socket.endReason = 'closed';
             closeWithMessage(socket, JSON.stringify({ type: 'ERROR', payload: { msg: REPLACED.text } }), REPLACED.code, REPLACED.text);
             log.info({ conn: socket.conn, peer: peerId }, 'peer reconnected on another node; socket here closed');
@@ -182,6 +185,7 @@ export async function startSignalingServer(options: SignalingServerOptions = {})
           lost: (peerId) => {
             const socket = registry.get(peerId)?.getSocket() as GuardedSocket | null | undefined;
             if (!socket) return;
+            registry.delete(peerId);
             socket.endReason = 'closed';
             log.warn({ conn: socket.conn, peer: peerId }, 'id registered on another node while redis was down; socket here closed');
             refuseSocket(socket, 'id-taken');

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { HeldDeadlines } from './held-deadlines.js';
 import {
   CHANNEL_KIND, HELD_MARGIN_MS, heldKey, NODE_CHANNEL_PREFIX, NODE_HEARTBEAT_MS, NODE_REPORT_TTL_MS, nodeChannel,
-  nodeKey, NODES_KEY, peerKey,
+  NODE_REPORT_PREFIX, nodeKey, NODES_KEY, peerKey,
 } from './keys.js';
 import { type RedisConfig, RedisLink, type RedisState, redactRedisUrl } from './redis-link.js';
 import { heldMessage } from './scripts.js';
@@ -13,8 +13,10 @@ import { heldMessage } from './scripts.js';
 export interface LocalPeers {
   /** The open socket of a peer registered on this node. */
   socketOf(peerId: string): { send(data: string): void } | undefined;
-  /** Every peer registered here, with its PeerJS token (for renewing their registrations). */
-  tokens(): Iterable<readonly [peerId: string, token: string]>;
+  /** Every peer registered here (for renewing their registrations). */
+  ids(): string[];
+  /** The PeerJS token of a peer registered here now; undefined once it left. */
+  tokenOf(peerId: string): string | undefined;
   count(): number;
   /** The same client took the id over on another node: close the socket that holds it here. */
   letGo(peerId: string): void;
@@ -137,8 +139,21 @@ export class ClusterNode {
     if (this.closed) return;
     this.closed = true;
     for (const timer of this.timers) clearInterval(timer);
-    if (this.link.state === 'up') await this.link.commands.multi().del(nodeKey(this.nodeId)).zrem(NODES_KEY, this.nodeId).exec().catch(() => {});
+    if (this.link.state === 'up') {
+      // A node that stops hands its ids back at once (its clients reconnect elsewhere), not after the alive timeout.
+      const releases = this.local.ids().map((id) => {
+        const token = this.local.tokenOf(id);
+        return token === undefined ? undefined : this.link.commands.ferryRelease(peerKey(id), this.presence(token)).catch(() => 0);
+      });
+      await Promise.all(releases);
+      await this.link.commands.multi().del(nodeKey(this.nodeId)).zrem(NODES_KEY, this.nodeId).exec().catch(() => {});
+    }
     await this.link.close();
+  }
+
+  /** Whether a claim for `peerId` is out: a second socket for it waits for no answer, it is refused. */
+  isClaiming(peerId: string): boolean {
+    return this.claiming.has(peerId);
   }
 
   /** Asks Redis for `peerId` before its socket is handed to `peer`. */
@@ -147,7 +162,7 @@ export class ClusterNode {
     if (this.link.state === 'down') return { kind: 'unchecked' };
     try {
       const reply = await this.timed(
-        this.link.commands.ferryClaim(peerKey(peerId), heldKey(peerId), this.nodeId, tokenHash(token), this.options.aliveTimeoutMs, this.options.exclusiveIds ? '1' : '0', NODE_CHANNEL_PREFIX, peerId),
+        this.link.commands.ferryClaim(peerKey(peerId), heldKey(peerId), this.nodeId, this.tokenHash(token), this.options.aliveTimeoutMs, this.options.exclusiveIds ? '1' : '0', NODE_CHANNEL_PREFIX, peerId, NODE_REPORT_PREFIX),
       );
       if (reply[0] === 'taken') {
         this.claiming.delete(peerId);
@@ -166,11 +181,24 @@ export class ClusterNode {
     return waiting;
   }
 
-  /** The socket closed while its claim was out, or the peer left: the id is free again. */
+  /**
+   * The socket is gone before `peer` took it (it closed during the claim, or `peer` refused it):
+   * the id is free again, and what was taken or kept for it is held again for its next socket.
+   */
+  abandon(peerId: string, token: string, held: readonly string[]): void {
+    const waiting = [...held, ...(this.claiming.get(peerId) ?? [])];
+    this.release(peerId, token);
+    for (const json of waiting) {
+      const message = parseRouted(json);
+      if (message !== undefined) this.send(peerId, json, message.type, message.src, true);
+    }
+  }
+
+  /** The peer left: the id is free again. */
   release(peerId: string, token: string): void {
     this.claiming.delete(peerId);
     if (this.link.state === 'down') return; // it expires by itself
-    void this.timed(this.link.commands.ferryRelease(peerKey(peerId), `${this.nodeId}\n${tokenHash(token)}`)).catch(() => {});
+    void this.timed(this.link.commands.ferryRelease(peerKey(peerId), this.presence(token))).catch(() => {});
   }
 
   /** A message from a peer here to one that is not registered here. */
@@ -189,8 +217,11 @@ export class ClusterNode {
     return this.others.reduce((sum, n) => sum + n.peers, this.local.count());
   }
 
-  /** Routes `json` to `dst` wherever it is, or holds it; `src` hears EXPIRE if it cannot cross. */
-  private send(dst: string, json: string, type: string, src: string, holdOnly: boolean): void {
+  /**
+   * Routes `json` to `dst` wherever it is, or holds it; `src` hears EXPIRE if it cannot cross.
+   * `notHere`: this node has no socket for dst (a registration naming it is stale: hold).
+   */
+  private send(dst: string, json: string, type: string, src: string, notHere: boolean): void {
     const holdable = !NOT_HELD.has(type);
     if (this.link.state === 'down') {
       this.cannotCross(dst, type, src);
@@ -199,7 +230,7 @@ export class ClusterNode {
     const deadline = Date.now() + this.options.queueTimeoutMs;
     // Not timed: a message's route is the hot path; the round trip is sampled by the node's report.
     this.link.commands
-      .ferryRoute(peerKey(dst), heldKey(dst), this.nodeId, NODE_CHANNEL_PREFIX, dst, json, holdable ? '1' : '0', this.options.queueLimit, deadline, this.options.queueTimeoutMs + HELD_MARGIN_MS, holdOnly ? '1' : '0')
+      .ferryRoute(peerKey(dst), heldKey(dst), this.nodeId, NODE_CHANNEL_PREFIX, dst, json, holdable ? '1' : '0', this.options.queueLimit, deadline, this.options.queueTimeoutMs + HELD_MARGIN_MS, notHere ? '1' : '0', NODE_REPORT_PREFIX)
       .then(
       (result) => {
         switch (result) {
@@ -287,23 +318,24 @@ export class ClusterNode {
   /** Extends this node's registrations; restores lost ones; lets go of ids another client holds now. */
   private async renew(): Promise<void> {
     if (this.link.state === 'down') return;
-    let batch: (readonly [string, string])[] = [];
-    const flush = async () => {
-      const ids = batch;
-      batch = [];
+    const ids = this.local.ids();
+    for (let start = 0; start < ids.length; start += RENEW_BATCH) {
+      // Each batch is read from the registry just before it goes: a peer that left meanwhile is
+      // not put back (a registration restored after its release would linger for the alive timeout).
+      const batch: Array<readonly [string, string]> = [];
+      for (const id of ids.slice(start, start + RENEW_BATCH)) {
+        const token = this.local.tokenOf(id);
+        if (token !== undefined) batch.push([id, token]);
+      }
+      if (batch.length === 0) continue;
       const lost = await this.timed(
-        this.link.commands.ferryRenew(ids.length, ...ids.map(([id]) => peerKey(id)), this.nodeId, this.options.aliveTimeoutMs, ...ids.map(([, token]) => tokenHash(token))),
+        this.link.commands.ferryRenew(batch.length, ...batch.map(([id]) => peerKey(id)), this.nodeId, this.options.aliveTimeoutMs, ...batch.map(([, token]) => this.tokenHash(token))),
       );
       for (const index of lost) {
-        const id = ids[index - 1]?.[0];
+        const id = batch[index - 1]?.[0];
         if (id !== undefined) this.local.lost(id);
       }
-    };
-    for (const entry of this.local.tokens()) {
-      batch.push(entry);
-      if (batch.length >= RENEW_BATCH) await flush();
     }
-    if (batch.length > 0) await flush();
   }
 
   /** Reports this node and reads the others' reports. */
@@ -333,7 +365,13 @@ export class ClusterNode {
     if (this.link.state === 'down') return;
     const now = Date.now();
     for (const dst of this.heldDeadlines.due(now)) {
-      const expired = await this.timed(this.link.commands.ferryExpireHeld(heldKey(dst), this.nodeId, now));
+      let expired: string[];
+      try {
+        expired = await this.timed(this.link.commands.ferryExpireHeld(heldKey(dst), this.nodeId, now));
+      } catch {
+        this.heldDeadlines.add(dst, now); // asked again at the next sweep
+        continue;
+      }
       const senders = new Set<string>();
       for (const json of expired) {
         const message = parseRouted(json);
@@ -346,6 +384,19 @@ export class ClusterNode {
         else this.send(src, expire, 'EXPIRE', dst, false);
       }
     }
+  }
+
+  /**
+   * What Redis keeps of a token: enough to tell the same client from another, not the token. With
+   * a shared access token every client has the same one, ids are never taken over, and nothing
+   * derived from the operator's secret is stored.
+   */
+  private tokenHash(token: string): string {
+    return this.options.exclusiveIds ? 'shared' : createHash('sha256').update(token).digest('base64url').slice(0, 22);
+  }
+
+  private presence(token: string): string {
+    return `${this.nodeId}\n${this.tokenHash(token)}`;
   }
 
   private async timed<T>(command: Promise<T>): Promise<T> {
@@ -366,10 +417,6 @@ export class ClusterNode {
   }
 }
 
-/** What Redis keeps of a token: enough to tell the same client from another, not the token. */
-function tokenHash(token: string): string {
-  return createHash('sha256').update(token).digest('base64url').slice(0, 22);
-}
 
 function parseRouted(json: string): RoutedMessage | undefined {
   try {

@@ -5,7 +5,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type SignalingServer, startSignalingServer } from '../server.js';
-import { cleanup, peerId, refused, registered, track } from '../test-support/raw-peer.js';
+import { cleanup, peerId, RawPeer, refused, registered, track } from '../test-support/raw-peer.js';
 import { startTestRedis, type TestRedis } from '../test-support/redis-server.js';
 import { peerKey } from './keys.js';
 
@@ -108,6 +108,42 @@ describe('a cluster of signaling nodes on Redis', () => {
     // The per-peer cap holds across the cluster: 3 held, 2 refused.
     expect(a.stats().refused['queue-full']).toBe(2);
     expect(a.stats().queued).toBe(5);
+  });
+
+  it('two sockets asking one node for one id at once: one gets it, and the other cannot take it from another node later', async () => {
+    const a = await node('node-a');
+    const b = await node('node-b');
+    const one = RawPeer.connect(a.port, peerId(5), { token: 'token-one' });
+    const two = RawPeer.connect(a.port, peerId(5), { token: 'token-two' });
+    const [firstOfOne, firstOfTwo] = [(await one.next()).type, (await two.next()).type];
+    expect([firstOfOne, firstOfTwo].sort()).toEqual(['ID-TAKEN', 'OPEN']);
+    const loserToken = firstOfOne === 'ID-TAKEN' ? 'token-one' : 'token-two';
+    // The one refused holds nothing: its token does not take the id over through another node.
+    expect((await refused(b.port, peerId(5), { token: loserToken })).message).toMatchObject({ type: 'ID-TAKEN' });
+  });
+
+  it('an id whose node died (no report) is free; a message for it is held, not published into a dead subscription', async () => {
+    const a = await node('node-a');
+    const b = await node('node-b');
+    const alice = await registered(a.port, peerId(1));
+    const orphan = peerId(6);
+    await inspect.set(peerKey(orphan), 'ghost-node\nsomehash', 'PX', 60_000);
+    alice.send(offer(orphan));
+    await until('held, not sent', async () => ((await inspect.llen(`ferry:held:${orphan}`)) === 1 ? true : undefined));
+    const back = await registered(b.port, orphan, { token: 'another-token' });
+    expect(await back.next()).toMatchObject({ type: 'OFFER', src: alice.id });
+  });
+
+  it('a node that stops hands its ids back at once, even under a shared access token', async () => {
+    const access = { kind: 'shared' as const, token: 'correct-horse-battery-staple' };
+    const a = await node('node-a', { access });
+    const b = await node('node-b', { access });
+    await registered(a.port, peerId(7), { token: access.token });
+    expect((await refused(b.port, peerId(7), { token: access.token })).message).toMatchObject({ type: 'ID-TAKEN' });
+    // Redis holds no hash of the shared secret.
+    expect(await inspect.get(peerKey(peerId(7)))).toBe('node-a\nshared');
+    await a.close();
+    await registered(b.port, peerId(7), { token: access.token });
   });
 
   it('counts the whole cluster against --max-peers', async () => {

@@ -16,6 +16,8 @@ export const peerKey = (peerId: string): string => `${KEY_PREFIX}peer:${peerId}`
 export const heldKey = (peerId: string): string => `${KEY_PREFIX}held:${peerId}`;
 export const nodeKey = (nodeId: string): string => `${KEY_PREFIX}node:${nodeId}`;
 export const NODES_KEY = `${KEY_PREFIX}nodes`;
+/** Lua builds report keys from this (`ferry:node:` .. node): a holder without one is dead. */
+export const NODE_REPORT_PREFIX = `${KEY_PREFIX}node:`;
 /** Lua builds the same name (`ferry:to:` .. node), see scripts.ts. */
 export const NODE_CHANNEL_PREFIX = `${KEY_PREFIX}to:`;
 export const nodeChannel = (nodeId: string): string => `${NODE_CHANNEL_PREFIX}${nodeId}`;

@@ -11,10 +11,10 @@ export interface RedisConfig {
 
 /** The scripts of scripts.ts as ioredis commands (EVALSHA, reloaded after NOSCRIPT). */
 export interface ClusterRedis extends Redis {
-  ferryClaim(peer: string, held: string, node: string, hash: string, ttlMs: number, exclusive: string, prefix: string, peerId: string): Promise<string[]>;
+  ferryClaim(peer: string, held: string, node: string, hash: string, ttlMs: number, exclusive: string, prefix: string, peerId: string, reportPrefix: string): Promise<string[]>;
   ferryRelease(peer: string, value: string): Promise<number>;
   ferryRenew(...keysThenArgs: (string | number)[]): Promise<number[]>;
-  ferryRoute(peer: string, held: string, node: string, prefix: string, dst: string, json: string, holdable: string, limit: number, deadline: number, heldTtlMs: number, holdOnly: string): Promise<string>;
+  ferryRoute(peer: string, held: string, node: string, prefix: string, dst: string, json: string, holdable: string, limit: number, deadline: number, heldTtlMs: number, notHere: string, reportPrefix: string): Promise<string>;
   ferryExpireHeld(held: string, node: string, now: number): Promise<string[]>;
 }
 
@@ -91,6 +91,8 @@ export function redactRedisUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';
+    // ioredis also takes ?password= in the query.
+    if (parsed.searchParams.has('password')) parsed.searchParams.set('password', '***');
     return parsed.toString();
   } catch {
     return 'redis://?';

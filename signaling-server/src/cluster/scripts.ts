@@ -16,7 +16,8 @@ end`;
 
 /**
  * CLAIM: KEYS peer, held; ARGV node, token hash, ttl ms, exclusive ('1': a held id is never taken
- * over, even with the same token), channel prefix, peer id.
+ * over, even with the same token), channel prefix, peer id, node report prefix. An id whose holder
+ * has no report any more (the node died) is free to take.
  * → {'taken', holder} | {'ok', previous holder or '', held entries...}
  */
 export const CLAIM = `${SPLIT}
@@ -25,7 +26,8 @@ local old = ''
 if v then
   local node, hash = split(v)
   old = node
-  if node ~= ARGV[1] and (hash ~= ARGV[2] or ARGV[4] == '1') then return {'taken', node} end
+  local alive = redis.call('EXISTS', ARGV[7] .. node) == 1
+  if node ~= ARGV[1] and alive and (hash ~= ARGV[2] or ARGV[4] == '1') then return {'taken', node} end
 end
 redis.call('SET', KEYS[1], ARGV[1] .. '\\n' .. ARGV[2], 'PX', ARGV[3])
 if old ~= '' and old ~= ARGV[1] then redis.call('PUBLISH', ARGV[5] .. old, 'g' .. ARGV[6]) end
@@ -62,18 +64,22 @@ return lost`;
 
 /**
  * ROUTE: KEYS peer, held; ARGV node, channel prefix, dst, message JSON, holdable ('1'), queue
- * limit, deadline ms, held ttl ms, hold only ('1': skip the lookup, for a message that reached
- * this node after its peer left it).
+ * limit, deadline ms, held ttl ms, not here ('1': this node has no socket for dst, so a
+ * registration naming this node is treated as absent: the message is held, never sent back here),
+ * node report prefix. A holder without a live report gets nothing published: a dead node's
+ * subscription may linger in Redis until TCP keep-alive ends it, and would swallow the message.
  * → 'sent' (published to the node that holds dst) | 'self' (this node holds dst) | 'held' |
  *   'full' (held queue at its limit) | 'gone' (nowhere, and not a message to hold)
  */
 export const ROUTE = `${SPLIT}
-local v = false
-if ARGV[9] ~= '1' then v = redis.call('GET', KEYS[1]) end
+local v = redis.call('GET', KEYS[1])
 if v then
   local node = split(v)
-  if node == ARGV[1] then return 'self' end
-  if redis.call('PUBLISH', ARGV[2] .. node, 'm' .. ARGV[3] .. '\\n' .. ARGV[4]) > 0 then return 'sent' end
+  if node == ARGV[1] then
+    if ARGV[9] ~= '1' then return 'self' end
+  elseif redis.call('EXISTS', ARGV[10] .. node) == 1 then
+    if redis.call('PUBLISH', ARGV[2] .. node, 'm' .. ARGV[3] .. '\\n' .. ARGV[4]) > 0 then return 'sent' end
+  end
 end
 if ARGV[5] ~= '1' then return 'gone' end
 if redis.call('LLEN', KEYS[2]) >= tonumber(ARGV[6]) then return 'full' end
@@ -100,10 +106,11 @@ end
 if #out > 0 then
   local ttl = redis.call('PTTL', KEYS[1])
   redis.call('DEL', KEYS[1])
-  if #keep > 0 then
-    redis.call('RPUSH', KEYS[1], unpack(keep))
-    if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) end
+  -- In chunks: unpack() of thousands of values overflows Lua's stack.
+  for i = 1, #keep, 1000 do
+    redis.call('RPUSH', KEYS[1], unpack(keep, i, math.min(i + 999, #keep)))
   end
+  if #keep > 0 and ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) end
 end
 return out`;
 
