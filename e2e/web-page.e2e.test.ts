@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, launchPersistentChromium } from './lab/chromium.js';
 import { pidsInNamespace, pssByProcess } from './support/process-memory.js';
 import { Lab } from './lab/lab.js';
@@ -89,6 +89,11 @@ describe('the browser page', () => {
     // an HTTPS server is (service workers and the folder picker need it). The plain-HTTP case has its own test.
     browser = await launchChromium(lab.host('bo'), { extraArgs: [`--unsafely-treat-insecure-origin-as-secure=${origin}`] });
     ada = cliDevice(lab.host('ada'), { signalingUrl: signal.url, name: 'Ada' });
+  });
+
+  // A test that failed half-way must not leave a `ferry` holding Ada's id for the next one.
+  afterEach(async () => {
+    await ada?.stopRunning();
   });
 
   afterAll(async () => {

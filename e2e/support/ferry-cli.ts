@@ -17,6 +17,8 @@ export interface CliDeviceHome {
   run(label: string, args: readonly string[], options?: { json?: boolean }): CliRun;
   /** Runs `ferry <args>` behind a pseudo-terminal (util-linux `script`), as a person at a terminal. */
   runInTerminal(label: string, args: readonly string[]): CliRun;
+  /** Stops every `ferry` of this device still running (a test that failed mid-way leaves none to hold its id). */
+  stopRunning(): Promise<void>;
   dispose(): void;
 }
 
@@ -37,16 +39,20 @@ export function cliDevice(host: LabHost, options: { signalingUrl: string | null;
   writeFileSync(join(configDir, 'settings.json'), JSON.stringify(defaultSettings(options.name)));
   const common = [...(options.signalingUrl === null ? [] : ['--signal', options.signalingUrl]), '--config-dir', configDir];
   const env = { ...process.env, FERRY_SIGNALING_URL: '', FERRY_SIGNALING_TOKEN: '', FERRY_CLI_DEBUG: '1' };
-  const wrap = (proc: TrackedProcess): CliRun => ({
-    process: proc,
-    exited: proc.exited,
-    waitForEvent: async (event, timeoutMs = 60_000) => JSON.parse(await proc.waitForLine(new RegExp(`^\\{"event":"${event}"`), timeoutMs)) as Record<string, unknown>,
-    events: () =>
-      proc.log
-        .split('\n')
-        .filter((line) => line.startsWith('{"event"'))
-        .map((line) => JSON.parse(line) as Record<string, unknown>),
-  });
+  const started = new Set<TrackedProcess>();
+  const wrap = (proc: TrackedProcess): CliRun => {
+    started.add(proc);
+    return {
+      process: proc,
+      exited: proc.exited,
+      waitForEvent: async (event, timeoutMs = 60_000) => JSON.parse(await proc.waitForLine(new RegExp(`^\\{"event":"${event}"`), timeoutMs)) as Record<string, unknown>,
+      events: () =>
+        proc.log
+          .split('\n')
+          .filter((line) => line.startsWith('{"event"'))
+          .map((line) => JSON.parse(line) as Record<string, unknown>),
+    };
+  };
   return {
     host,
     configDir,
@@ -54,6 +60,10 @@ export function cliDevice(host: LabHost, options: { signalingUrl: string | null;
     runInTerminal: (label, args) => {
       const terminal = inTerminal([process.execPath, FERRY_BIN, ...args, ...common]);
       return wrap(host.spawn(label, terminal.command, terminal.args, { ...env, ...terminal.env }));
+    },
+    stopRunning: async () => {
+      await Promise.all([...started].map((proc) => proc.stop()));
+      started.clear();
     },
     dispose: () => rmSync(configDir, { recursive: true, force: true }),
   };

@@ -13,7 +13,11 @@ export type PageToWorker =
   | { type: 'abort'; reason: string }
   | { type: 'keep-alive' };
 
-export type WorkerToPage = { type: 'more' } | { type: 'cancelled' };
+/**
+ * `ready`: the worker holds the announced download, so the page may now ask for it (a message and
+ * a request reach a worker in no guaranteed order: asked first, the request would find nothing).
+ */
+export type WorkerToPage = { type: 'ready' } | { type: 'more' } | { type: 'cancelled' };
 
 /** Bytes the worker queues before it stops asking for more. */
 export const WORKER_QUEUE_BYTES = 4 * 1024 * 1024;

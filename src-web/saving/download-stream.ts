@@ -46,9 +46,17 @@ export function streamDownload(name: string, size: number | undefined, onCancell
   let credits = 0;
   let wake: (() => void) | undefined;
   let ended = false;
+  // The frame that asks for the download, once the worker holds it ('ready').
+  const frame = document.createElement('iframe');
+  frame.hidden = true;
+  frame.src = `${DOWNLOAD_PATH}${id}/${encodeURIComponent(name)}`;
   port.onmessage = (event: MessageEvent<WorkerToPage>) => {
     const message = event.data;
     switch (message.type) {
+      case 'ready':
+        // The worker holds the download: a hidden frame asks for it, and the worker answers with the stream.
+        if (!ended) document.body.append(frame);
+        return;
       case 'more':
         credits++;
         wake?.();
@@ -72,11 +80,6 @@ export function streamDownload(name: string, size: number | undefined, onCancell
   // A page closed mid-transfer: the download fails rather than ending short under its name.
   const leaving = () => post({ type: 'abort', reason: 'The page was closed before the transfer finished.' });
   addEventListener('pagehide', leaving);
-  // A hidden frame asks for the download; the worker answers it with the stream.
-  const frame = document.createElement('iframe');
-  frame.hidden = true;
-  frame.src = `${DOWNLOAD_PATH}${id}/${encodeURIComponent(name)}`;
-  document.body.append(frame);
   const finish = () => {
     ended = true;
     wake?.();

@@ -26,6 +26,7 @@ self.addEventListener('message', (event) => {
   if (message?.type !== 'start' || !port || typeof message.id !== 'string') return;
   pending.set(message.id, { port, name: message.name, size: message.size });
   setTimeout(() => pending.delete(message.id), 60_000);
+  port.postMessage({ type: 'ready' } satisfies WorkerToPage);
 });
 
 self.addEventListener('fetch', (event) => {
