@@ -10,7 +10,7 @@ import type { Telemetry } from './events.js';
 import { type GuardedSocket, markAlive, type SocketGuard } from './guarded-socket.js';
 import type { AddressLimiter } from './limits.js';
 import { isPeerId } from './peer-id.js';
-import { closeWithMessage, refuseSocket, REPLACED, type WsRefusal } from './refusals.js';
+import { closeReplaced, refuseSocket, type WsRefusal } from './refusals.js';
 
 export interface GateConfig {
   /** PeerJS API key. */
@@ -129,7 +129,7 @@ export class UpgradeGate {
       // could still send as this id. Tell it and close it.
       const old = verdict.replaces;
       old.endReason = 'closed';
-      closeWithMessage(old, JSON.stringify({ type: 'ERROR', payload: { msg: REPLACED.text } }), REPLACED.code, REPLACED.text);
+      closeReplaced(old);
       this.log.info({ conn, peer: verdict.peerId, ip: address, replacedConn: old.conn }, 'peer reconnected; older socket closed');
     }
   }

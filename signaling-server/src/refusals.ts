@@ -49,6 +49,11 @@ export type WsRefusal = keyof typeof WS_REFUSALS;
 /** A socket replaced by a newer connection for the same id (PeerJS reconnect). */
 export const REPLACED = { code: 4410, text: 'This id connected again on a newer connection.' } as const;
 
+/** Tells a socket its id connected again elsewhere (REPLACED) and closes it. */
+export function closeReplaced(socket: WebSocket): void {
+  closeWithMessage(socket, JSON.stringify({ type: 'ERROR', payload: { msg: REPLACED.text } }), REPLACED.code, REPLACED.text);
+}
+
 /** How long a closing socket may take to answer our close frame before it is cut. */
 export const CLOSE_GRACE_MS = 2_000;
 

@@ -10,6 +10,7 @@ import { type ServerOptions as WsServerOptions, WebSocketServer } from 'ws';
 import type { AccessPolicy } from './access-token.js';
 import { normaliseAddress } from './client-address.js';
 import { type ClusterEvents, ClusterNode, type ClusterView } from './cluster/cluster-node.js';
+import { registryPeers } from './cluster/registry-peers.js';
 import type { RedisConfig } from './cluster/redis-link.js';
 import { DEFAULTS } from './defaults.js';
 import { type SignalingCounters, type SignalingEvents, Telemetry } from './events.js';
@@ -22,7 +23,7 @@ import { AddressLimiter } from './limits.js';
 import { serverLogger } from './logging.js';
 import { OfflineQueueCap } from './offline-queue.js';
 import { isPeerId } from './peer-id.js';
-import { CLOSE_GRACE_MS, closeWithMessage, refuseSocket, REPLACED } from './refusals.js';
+import { CLOSE_GRACE_MS, refuseSocket } from './refusals.js';
 import { UpgradeGate } from './gate.js';
 import type { TurnConfig } from './turn-credentials.js';
 import { readServerVersion } from './version.js';
@@ -165,34 +166,7 @@ export async function startSignalingServer(options: SignalingServerOptions = {})
           log,
           ...(options.clusterEvents ? { events: options.clusterEvents } : {}),
         },
-        {
-          socketOf: (peerId) => {
-            const socket = registry.get(peerId)?.getSocket() as GuardedSocket | null | undefined;
-            return socket && socket.readyState === socket.OPEN ? socket : undefined;
-          },
-          ids: () => [...registry.keys()],
-          tokenOf: (peerId) => registry.get(peerId)?.getToken(),
-          count: () => registry.size,
-          letGo: (peerId) => {
-            const socket = registry.get(peerId)?.getSocket() as GuardedSocket | null | undefined;
-            if (!socket) return;
-            // Not here any more, from now: messages for it go through the cluster, not to a closing socket.
-            registry.delete(peerId);
-            socket.endReason = 'closed';
-            closeWithMessage(socket, JSON.stringify({ type: 'ERROR', payload: { msg: REPLACED.text } }), REPLACED.code, REPLACED.text);
-            log.info({ conn: socket.conn, peer: peerId }, 'peer reconnected on another node; socket here closed');
-          },
-          lost: (peerId) => {
-            const socket = registry.get(peerId)?.getSocket() as GuardedSocket | null | undefined;
-            if (!socket) return;
-            registry.delete(peerId);
-            socket.endReason = 'closed';
-            log.warn({ conn: socket.conn, peer: peerId }, 'id registered on another node while redis was down; socket here closed');
-            refuseSocket(socket, 'id-taken');
-          },
-          held: (type) => telemetry.queued(type),
-          queueFull: () => telemetry.refused('queue-full', 'unknown'),
-        },
+        registryPeers(registry, telemetry, log),
       )
     : undefined;
   const peersNow = cluster ? () => cluster.peersInCluster() : () => registry.size;

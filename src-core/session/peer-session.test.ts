@@ -1,18 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Runtime, TimerHandle } from '../runtime.js';
 import { createMemoryChannelPair, type MemoryChannel } from '../testing/memory-channel.js';
 import { createHashWasmHasherFactory } from '../transfer/hash-wasm-hasher.js';
 import type { HasherFactory } from '../transfer/hasher.js';
 import { DELIVERY_MODES, type DeliveryMode, decodeControl, encodeControl } from '../wire/control.js';
 import { PeerSession } from './peer-session.js';
+import { realTimeRuntime } from '../testing/real-time-runtime.js';
 
-const runtime: Runtime = {
-  now: () => Date.now(),
-  setTimer: (ms, cb) => setTimeout(cb, ms) as unknown as TimerHandle,
-  clearTimer: (h) => clearTimeout(h as unknown as NodeJS.Timeout),
-  randomBytes: (n) => new Uint8Array(randomBytes(n)),
-};
+const runtime = realTimeRuntime;
 let hasher: HasherFactory;
 beforeAll(async () => {
   hasher = await createHashWasmHasherFactory();

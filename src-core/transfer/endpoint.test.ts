@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Runtime, TimerHandle } from '../runtime.js';
 import { MemorySink, MemorySource } from '../testing/memory-files.js';
 import { createMemoryChannelPair, type ChannelFaults, type MemoryChannel } from '../testing/memory-channel.js';
 import { decodeDataFrame } from '../wire/data-frame.js';
@@ -10,13 +9,9 @@ import { createHashWasmHasherFactory } from './hash-wasm-hasher.js';
 import type { HasherFactory } from './hasher.js';
 import type { TransferReceiver } from './receiver.js';
 import type { FerryError } from '../errors.js';
+import { realTimeRuntime } from '../testing/real-time-runtime.js';
 
-const runtime: Runtime = {
-  now: () => Date.now(),
-  setTimer: (ms, cb) => setTimeout(cb, ms) as unknown as TimerHandle,
-  clearTimer: (h) => clearTimeout(h as unknown as NodeJS.Timeout),
-  randomBytes: (n) => new Uint8Array(randomBytes(n)),
-};
+const runtime = realTimeRuntime;
 
 let hasher: HasherFactory;
 beforeAll(async () => {

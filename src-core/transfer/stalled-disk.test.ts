@@ -1,20 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FerryError } from '../errors.js';
-import type { Runtime, TimerHandle } from '../runtime.js';
 import { createMemoryChannelPair } from '../testing/memory-channel.js';
 import { MemorySource } from '../testing/memory-files.js';
 import type { TransferMessage } from '../wire/control.js';
 import { type FileSink, TransferEndpoint } from './endpoint.js';
 import { createHashWasmHasherFactory } from './hash-wasm-hasher.js';
 import type { HasherFactory } from './hasher.js';
+import { realTimeRuntime } from '../testing/real-time-runtime.js';
 
-const runtime: Runtime = {
-  now: () => Date.now(),
-  setTimer: (ms, cb) => setTimeout(cb, ms) as unknown as TimerHandle,
-  clearTimer: (h) => clearTimeout(h as unknown as NodeJS.Timeout),
-  randomBytes: (n) => new Uint8Array(randomBytes(n)),
-};
+const runtime = realTimeRuntime;
 
 let hasher: HasherFactory;
 beforeAll(async () => {

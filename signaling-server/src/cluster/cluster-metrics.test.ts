@@ -10,6 +10,7 @@ import { createObservability, type ClusterEvent, type ResetEvent } from '../obse
 import { type SignalingServer, startSignalingServer } from '../server.js';
 import { cleanup, peerId, registered, track } from '../test-support/raw-peer.js';
 import { startTestRedis, type TestRedis } from '../test-support/redis-server.js';
+import { until } from '../test-support/until.js';
 import { createClusterMetrics } from './cluster-metrics.js';
 
 let redis: TestRedis;
@@ -60,16 +61,6 @@ async function scrape(server: SignalingServer): Promise<Map<string, number>> {
     if (match) values.set(match[1] as string, Number(match[2]));
   }
   return values;
-}
-
-async function until<T>(what: string, look: () => Promise<T | undefined> | T | undefined, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await look();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** Reads /status/events as EventSource would, keeping each event's type and parsed data. */

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type SignalingServer, startSignalingServer } from '../server.js';
 import { cleanup, peerId, RawPeer, refused, registered, track } from '../test-support/raw-peer.js';
 import { startTestRedis, type TestRedis } from '../test-support/redis-server.js';
+import { until } from '../test-support/until.js';
 import { peerKey } from './keys.js';
 
 let redis: TestRedis;
@@ -33,16 +34,6 @@ async function node(name: string, options: Options = {}): Promise<SignalingServe
 
 async function health(server: SignalingServer): Promise<{ redis?: string; node?: string; cluster?: { nodes: number; peers: number } }> {
   return (await (await fetch(`http://127.0.0.1:${server.port}/health`)).json()) as never;
-}
-
-async function until<T>(what: string, look: () => Promise<T | undefined> | T | undefined, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await look();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const offer = (dst: string, extra: Record<string, unknown> = {}) => ({ type: 'OFFER', dst, payload: { sdp: 'v=0', connectionId: 'dc_1' }, ...extra });
